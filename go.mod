@@ -1,0 +1,3 @@
+module github.com/wgtrain/wgtrain
+
+go 1.26

@@ -1,0 +1,156 @@
+package graph
+
+import (
+	"github.com/wgtrain/wgtrain/ops"
+)
+
+// Conv2d is PyTorch's nn.Conv2d with a bias: weight OIHW, bias [O].
+type Conv2d struct {
+	Name         string // state_dict prefix, such as "0.0"
+	Weight, Bias *Param
+	Spec         ops.ConvSpec
+}
+
+// NewConv2d allocates a convolution with a k x k kernel; its parameters
+// are zero until initialized (InitPyTorch) or loaded.
+func NewConv2d(b ops.Backend, name string, in, out, k int, spec ops.ConvSpec) (*Conv2d, error) {
+	w, err := newParam(b, name+".weight", ops.Shape{out, in, k, k}, true)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := newParam(b, name+".bias", ops.Shape{out}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Conv2d{Name: name, Weight: w, Bias: bias, Spec: spec}, nil
+}
+
+// Forward computes the convolution.
+func (l *Conv2d) Forward(c *Context, x *Var) (*Var, error) {
+	xs, ws := x.Value.Shape(), l.Weight.Value.Shape()
+	if len(xs) != 4 || len(ws) != 4 {
+		return nil, layerErr(l.Name, "conv2d", &ops.Error{Op: "conv2d", Msg: "input " + x.Value.String() + " is not NCHW"})
+	}
+	oh := ops.ConvOut(xs[2], ws[2], l.Spec.Stride, l.Spec.Padding)
+	ow := ops.ConvOut(xs[3], ws[3], l.Spec.Stride, l.Spec.Padding)
+	if oh < 1 || ow < 1 {
+		oh, ow = 1, 1 // let the op report the size error
+	}
+	y, err := c.newVar(ops.Shape{xs[0], ws[0], oh, ow}, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.B.Conv2D(y.Value, x.Value, l.Weight.Value, l.Bias.Value, l.Spec); err != nil {
+		return nil, layerErr(l.Name, "conv2d", err)
+	}
+	w, b := paramVar(l.Weight), paramVar(l.Bias)
+	c.record(func() error {
+		dw, commitW, err := c.gradTarget(w)
+		if err != nil {
+			return err
+		}
+		db, commitB, err := c.gradTarget(b)
+		if err != nil {
+			return err
+		}
+		if err := c.B.Conv2DBackwardFilter(dw, db, x.Value, y.grad, l.Spec); err != nil {
+			return layerErr(l.Name, "conv2d backward", err)
+		}
+		if err := commitW(); err != nil {
+			return err
+		}
+		if err := commitB(); err != nil {
+			return err
+		}
+		if !x.needsGrad {
+			return nil
+		}
+		dx, commitX, err := c.gradTarget(x)
+		if err != nil {
+			return err
+		}
+		if err := c.B.Conv2DBackwardData(dx, y.grad, l.Weight.Value, l.Spec); err != nil {
+			return layerErr(l.Name, "conv2d backward", err)
+		}
+		return commitX()
+	})
+	return y, nil
+}
+
+// State lists weight and bias.
+func (l *Conv2d) State(out []StateEntry) []StateEntry {
+	return append(out, StateEntry{Name: l.Weight.Name, Tensor: l.Weight.Value}, StateEntry{Name: l.Bias.Name, Tensor: l.Bias.Value})
+}
+
+// Params lists weight and bias.
+func (l *Conv2d) Params(out []*Param) []*Param { return append(out, l.Weight, l.Bias) }
+
+// Linear is PyTorch's nn.Linear: weight [out, in], bias [out].
+type Linear struct {
+	Name         string
+	Weight, Bias *Param
+}
+
+// NewLinear allocates a linear layer.
+func NewLinear(b ops.Backend, name string, in, out int) (*Linear, error) {
+	w, err := newParam(b, name+".weight", ops.Shape{out, in}, true)
+	if err != nil {
+		return nil, err
+	}
+	bias, err := newParam(b, name+".bias", ops.Shape{out}, true)
+	if err != nil {
+		return nil, err
+	}
+	return &Linear{Name: name, Weight: w, Bias: bias}, nil
+}
+
+// Forward computes x w^T + b for x [N, in].
+func (l *Linear) Forward(c *Context, x *Var) (*Var, error) {
+	xs := x.Value.Shape()
+	if len(xs) != 2 {
+		return nil, layerErr(l.Name, "linear", &ops.Error{Op: "linear", Msg: "input " + x.Value.String() + " is not [N, features]"})
+	}
+	y, err := c.newVar(ops.Shape{xs[0], l.Weight.Value.Shape()[0]}, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.B.Linear(y.Value, x.Value, l.Weight.Value, l.Bias.Value); err != nil {
+		return nil, layerErr(l.Name, "linear", err)
+	}
+	w, b := paramVar(l.Weight), paramVar(l.Bias)
+	c.record(func() error {
+		dw, commitW, err := c.gradTarget(w)
+		if err != nil {
+			return err
+		}
+		db, commitB, err := c.gradTarget(b)
+		if err != nil {
+			return err
+		}
+		var dx *ops.Tensor
+		commitX := func() error { return nil }
+		if x.needsGrad {
+			if dx, commitX, err = c.gradTarget(x); err != nil {
+				return err
+			}
+		}
+		if err := c.B.LinearBackward(dx, dw, db, x.Value, l.Weight.Value, y.grad); err != nil {
+			return layerErr(l.Name, "linear backward", err)
+		}
+		for _, commit := range []func() error{commitW, commitB, commitX} {
+			if err := commit(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return y, nil
+}
+
+// State lists weight and bias.
+func (l *Linear) State(out []StateEntry) []StateEntry {
+	return append(out, StateEntry{Name: l.Weight.Name, Tensor: l.Weight.Value}, StateEntry{Name: l.Bias.Name, Tensor: l.Bias.Value})
+}
+
+// Params lists weight and bias.
+func (l *Linear) Params(out []*Param) []*Param { return append(out, l.Weight, l.Bias) }

@@ -1,0 +1,122 @@
+package graph
+
+import (
+	"github.com/wgtrain/wgtrain/ops"
+)
+
+// BatchNorm2d is PyTorch's nn.BatchNorm2d with affine parameters and
+// running statistics (eps 1e-5, momentum 0.1 by default).
+type BatchNorm2d struct {
+	Name                    string
+	Weight, Bias            *Param // gamma and beta
+	RunningMean, RunningVar *Param
+	// NumBatchesTracked counts training batches, as PyTorch does.
+	NumBatchesTracked int64
+	Spec              ops.BatchNormSpec
+}
+
+// NewBatchNorm2d allocates a batch norm over c channels with PyTorch's
+// initial values: weight 1, bias 0, running mean 0, running var 1.
+func NewBatchNorm2d(b ops.Backend, name string, c int) (*BatchNorm2d, error) {
+	l := &BatchNorm2d{Name: name, Spec: ops.DefaultBatchNorm}
+	var err error
+	shape := ops.Shape{c}
+	if l.Weight, err = newParam(b, name+".weight", shape, true); err != nil {
+		return nil, err
+	}
+	if l.Bias, err = newParam(b, name+".bias", shape, true); err != nil {
+		return nil, err
+	}
+	if l.RunningMean, err = newParam(b, name+".running_mean", shape, false); err != nil {
+		return nil, err
+	}
+	if l.RunningVar, err = newParam(b, name+".running_var", shape, false); err != nil {
+		return nil, err
+	}
+	if err := l.Reset(b); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Reset restores PyTorch's initial values.
+func (l *BatchNorm2d) Reset(b ops.Backend) error {
+	l.NumBatchesTracked = 0
+	for _, f := range []struct {
+		t *ops.Tensor
+		v float32
+	}{{l.Weight.Value, 1}, {l.Bias.Value, 0}, {l.RunningMean.Value, 0}, {l.RunningVar.Value, 1}} {
+		if err := b.Fill(f.t, f.v); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Forward normalizes x: with batch statistics (updating the running ones)
+// when training, with the running statistics otherwise.
+func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
+	y, err := c.newVar(x.Value.Shape(), true)
+	if err != nil {
+		return nil, err
+	}
+	if !c.Train {
+		err := c.B.BatchNormEval(y.Value, x.Value, l.Weight.Value, l.Bias.Value, l.RunningMean.Value, l.RunningVar.Value, l.Spec)
+		return y, layerErr(l.Name, "batchnorm2d", err)
+	}
+	ch := l.Weight.Value.Shape()
+	mean, err := c.alloc(ops.F32, ch)
+	if err != nil {
+		return nil, err
+	}
+	invStd, err := c.alloc(ops.F32, ch)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.B.BatchNormTrain(y.Value, mean, invStd, x.Value, l.Weight.Value, l.Bias.Value,
+		l.RunningMean.Value, l.RunningVar.Value, l.Spec); err != nil {
+		return nil, layerErr(l.Name, "batchnorm2d", err)
+	}
+	l.NumBatchesTracked++
+	gamma, beta := paramVar(l.Weight), paramVar(l.Bias)
+	c.record(func() error {
+		dg, commitG, err := c.gradTarget(gamma)
+		if err != nil {
+			return err
+		}
+		db, commitB, err := c.gradTarget(beta)
+		if err != nil {
+			return err
+		}
+		dx, commitX, err := c.gradTarget(x)
+		if err != nil {
+			return err
+		}
+		if err := c.B.BatchNormBackward(dx, dg, db, x.Value, y.grad, mean, invStd, l.Weight.Value); err != nil {
+			return layerErr(l.Name, "batchnorm2d backward", err)
+		}
+		for _, commit := range []func() error{commitG, commitB, commitX} {
+			if err := commit(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return y, nil
+}
+
+// State lists weight, bias, running_mean, running_var, num_batches_tracked.
+func (l *BatchNorm2d) State(out []StateEntry) []StateEntry {
+	return append(out,
+		StateEntry{Name: l.Weight.Name, Tensor: l.Weight.Value},
+		StateEntry{Name: l.Bias.Name, Tensor: l.Bias.Value},
+		StateEntry{Name: l.RunningMean.Name, Tensor: l.RunningMean.Value},
+		StateEntry{Name: l.RunningVar.Name, Tensor: l.RunningVar.Value},
+		StateEntry{Name: l.Name + ".num_batches_tracked", Count: &l.NumBatchesTracked},
+	)
+}
+
+// Params lists weight, bias and the running statistics.
+func (l *BatchNorm2d) Params(out []*Param) []*Param {
+	return append(out, l.Weight, l.Bias, l.RunningMean, l.RunningVar)
+}

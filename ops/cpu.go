@@ -1,0 +1,286 @@
+package ops
+
+import (
+	"runtime"
+	"sync"
+)
+
+// CPU is the pure-Go reference backend: float32 storage, float64
+// accumulation in every reduction, all cores used, and results that do not
+// depend on the number of cores (every output element is summed in one
+// fixed order). Its storage is a []float32 or []int32.
+type CPU struct {
+	workers int
+}
+
+// NewCPU returns the CPU reference backend using every core GOMAXPROCS allows.
+func NewCPU() *CPU { return &CPU{workers: runtime.GOMAXPROCS(0)} }
+
+// Name returns "cpu".
+func (c *CPU) Name() string { return "cpu" }
+
+// Alloc returns a zero-filled tensor.
+func (c *CPU) Alloc(dtype DType, shape Shape) (*Tensor, error) {
+	if !shape.Valid() {
+		return nil, errf("alloc", "shape %s has a non-positive extent", shape)
+	}
+	switch dtype {
+	case F32:
+		return NewTensor(c, F32, shape, make([]float32, shape.Numel())), nil
+	case I32:
+		return NewTensor(c, I32, shape, make([]int32, shape.Numel())), nil
+	}
+	return nil, errf("alloc", "unknown %s", dtype)
+}
+
+// Free drops the reference to t's storage; the garbage collector reclaims it.
+func (c *CPU) Free(t *Tensor) {}
+
+// Sync has nothing to wait for: the CPU backend runs every operation
+// before it returns.
+func (c *CPU) Sync() error { return nil }
+
+func (c *CPU) own(op, name string, t *Tensor) error {
+	if t == nil {
+		return errf(op, "%s is nil", name)
+	}
+	if t.owner != Backend(c) {
+		return errf(op, "%s %s belongs to another backend", name, t)
+	}
+	return nil
+}
+
+// Upload copies data into an F32 tensor.
+func (c *CPU) Upload(t *Tensor, data []float32) error {
+	if err := need("upload", "t", t, F32, -1); err != nil {
+		return err
+	}
+	if err := c.own("upload", "t", t); err != nil {
+		return err
+	}
+	if len(data) != t.Numel() {
+		return errf("upload", "%d values for %s", len(data), t)
+	}
+	copy(f32(t), data)
+	return nil
+}
+
+// UploadInt copies data into an I32 tensor.
+func (c *CPU) UploadInt(t *Tensor, data []int32) error {
+	if err := need("upload", "t", t, I32, -1); err != nil {
+		return err
+	}
+	if err := c.own("upload", "t", t); err != nil {
+		return err
+	}
+	if len(data) != t.Numel() {
+		return errf("upload", "%d values for %s", len(data), t)
+	}
+	copy(i32(t), data)
+	return nil
+}
+
+// Download returns a copy of an F32 tensor's values.
+func (c *CPU) Download(t *Tensor) ([]float32, error) {
+	if err := need("download", "t", t, F32, -1); err != nil {
+		return nil, err
+	}
+	if err := c.own("download", "t", t); err != nil {
+		return nil, err
+	}
+	return append([]float32(nil), f32(t)...), nil
+}
+
+// DownloadInt returns a copy of an I32 tensor's values.
+func (c *CPU) DownloadInt(t *Tensor) ([]int32, error) {
+	if err := need("download", "t", t, I32, -1); err != nil {
+		return nil, err
+	}
+	if err := c.own("download", "t", t); err != nil {
+		return nil, err
+	}
+	return append([]int32(nil), i32(t)...), nil
+}
+
+// f32 returns the float32 storage of a CPU tensor, limited to its numel
+// (a view may be shorter than its storage).
+func f32(t *Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.storage.([]float32)[:t.Numel()]
+}
+
+func i32(t *Tensor) []int32 { return t.storage.([]int32)[:t.Numel()] }
+
+// parallel runs fn over [0,n) split into contiguous chunks, one per worker.
+// Each index is handled by exactly one call, so results never depend on
+// the number of workers as long as fn writes only to index-owned outputs.
+func (c *CPU) parallel(n int, fn func(lo, hi int)) {
+	w := c.workers
+	if w > n {
+		w = n
+	}
+	if w <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + w - 1) / w
+	for lo := 0; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	wg.Wait()
+}
+
+// Fill sets every element to v.
+func (c *CPU) Fill(t *Tensor, v float32) error {
+	if err := need("fill", "t", t, F32, -1); err != nil {
+		return err
+	}
+	d := f32(t)
+	for i := range d {
+		d[i] = v
+	}
+	return nil
+}
+
+// Copy copies src into dst.
+func (c *CPU) Copy(dst, src *Tensor) error {
+	if err := CheckCopy(dst, src); err != nil {
+		return err
+	}
+	copy(f32(dst), f32(src))
+	return nil
+}
+
+// Add writes dst = a + b.
+func (c *CPU) Add(dst, a, b *Tensor) error {
+	if err := CheckSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
+		return err
+	}
+	d, x, y := f32(dst), f32(a), f32(b)
+	for i := range d {
+		d[i] = x[i] + y[i]
+	}
+	return nil
+}
+
+// Scale writes dst = alpha * src.
+func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
+	if err := CheckSame("scale", []string{"dst", "src"}, dst, src); err != nil {
+		return err
+	}
+	d, s := f32(dst), f32(src)
+	for i := range d {
+		d[i] = alpha * s[i]
+	}
+	return nil
+}
+
+// ReLU writes y = max(x, 0).
+func (c *CPU) ReLU(y, x *Tensor) error {
+	if err := CheckSame("relu", []string{"y", "x"}, y, x); err != nil {
+		return err
+	}
+	out, in := f32(y), f32(x)
+	for i, v := range in {
+		if v > 0 {
+			out[i] = v
+		} else {
+			out[i] = 0
+		}
+	}
+	return nil
+}
+
+// ReLUBackward writes dx = dy where y > 0.
+func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
+	if err := CheckSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
+		return err
+	}
+	g, out, up := f32(dx), f32(y), f32(dy)
+	for i, v := range out {
+		if v > 0 {
+			g[i] = up[i]
+		} else {
+			g[i] = 0
+		}
+	}
+	return nil
+}
+
+// Dropout writes y = x * mask * 1/(1-p).
+func (c *CPU) Dropout(y, x *Tensor, s DropoutSpec) error {
+	if err := CheckDropout("dropout", x, y, s); err != nil {
+		return err
+	}
+	c.dropout(f32(y), f32(x), s)
+	return nil
+}
+
+// DropoutBackward writes dx = dy * mask * 1/(1-p).
+func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
+	if err := CheckDropout("dropout_backward", dy, dx, s); err != nil {
+		return err
+	}
+	c.dropout(f32(dx), f32(dy), s)
+	return nil
+}
+
+func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
+	key := DropoutStepKey(s.Seed, s.Step)
+	thr, scale := DropoutThreshold(s.P), DropoutScale(s.P)
+	for i, v := range in {
+		if DropoutKeep(mix32(key^uint32(i)), thr) {
+			out[i] = v * scale
+		} else {
+			out[i] = 0
+		}
+	}
+}
+
+// Adam applies one bias-corrected Adam step in place.
+func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
+	if err := CheckAdam(p, g, m, v, s); err != nil {
+		return err
+	}
+	k := s.Consts()
+	pp, gg, mm, vv := f32(p), f32(g), f32(m), f32(v)
+	for i := range pp {
+		gi := gg[i]
+		mi := k.Beta1*mm[i] + k.OneMinusBeta1*gi
+		vi := k.Beta2*vv[i] + k.OneMinusBeta2*gi*gi
+		mm[i], vv[i] = mi, vi
+		denom := sqrt32(vi)/k.SqrtBias2 + k.Eps
+		pp[i] -= k.StepSize * (mi / denom)
+	}
+	return nil
+}
+
+// Argmax writes the index of each row's first largest logit.
+func (c *CPU) Argmax(pred, logits *Tensor) error {
+	if err := CheckArgmax(pred, logits); err != nil {
+		return err
+	}
+	n, k := logits.shape[0], logits.shape[1]
+	x, out := f32(logits), i32(pred)
+	for i := 0; i < n; i++ {
+		row := x[i*k : (i+1)*k]
+		best := 0
+		for j := 1; j < k; j++ {
+			if row[j] > row[best] {
+				best = j
+			}
+		}
+		out[i] = int32(best)
+	}
+	return nil
+}

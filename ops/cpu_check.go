@@ -1,0 +1,4 @@
+package ops
+
+// CPU implements Backend.
+var _ Backend = (*CPU)(nil)

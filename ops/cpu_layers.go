@@ -1,0 +1,126 @@
+package ops
+
+// MaxPool2D writes the maximum of each k x k window (stride k); the first
+// maximum in row-major order wins ties, as in PyTorch.
+func (c *CPU) MaxPool2D(y, x *Tensor, k int) error {
+	if err := CheckMaxPool2D("maxpool2d", x, y, k); err != nil {
+		return err
+	}
+	xs, ys := f32(x), f32(y)
+	h, w := x.shape[2], x.shape[3]
+	oh, ow := y.shape[2], y.shape[3]
+	planes := x.shape[0] * x.shape[1]
+	c.parallel(planes, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			in, out := xs[p*h*w:(p+1)*h*w], ys[p*oh*ow:(p+1)*oh*ow]
+			for oy := 0; oy < oh; oy++ {
+				for ox := 0; ox < ow; ox++ {
+					out[oy*ow+ox] = in[windowArgmax(in, w, oy*k, ox*k, k)]
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// windowArgmax returns the flat index in a plane of width w of the first
+// maximum of the k x k window whose top-left corner is (y0, x0).
+func windowArgmax(plane []float32, w, y0, x0, k int) int {
+	best := y0*w + x0
+	for i := y0; i < y0+k; i++ {
+		for j := x0; j < x0+k; j++ {
+			if plane[i*w+j] > plane[best] {
+				best = i*w + j
+			}
+		}
+	}
+	return best
+}
+
+// MaxPool2DBackward routes each window's gradient to its first maximum.
+func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
+	const op = "maxpool2d_backward"
+	if err := CheckMaxPool2D(op, x, dy, k); err != nil {
+		return err
+	}
+	if err := needShape(op, "dx", dx, F32, x.shape); err != nil {
+		return err
+	}
+	xs, dys, dxs := f32(x), f32(dy), f32(dx)
+	h, w := x.shape[2], x.shape[3]
+	oh, ow := dy.shape[2], dy.shape[3]
+	planes := x.shape[0] * x.shape[1]
+	c.parallel(planes, func(lo, hi int) {
+		for p := lo; p < hi; p++ {
+			in, g := xs[p*h*w:(p+1)*h*w], dxs[p*h*w:(p+1)*h*w]
+			up := dys[p*oh*ow : (p+1)*oh*ow]
+			clear(g)
+			for oy := 0; oy < oh; oy++ {
+				for ox := 0; ox < ow; ox++ {
+					g[windowArgmax(in, w, oy*k, ox*k, k)] = up[oy*ow+ox]
+				}
+			}
+		}
+	})
+	return nil
+}
+
+// Linear writes y = x w^T + b.
+func (c *CPU) Linear(y, x, w, b *Tensor) error {
+	if err := CheckLinear("linear", x, w, b, y); err != nil {
+		return err
+	}
+	n, in, out := x.shape[0], x.shape[1], w.shape[0]
+	xs, ws, ys, bs := f32(x), f32(w), f32(y), f32(b)
+	c.parallel(n, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			row := xs[i*in : (i+1)*in]
+			for o := 0; o < out; o++ {
+				v := dot(row, ws[o*in:(o+1)*in])
+				if bs != nil {
+					v += bs[o]
+				}
+				ys[i*out+o] = v
+			}
+		}
+	})
+	return nil
+}
+
+// LinearBackward writes dx = dy w, dw = dy^T x and db = the column sums
+// of dy; nil outputs are skipped.
+func (c *CPU) LinearBackward(dx, dw, db, x, w, dy *Tensor) error {
+	const op = "linear_backward"
+	if err := CheckLinear(op, x, w, db, dy); err != nil {
+		return err
+	}
+	if dx != nil {
+		if err := needShape(op, "dx", dx, F32, x.shape); err != nil {
+			return err
+		}
+	}
+	if dw != nil {
+		if err := needShape(op, "dw", dw, F32, w.shape); err != nil {
+			return err
+		}
+	}
+	n, in, out := x.shape[0], x.shape[1], w.shape[0]
+	xs, ws, dys := f32(x), f32(w), f32(dy)
+	if dx != nil {
+		gemmNN(0, n, in, out, dys, ws, f32(dx))
+	}
+	if dw != nil {
+		gemmTN(0, out, out, in, n, dys, xs, f32(dw))
+	}
+	if db != nil {
+		dbs := f32(db)
+		for o := 0; o < out; o++ {
+			var s float64
+			for i := 0; i < n; i++ {
+				s += float64(dys[i*out+o])
+			}
+			dbs[o] = float32(s)
+		}
+	}
+	return nil
+}
