@@ -52,10 +52,12 @@ M32 = 0xFFFFFFFF
 def to_np(t):
     """Tensor/array -> contiguous little-endian numpy array (F32 or I64)."""
     a = t.detach().cpu().numpy() if isinstance(t, torch.Tensor) else np.asarray(t)
+    # astype(copy) keeps 0-d arrays 0-d; np.ascontiguousarray would make
+    # them 1-d, turning PyTorch's scalar num_batches_tracked into shape [1].
     if a.dtype.kind in "iu":
-        return np.ascontiguousarray(a, dtype="<i8")
+        return a.astype("<i8", order="C", copy=True)
     assert a.dtype == np.float32, a.dtype  # no silent float64 -> float32 casts
-    return np.ascontiguousarray(a, dtype="<f4")
+    return a.astype("<f4", order="C", copy=True)
 
 def write_safetensors(path, tensors, metadata):
     header, blobs, off = {}, [], 0
@@ -313,7 +315,7 @@ def gen_resnet9():
     with torch.no_grad():
         T["ce/eval_logits"] = ce_model(x).clone()
     mix = lambda lg, lab: 0.5 * F.cross_entropy(lg, lab) + 0.5 * focal_loss(lg, lab)
-    train2(copy.deepcopy(model), x, labels, mix, "mix", T, keep_grads=False)
+    train2(copy.deepcopy(model), x, labels, mix, "mix", T, keep_grads=True)
     META = {"width": 16, "in_channels": 3, "num_classes": 10, "batch": 4, "lr": 1e-3,
             "dropout_p": 0.2, "dropout_seed": 42, "trainable_params": nparam,
             "torch_version": torch.__version__,

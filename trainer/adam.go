@@ -1,0 +1,70 @@
+package trainer
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/ops"
+)
+
+// Adam is PyTorch's torch.optim.Adam without weight decay or amsgrad:
+// betas (0.9, 0.999), eps 1e-8 by default, bias-corrected. Its moment
+// estimates live on the parameters' backend and the update runs there.
+type Adam struct {
+	LR, Beta1, Beta2, Eps float64
+
+	params []*graph.Param
+	m, v   []*ops.Tensor
+	step   int
+}
+
+// NewAdam returns an Adam optimizer over the trainable params with
+// PyTorch's defaults and learning rate lr.
+func NewAdam(b ops.Backend, params []*graph.Param, lr float64) (*Adam, error) {
+	if !(lr >= 0) || math.IsInf(lr, 0) {
+		return nil, fmt.Errorf("trainer: adam learning rate %g: want a finite value >= 0", lr)
+	}
+	a := &Adam{LR: lr, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+	for _, p := range params {
+		if !p.Trainable() {
+			return nil, fmt.Errorf("trainer: adam: %s has no gradient (a running statistic?)", p.Name)
+		}
+		m, err := b.Alloc(ops.F32, p.Value.Shape())
+		if err != nil {
+			return nil, err
+		}
+		v, err := b.Alloc(ops.F32, p.Value.Shape())
+		if err != nil {
+			return nil, err
+		}
+		a.params = append(a.params, p)
+		a.m, a.v = append(a.m, m), append(a.v, v)
+	}
+	return a, nil
+}
+
+// Step applies one update to every parameter from its Grad.
+func (a *Adam) Step() error {
+	a.step++
+	spec := ops.AdamSpec{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, Step: a.step}
+	for i, p := range a.params {
+		if err := p.Value.Owner().Adam(p.Value, p.Grad, a.m[i], a.v[i], spec); err != nil {
+			return fmt.Errorf("trainer: adam step %d on %s: %w", a.step, p.Name, err)
+		}
+	}
+	return nil
+}
+
+// Steps returns the number of updates applied so far (PyTorch's "step").
+func (a *Adam) Steps() int { return a.step }
+
+// Moments returns the first and second moment estimates of parameter i
+// (PyTorch's exp_avg and exp_avg_sq), for checkpoints.
+func (a *Adam) Moments(i int) (m, v *ops.Tensor) { return a.m[i], a.v[i] }
+
+// Params returns the parameters the optimizer updates, in order.
+func (a *Adam) Params() []*graph.Param { return a.params }
+
+// SetSteps sets the step count, when resuming from a checkpoint.
+func (a *Adam) SetSteps(n int) { a.step = n }
