@@ -11,9 +11,17 @@ import (
 type Error struct {
 	Op  string // operation name, such as "conv2d"
 	Msg string
+	Err error // ErrNilTensor for a missing tensor, else nil
 }
 
 func (e *Error) Error() string { return "ops: " + e.Op + ": " + e.Msg }
+
+// Unwrap returns the sentinel cause, if any.
+func (e *Error) Unwrap() error { return e.Err }
+
+func nilErr(op, name string) error {
+	return &Error{Op: op, Msg: name + " is nil", Err: ErrNilTensor}
+}
 
 func errf(op, format string, args ...any) error {
 	return &Error{Op: op, Msg: fmt.Sprintf(format, args...)}
@@ -25,7 +33,7 @@ var ErrNilTensor = errors.New("nil tensor")
 // need checks that t is a non-nil tensor of the dtype and rank wanted.
 func need(op, name string, t *Tensor, dt DType, rank int) error {
 	if t == nil {
-		return errf(op, "%s is nil", name)
+		return nilErr(op, name)
 	}
 	if t.dtype != dt {
 		return errf(op, "%s is %s, want %s", name, t, dt)
@@ -77,7 +85,8 @@ func CheckCopy(dst, src *Tensor) error {
 func ConvOut(in, k, stride, pad int) int { return (in+2*pad-k)/stride + 1 }
 
 // CheckConv2D validates a convolution's tensors against x and w and
-// returns the output height and width.
+// returns the output height and width. Every tensor but b is required;
+// the backward checks pass their gradients in the same positions.
 func CheckConv2D(op string, x, w, b, y *Tensor, s ConvSpec) (oh, ow int, err error) {
 	if err := need(op, "x", x, F32, 4); err != nil {
 		return 0, 0, err
@@ -102,10 +111,8 @@ func CheckConv2D(op string, x, w, b, y *Tensor, s ConvSpec) (oh, ow int, err err
 			return 0, 0, err
 		}
 	}
-	if y != nil {
-		if err := needShape(op, "y", y, F32, Shape{n, o, oh, ow}); err != nil {
-			return 0, 0, err
-		}
+	if err := needShape(op, "y", y, F32, Shape{n, o, oh, ow}); err != nil {
+		return 0, 0, err
 	}
 	return oh, ow, nil
 }
@@ -173,7 +180,7 @@ func CheckDropout(op string, x, y *Tensor, s DropoutSpec) error {
 	return nil
 }
 
-// CheckLinear validates a linear layer's tensors; y, dx, b may be nil.
+// CheckLinear validates a linear layer's tensors; b may be nil.
 func CheckLinear(op string, x, w, b, y *Tensor) error {
 	if err := need(op, "x", x, F32, 2); err != nil {
 		return err
@@ -189,16 +196,11 @@ func CheckLinear(op string, x, w, b, y *Tensor) error {
 			return err
 		}
 	}
-	if y != nil {
-		if err := needShape(op, "y", y, F32, Shape{x.shape[0], w.shape[0]}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return needShape(op, "y", y, F32, Shape{x.shape[0], w.shape[0]})
 }
 
 // CheckLoss validates a classification loss: logits [N,C] with C >= 1,
-// labels I32 [N], loss [1] (when not nil).
+// labels I32 [N], and loss [1] (the backward checks pass dloss there).
 func CheckLoss(op string, logits, labels, loss *Tensor) error {
 	if err := need(op, "logits", logits, F32, 2); err != nil {
 		return err
@@ -206,12 +208,7 @@ func CheckLoss(op string, logits, labels, loss *Tensor) error {
 	if err := needShape(op, "labels", labels, I32, Shape{logits.shape[0]}); err != nil {
 		return err
 	}
-	if loss != nil {
-		if err := needShape(op, "loss", loss, F32, Shape{1}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return needShape(op, "loss", loss, F32, Shape{1})
 }
 
 // CheckLabels checks that every label lies in [0, classes) and names the
@@ -303,7 +300,7 @@ func CheckArgmax(pred, logits *Tensor) error {
 // shares t's storage and must not be freed separately.
 func Reshape(t *Tensor, shape Shape) (*Tensor, error) {
 	if t == nil {
-		return nil, errf("reshape", "tensor is nil")
+		return nil, nilErr("reshape", "tensor")
 	}
 	if !shape.Valid() || shape.Numel() != t.Numel() {
 		return nil, errf("reshape", "cannot view %s as %s", t, shape)

@@ -42,7 +42,7 @@ func (c *CPU) Sync() error { return nil }
 
 func (c *CPU) own(op, name string, t *Tensor) error {
 	if t == nil {
-		return errf(op, "%s is nil", name)
+		return nilErr(op, name)
 	}
 	if t.owner != Backend(c) {
 		return errf(op, "%s %s belongs to another backend", name, t)
@@ -142,6 +142,9 @@ func (c *CPU) parallel(n int, fn func(lo, hi int)) {
 
 // Fill sets every element to v.
 func (c *CPU) Fill(t *Tensor, v float32) error {
+	if err := c.mine("Fill", t); err != nil {
+		return err
+	}
 	if err := need("fill", "t", t, F32, -1); err != nil {
 		return err
 	}
@@ -154,6 +157,9 @@ func (c *CPU) Fill(t *Tensor, v float32) error {
 
 // Copy copies src into dst.
 func (c *CPU) Copy(dst, src *Tensor) error {
+	if err := c.mine("Copy", dst, src); err != nil {
+		return err
+	}
 	if err := CheckCopy(dst, src); err != nil {
 		return err
 	}
@@ -163,6 +169,9 @@ func (c *CPU) Copy(dst, src *Tensor) error {
 
 // Add writes dst = a + b.
 func (c *CPU) Add(dst, a, b *Tensor) error {
+	if err := c.mine("Add", dst, a, b); err != nil {
+		return err
+	}
 	if err := CheckSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
 		return err
 	}
@@ -175,6 +184,9 @@ func (c *CPU) Add(dst, a, b *Tensor) error {
 
 // Scale writes dst = alpha * src.
 func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
+	if err := c.mine("Scale", dst, src); err != nil {
+		return err
+	}
 	if err := CheckSame("scale", []string{"dst", "src"}, dst, src); err != nil {
 		return err
 	}
@@ -185,14 +197,18 @@ func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
 	return nil
 }
 
-// ReLU writes y = max(x, 0).
+// ReLU writes y = max(x, 0); NaN stays NaN, as in PyTorch, so that a
+// diverging model reaches the loss as non-finite.
 func (c *CPU) ReLU(y, x *Tensor) error {
+	if err := c.mine("ReLU", y, x); err != nil {
+		return err
+	}
 	if err := CheckSame("relu", []string{"y", "x"}, y, x); err != nil {
 		return err
 	}
 	out, in := f32(y), f32(x)
 	for i, v := range in {
-		if v > 0 {
+		if !(v <= 0) { // NaN passes through, as in PyTorch
 			out[i] = v
 		} else {
 			out[i] = 0
@@ -203,12 +219,15 @@ func (c *CPU) ReLU(y, x *Tensor) error {
 
 // ReLUBackward writes dx = dy where y > 0.
 func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
+	if err := c.mine("ReLUBackward", dx, y, dy); err != nil {
+		return err
+	}
 	if err := CheckSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
 		return err
 	}
 	g, out, up := f32(dx), f32(y), f32(dy)
 	for i, v := range out {
-		if v > 0 {
+		if !(v <= 0) {
 			g[i] = up[i]
 		} else {
 			g[i] = 0
@@ -219,6 +238,9 @@ func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
 
 // Dropout writes y = x * mask * 1/(1-p).
 func (c *CPU) Dropout(y, x *Tensor, s DropoutSpec) error {
+	if err := c.mine("Dropout", y, x); err != nil {
+		return err
+	}
 	if err := CheckDropout("dropout", x, y, s); err != nil {
 		return err
 	}
@@ -228,6 +250,9 @@ func (c *CPU) Dropout(y, x *Tensor, s DropoutSpec) error {
 
 // DropoutBackward writes dx = dy * mask * 1/(1-p).
 func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
+	if err := c.mine("DropoutBackward", dx, dy); err != nil {
+		return err
+	}
 	if err := CheckDropout("dropout_backward", dy, dx, s); err != nil {
 		return err
 	}
@@ -249,6 +274,9 @@ func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
 
 // Adam applies one bias-corrected Adam step in place.
 func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
+	if err := c.mine("Adam", p, g, m, v); err != nil {
+		return err
+	}
 	if err := CheckAdam(p, g, m, v, s); err != nil {
 		return err
 	}
@@ -267,6 +295,9 @@ func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
 
 // Argmax writes the index of each row's first largest logit.
 func (c *CPU) Argmax(pred, logits *Tensor) error {
+	if err := c.mine("Argmax", pred, logits); err != nil {
+		return err
+	}
 	if err := CheckArgmax(pred, logits); err != nil {
 		return err
 	}
@@ -281,6 +312,34 @@ func (c *CPU) Argmax(pred, logits *Tensor) error {
 			}
 		}
 		out[i] = int32(best)
+	}
+	return nil
+}
+
+// mine checks that every non-nil tensor was allocated by this backend and
+// that its storage is intact, so that a foreign or hand-made tensor gets
+// an error instead of a panic. Nil tensors are left to the shape checks.
+func (c *CPU) mine(op string, ts ...*Tensor) error {
+	for _, t := range ts {
+		if t == nil {
+			continue
+		}
+		if t.owner != Backend(c) {
+			return errf(op, "%s belongs to another backend", t)
+		}
+		n := t.Numel()
+		switch t.dtype {
+		case F32:
+			if s, ok := t.storage.([]float32); !ok || len(s) < n {
+				return errf(op, "%s has no f32 storage of %d elements", t, n)
+			}
+		case I32:
+			if s, ok := t.storage.([]int32); !ok || len(s) < n {
+				return errf(op, "%s has no i32 storage of %d elements", t, n)
+			}
+		default:
+			return errf(op, "%s has an unknown dtype", t)
+		}
 	}
 	return nil
 }

@@ -85,6 +85,9 @@ func (g *convGeom) col2im(col, img []float32) {
 // Conv2D writes y = conv(x, w) + b through im2col and a matrix product,
 // one image per task.
 func (c *CPU) Conv2D(y, x, w, b *Tensor, s ConvSpec) error {
+	if err := c.mine("Conv2D", y, x, w, b); err != nil {
+		return err
+	}
 	oh, ow, err := CheckConv2D("conv2d", x, w, b, y, s)
 	if err != nil {
 		return err
@@ -114,6 +117,9 @@ func (c *CPU) Conv2D(y, x, w, b *Tensor, s ConvSpec) error {
 
 // Conv2DBackwardData writes dx = col2im(w^T · dy), one image per task.
 func (c *CPU) Conv2DBackwardData(dx, dy, w *Tensor, s ConvSpec) error {
+	if err := c.mine("Conv2DBackwardData", dx, dy, w); err != nil {
+		return err
+	}
 	if err := CheckConv2DBackwardData(dx, dy, w, s); err != nil {
 		return err
 	}
@@ -135,6 +141,9 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *Tensor, s ConvSpec) error {
 // db = sum over n, y, x of dy. Work is split by output channel so that
 // every element is summed over the batch in one fixed order.
 func (c *CPU) Conv2DBackwardFilter(dw, db, x, dy *Tensor, s ConvSpec) error {
+	if err := c.mine("Conv2DBackwardFilter", dw, db, x, dy); err != nil {
+		return err
+	}
 	if err := CheckConv2DBackwardFilter(dw, db, x, dy, s); err != nil {
 		return err
 	}

@@ -3,6 +3,9 @@ package ops
 // MaxPool2D writes the maximum of each k x k window (stride k); the first
 // maximum in row-major order wins ties, as in PyTorch.
 func (c *CPU) MaxPool2D(y, x *Tensor, k int) error {
+	if err := c.mine("MaxPool2D", y, x); err != nil {
+		return err
+	}
 	if err := CheckMaxPool2D("maxpool2d", x, y, k); err != nil {
 		return err
 	}
@@ -29,7 +32,7 @@ func windowArgmax(plane []float32, w, y0, x0, k int) int {
 	best := y0*w + x0
 	for i := y0; i < y0+k; i++ {
 		for j := x0; j < x0+k; j++ {
-			if plane[i*w+j] > plane[best] {
+			if v := plane[i*w+j]; v > plane[best] || v != v { // NaN wins, as in PyTorch
 				best = i*w + j
 			}
 		}
@@ -39,6 +42,9 @@ func windowArgmax(plane []float32, w, y0, x0, k int) int {
 
 // MaxPool2DBackward routes each window's gradient to its first maximum.
 func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
+	if err := c.mine("MaxPool2DBackward", dx, x, dy); err != nil {
+		return err
+	}
 	const op = "maxpool2d_backward"
 	if err := CheckMaxPool2D(op, x, dy, k); err != nil {
 		return err
@@ -67,6 +73,9 @@ func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
 
 // Linear writes y = x w^T + b.
 func (c *CPU) Linear(y, x, w, b *Tensor) error {
+	if err := c.mine("Linear", y, x, w, b); err != nil {
+		return err
+	}
 	if err := CheckLinear("linear", x, w, b, y); err != nil {
 		return err
 	}
@@ -90,6 +99,9 @@ func (c *CPU) Linear(y, x, w, b *Tensor) error {
 // LinearBackward writes dx = dy w, dw = dy^T x and db = the column sums
 // of dy; nil outputs are skipped.
 func (c *CPU) LinearBackward(dx, dw, db, x, w, dy *Tensor) error {
+	if err := c.mine("LinearBackward", dx, dw, db, x, w, dy); err != nil {
+		return err
+	}
 	const op = "linear_backward"
 	if err := CheckLinear(op, x, w, db, dy); err != nil {
 		return err

@@ -27,15 +27,11 @@ func (c *CPU) lossArgs(op string, logits, labels, loss *Tensor) (x []float32, y 
 	return f32(logits), y, n, k, nil
 }
 
-func scalar(op, name string, t *Tensor) (float64, error) {
-	if err := needShape(op, name, t, F32, Shape{1}); err != nil {
-		return 0, err
-	}
-	return float64(f32(t)[0]), nil
-}
-
 // CrossEntropy writes the batch mean of -log_softmax(logits)[label].
 func (c *CPU) CrossEntropy(loss, logits, labels *Tensor) error {
+	if err := c.mine("CrossEntropy", loss, logits, labels); err != nil {
+		return err
+	}
 	x, y, n, k, err := c.lossArgs("cross_entropy", logits, labels, loss)
 	if err != nil {
 		return err
@@ -51,18 +47,18 @@ func (c *CPU) CrossEntropy(loss, logits, labels *Tensor) error {
 
 // CrossEntropyBackward writes dlogits = dloss * (softmax - onehot) / N.
 func (c *CPU) CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor) error {
+	if err := c.mine("CrossEntropyBackward", dlogits, logits, labels, dloss); err != nil {
+		return err
+	}
 	const op = "cross_entropy_backward"
-	x, y, n, k, err := c.lossArgs(op, logits, labels, nil)
+	x, y, n, k, err := c.lossArgs(op, logits, labels, dloss)
 	if err != nil {
 		return err
 	}
 	if err := needShape(op, "dlogits", dlogits, F32, logits.shape); err != nil {
 		return err
 	}
-	up, err := scalar(op, "dloss", dloss)
-	if err != nil {
-		return err
-	}
+	up := float64(f32(dloss)[0])
 	g := f32(dlogits)
 	scale := up / float64(n)
 	for i := 0; i < n; i++ {
@@ -101,6 +97,9 @@ func focalTerm(x float64, target bool, s FocalSpec) (loss, grad float64) {
 // SigmoidFocal writes the tutorial's focal loss: the one-vs-rest sigmoid
 // focal loss summed over classes and averaged over rows.
 func (c *CPU) SigmoidFocal(loss, logits, labels *Tensor, s FocalSpec) error {
+	if err := c.mine("SigmoidFocal", loss, logits, labels); err != nil {
+		return err
+	}
 	const op = "sigmoid_focal"
 	x, y, n, k, err := c.lossArgs(op, logits, labels, loss)
 	if err != nil {
@@ -122,8 +121,11 @@ func (c *CPU) SigmoidFocal(loss, logits, labels *Tensor, s FocalSpec) error {
 
 // SigmoidFocalBackward writes dlogits = dloss * d(focal)/d(logits).
 func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s FocalSpec) error {
+	if err := c.mine("SigmoidFocalBackward", dlogits, logits, labels, dloss); err != nil {
+		return err
+	}
 	const op = "sigmoid_focal_backward"
-	x, y, n, k, err := c.lossArgs(op, logits, labels, nil)
+	x, y, n, k, err := c.lossArgs(op, logits, labels, dloss)
 	if err != nil {
 		return err
 	}
@@ -133,10 +135,7 @@ func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s Foc
 	if err := needShape(op, "dlogits", dlogits, F32, logits.shape); err != nil {
 		return err
 	}
-	up, err := scalar(op, "dloss", dloss)
-	if err != nil {
-		return err
-	}
+	up := float64(f32(dloss)[0])
 	g := f32(dlogits)
 	scale := up / float64(n)
 	for i := 0; i < n; i++ {
@@ -150,6 +149,9 @@ func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s Foc
 
 // WeightedSum writes out = sum_k weights[k]*losses[k].
 func (c *CPU) WeightedSum(out *Tensor, losses []*Tensor, weights []float32) error {
+	if err := c.mine("WeightedSum", append([]*Tensor{out}, losses...)...); err != nil {
+		return err
+	}
 	if err := CheckWeightedSum(out, losses, weights); err != nil {
 		return err
 	}

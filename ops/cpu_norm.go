@@ -6,6 +6,9 @@ import "math"
 // mean and 1/sqrt(var+eps), and updates the running statistics with the
 // unbiased variance, as PyTorch's BatchNorm2d does in training mode.
 func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
+	if err := c.mine("BatchNormTrain", y, mean, invStd, x, gamma, beta, runMean, runVar); err != nil {
+		return err
+	}
 	const op = "batchnorm_train"
 	if err := CheckBatchNorm(op, x, y, map[string]*Tensor{
 		"mean": mean, "inv_std": invStd, "gamma": gamma, "beta": beta,
@@ -58,6 +61,9 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 
 // BatchNormEval normalizes with the running statistics.
 func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
+	if err := c.mine("BatchNormEval", y, x, gamma, beta, runMean, runVar); err != nil {
+		return err
+	}
 	if err := CheckBatchNorm("batchnorm_eval", x, y, map[string]*Tensor{
 		"gamma": gamma, "beta": beta, "running_mean": runMean, "running_var": runVar,
 	}, s); err != nil {
@@ -84,6 +90,9 @@ func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchN
 // dx = gamma*invStd/m * (m*dy - sum(dy) - xhat*sum(dy*xhat)), with m the
 // number of values per channel, dgamma = sum(dy*xhat), dbeta = sum(dy).
 func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *Tensor) error {
+	if err := c.mine("BatchNormBackward", dx, dgamma, dbeta, x, dy, mean, invStd, gamma); err != nil {
+		return err
+	}
 	const op = "batchnorm_backward"
 	if err := CheckBatchNorm(op, x, dx, map[string]*Tensor{
 		"dgamma": dgamma, "dbeta": dbeta, "mean": mean, "inv_std": invStd, "gamma": gamma,

@@ -1,0 +1,47 @@
+# wgtrain — build and test entry points. `make test` is what CI runs.
+#
+# deps checks for what the tests need and installs what it can: Go 1.26
+# must be on PATH (Debian's golang-go is too old; see https://go.dev/dl/),
+# and Go modules come through the module proxy. Later issues add Debian
+# packages here (mesa-vulkan-drivers, libvulkan1, dataset-fashion-mnist).
+
+SHELL := /bin/bash
+GO ?= go
+PYTHON ?= /usr/bin/python3
+
+.PHONY: all deps build vet test conformance fixtures fuzz
+
+all: test
+
+deps:
+	@command -v $(GO) >/dev/null 2>&1 || { echo "wgtrain needs Go 1.26 or newer on PATH: install it from https://go.dev/dl/" >&2; exit 1; }
+	@$(GO) run ./internal/tools/goversion 1.26 || { echo "wgtrain needs Go 1.26 or newer; $$($(GO) version)" >&2; exit 1; }
+	@$(GO) mod download
+
+build: deps
+	$(GO) build ./...
+
+vet: deps
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted" >&2; exit 1; fi
+	$(GO) vet ./...
+
+# All tests: vet, gofmt, and every package's tests.
+test: vet
+	$(GO) test -count=1 ./...
+
+# The main job for now: the conformance suite on the CPU reference
+# backend, every operation forward and backward, and the resnet9 training
+# steps checked against PyTorch. (`wgtrain train` comes with its issue.)
+conformance: deps
+	set -o pipefail; $(GO) test -count=1 -v -run 'CPU' ./conformance/ | grep -E '^(--- |ok|FAIL|PASS)'
+
+# Regenerate the PyTorch fixtures (needs Debian's python3-torch).
+fixtures:
+	@$(PYTHON) -c 'import torch' 2>/dev/null || { echo "installing python3-torch"; apt-get install -y python3-torch; }
+	$(PYTHON) scripts/gen_golden.py
+
+# Run each parser's fuzz target for FUZZTIME (default 1m).
+FUZZTIME ?= 1m
+fuzz: deps
+	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/safetensors/
