@@ -1,0 +1,178 @@
+package conformance
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/wgtrain/wgtrain/ops"
+)
+
+type bnCase struct {
+	n, c, h, w int
+	spec       ops.BatchNormSpec
+}
+
+func (c bnCase) String() string {
+	return fmt.Sprintf("n%d_c%d_%dx%d_eps%g_mom%g", c.n, c.c, c.h, c.w, c.spec.Eps, c.spec.Momentum)
+}
+
+func (c bnCase) dims() bnDims { return bnDims{N: c.n, C: c.c, HW: c.h * c.w} }
+
+var bnCases = []bnCase{
+	{2, 1, 1, 1, ops.DefaultBatchNorm}, // N*H*W = 2
+	{1, 3, 1, 2, ops.DefaultBatchNorm}, // batch 1, N*H*W = 2
+	{4, 5, 3, 3, ops.DefaultBatchNorm},
+	{3, 7, 5, 6, ops.BatchNormSpec{Eps: 1e-3, Momentum: 0.3}},
+	{1, 16, 8, 8, ops.DefaultBatchNorm},
+	{8, 16, 4, 4, ops.DefaultBatchNorm},
+	{2, 3, 13, 11, ops.BatchNormSpec{Eps: 1e-5, Momentum: 1}},
+}
+
+// bnInput draws x with a per-channel offset in [-2,2] and spread in
+// [0.5,2], as activations have; with two values per channel they are drawn
+// at least 0.5 apart so the variance is not tiny.
+func bnInput(e *env, c bnCase) []float32 {
+	d := c.dims()
+	x := make([]float32, c.n*c.c*c.h*c.w)
+	for ch := 0; ch < d.C; ch++ {
+		off, spread := -2+4*e.rng.Float64(), 0.5+1.5*e.rng.Float64()
+		first := true
+		var prev float64
+		for n := 0; n < d.N; n++ {
+			for p := 0; p < d.HW; p++ {
+				v := off + spread*(2*e.rng.Float64()-1)
+				if d.count() == 2 && !first {
+					v = prev + (0.5+e.rng.Float64())*float64(1-2*e.rng.IntN(2))
+				}
+				x[d.at(n, ch, p)] = float32(v)
+				first, prev = false, v
+			}
+		}
+	}
+	return x
+}
+
+// BatchNorm checks BatchNormTrain (output, saved mean and inverse standard
+// deviation, running-statistics update with the unbiased variance),
+// BatchNormEval, and BatchNormBackward against the closed form and against
+// finite differences through the training forward, for dx, dgamma and
+// dbeta.
+func BatchNorm(t TB, b ops.Backend) {
+	t.Helper()
+	for _, c := range bnCases {
+		run(t, "train/"+c.String(), func(t TB) { bnTrain(t, b, c) })
+	}
+	for _, c := range bnCases {
+		run(t, "eval/"+c.String(), func(t TB) { bnEval(t, b, c) })
+	}
+	for _, c := range bnCases {
+		run(t, "backward/"+c.String(), func(t TB) { bnBackward(t, b, c) })
+	}
+}
+
+func bnTrain(t TB, b ops.Backend, c bnCase) {
+	e := newEnv(t, b, "batchnorm/train/"+c.String())
+	defer e.close()
+	d := c.dims()
+	shape := ops.Shape{c.n, c.c, c.h, c.w}
+	gh, bh := e.uniform(c.c, 0.5, 1.5), e.uniform(c.c, -0.5, 0.5)
+	gamma, beta := e.tensor(ops.Shape{c.c}, gh), e.tensor(ops.Shape{c.c}, bh)
+	// Running statistics start at PyTorch's 0 and 1, then go through a
+	// second step from those values.
+	rm64, rv64 := make([]float64, c.c), make([]float64, c.c)
+	for i := range rv64 {
+		rv64[i] = 1
+	}
+	runMean, runVar := e.zeros(c.c), e.tensor(ops.Shape{c.c}, f32(rv64))
+	m := float64(c.spec.Momentum)
+	for step := 1; step <= 2; step++ {
+		xh := bnInput(e, c)
+		x := e.tensor(shape, xh)
+		y, mean, invStd := e.junk(shape...), e.junk(c.c), e.junk(c.c)
+		what := fmt.Sprintf("BatchNormTrain(x %v, eps %g, momentum %g) step %d", shape, c.spec.Eps, c.spec.Momentum, step)
+		e.ok(b.BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, c.spec), what)
+
+		mu, variance := refBatchStats(d, f64(xh))
+		wantInv := make([]float64, c.c)
+		for i := range wantInv {
+			wantInv[i] = 1 / math.Sqrt(variance[i]+float64(c.spec.Eps))
+		}
+		want := refBatchNorm(d, f64(xh), f64(gh), f64(bh), mu, variance, float64(c.spec.Eps))
+		expectClose(t, what+": y", shape, e.get(y), want, ReferenceTol)
+		expectClose(t, what+": mean", mean.Shape(), e.get(mean), mu, ReferenceTol)
+		expectClose(t, what+": invStd", invStd.Shape(), e.get(invStd), wantInv, ReferenceTol)
+
+		n := float64(d.count())
+		for i := range rm64 {
+			rm64[i] = (1-m)*rm64[i] + m*mu[i]
+			rv64[i] = (1-m)*rv64[i] + m*variance[i]*n/(n-1)
+		}
+		expectClose(t, what+": running_mean", runMean.Shape(), e.get(runMean), rm64, ReferenceTol)
+		expectClose(t, what+": running_var (unbiased batch variance)", runVar.Shape(), e.get(runVar), rv64, ReferenceTol)
+	}
+}
+
+func bnEval(t TB, b ops.Backend, c bnCase) {
+	e := newEnv(t, b, "batchnorm/eval/"+c.String())
+	defer e.close()
+	d := c.dims()
+	shape := ops.Shape{c.n, c.c, c.h, c.w}
+	xh := bnInput(e, c)
+	gh, bh := e.uniform(c.c, 0.5, 1.5), e.uniform(c.c, -0.5, 0.5)
+	rmh, rvh := e.uniform(c.c, -2, 2), e.uniform(c.c, 0.1, 3)
+	x := e.tensor(shape, xh)
+	gamma, beta := e.tensor(ops.Shape{c.c}, gh), e.tensor(ops.Shape{c.c}, bh)
+	runMean, runVar := e.tensor(ops.Shape{c.c}, rmh), e.tensor(ops.Shape{c.c}, rvh)
+	y := e.junk(shape...)
+	what := fmt.Sprintf("BatchNormEval(x %v, eps %g)", shape, c.spec.Eps)
+	e.ok(b.BatchNormEval(y, x, gamma, beta, runMean, runVar, c.spec), what)
+	want := refBatchNorm(d, f64(xh), f64(gh), f64(bh), f64(rmh), f64(rvh), float64(c.spec.Eps))
+	expectClose(t, what+": y", shape, e.get(y), want, ReferenceTol)
+	// Eval must leave the running statistics alone.
+	expectClose(t, what+": running_mean after eval", runMean.Shape(), e.get(runMean), rmh, Tolerance{})
+	expectClose(t, what+": running_var after eval", runVar.Shape(), e.get(runVar), rvh, Tolerance{})
+}
+
+func bnBackward(t TB, b ops.Backend, c bnCase) {
+	e := newEnv(t, b, "batchnorm/backward/"+c.String())
+	defer e.close()
+	d := c.dims()
+	shape := ops.Shape{c.n, c.c, c.h, c.w}
+	xh := bnInput(e, c)
+	gh, bh := e.uniform(c.c, 0.5, 1.5), e.uniform(c.c, -0.5, 0.5)
+	r := e.uniform(len(xh), -1, 1)
+	x, dy := e.tensor(shape, xh), e.tensor(shape, r)
+	gamma, beta := e.tensor(ops.Shape{c.c}, gh), e.tensor(ops.Shape{c.c}, bh)
+	// Throwaway running statistics: the finite differences run the
+	// training forward many times.
+	runMean, runVar := e.zeros(c.c), e.zeros(c.c)
+	y, mean, invStd := e.zeros(shape...), e.zeros(c.c), e.zeros(c.c)
+	loss := func() float64 {
+		e.ok(b.BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, c.spec), "BatchNormTrain")
+		return dot(e.get(y), r)
+	}
+	loss() // leaves the saved mean and invStd of x in mean and invStd
+	saved := ops.Shape{c.c}
+	meanSaved, invSaved := e.tensor(saved, e.get(mean)), e.tensor(saved, e.get(invStd))
+
+	dx, dgamma, dbeta := e.junk(shape...), e.junk(c.c), e.junk(c.c)
+	what := fmt.Sprintf("BatchNormBackward(x %v, eps %g)", shape, c.spec.Eps)
+	e.ok(b.BatchNormBackward(dx, dgamma, dbeta, x, dy, meanSaved, invSaved, gamma), what)
+	gx, gg, gb := e.get(dx), e.get(dgamma), e.get(dbeta)
+	wantDx, wantDg, wantDb := refBatchNormBackward(d, f64(xh), f64(r), f64(gh), float64(c.spec.Eps))
+	expectClose(t, what+": dx", shape, gx, wantDx, ReferenceTol)
+	expectClose(t, what+": dgamma", saved, gg, wantDg, ReferenceTol)
+	expectClose(t, what+": dbeta", saved, gb, wantDb, ReferenceTol)
+	e.gradCheck(what+": dx", x, xh, gx, fdStep, loss)
+	e.gradCheck(what+": dgamma", gamma, gh, gg, fdStep, loss)
+	e.gradCheck(what+": dbeta", beta, bh, gb, fdStep, loss)
+}
+
+// f32 narrows a float64 slice.
+func f32(x []float64) []float32 {
+	d := make([]float32, len(x))
+	for i, v := range x {
+		d[i] = float32(v)
+	}
+	return d
+}

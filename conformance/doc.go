@@ -1,0 +1,84 @@
+// Package conformance is the one test suite every wgtrain compute backend
+// must pass: the CPU reference backend today, the WebGPU backend later.
+// It is written once, as exported functions that take a backend, the way
+// gonum's blas/testblas checks every BLAS implementation.
+//
+// # Running it on a backend
+//
+// A backend package adds one test:
+//
+//	func TestConformance(t *testing.T) { conformance.RunAll(t, mybackend.New()) }
+//
+// or runs one operation family at a time (conformance.Conv2D(t, b),
+// conformance.BatchNorm(t, b), ...), which is handy while a backend is being
+// written. Every check is a subtest named after the operation and its shapes,
+// so `go test -run 'Conformance/Conv2D/backward/n2_c3'` selects cases. The
+// functions take a TB, the part of *testing.T the suite uses; *testing.T
+// satisfies it, and so does the recorder of this package's own self-test
+// (see TB).
+//
+// # What is checked
+//
+// Forward operations are compared element by element with plain float64
+// implementations written here (naive loops, nothing clever) on fresh
+// random inputs from a seeded math/rand/v2 generator, over many shapes:
+// batch 1, odd channel counts, extents that are not multiples of 4 or 8,
+// kernels 1, 3, 5 and non-square, strides 1 to 3, padding 0 to 2, max pool
+// windows that drop trailing rows and columns, large logits, and one tensor
+// of about 4.5 million elements, more than a GPU backend can reach with a
+// one-dimensional dispatch of 65,535 workgroups of 64 threads.
+//
+// Every backward operation is checked twice: against the closed-form
+// gradient in float64 (with the forward tolerance) and against central finite
+// differences of the backend's own float32 forward. For a scalar
+// L = sum_i r_i*y_i, with r a fixed random tensor and the sum taken in
+// float64, the backward operation fed dy = r must agree with
+// (L(x+e) - L(x-e)) / (x+e - x-e) for each checked input element, where the
+// difference of the perturbed values is taken after rounding them to
+// float32. Tensors of at most 128 elements are checked in full; larger ones
+// at 128 random elements (always including the first and the last) plus one
+// directional derivative along a random unit direction over all elements, so
+// that a wrong gradient anywhere moves the result. Inputs are kept away from
+// kinks: ReLU inputs at least 0.05 from zero, max pool windows whose maximum
+// beats the runner-up by at least 0.05, both more than twice the step.
+//
+// Errors checks that bad arguments return an *ops.Error and never panic.
+//
+// # Tolerances
+//
+// One rule, two stated tolerances: a value x passes against y when
+//
+//	|x - y| <= max(RTol*|x + y|, ATol)
+//
+// and NaN never passes (equal infinities do). See Close.
+//
+// ReferenceTol (rtol 1e-5, atol 1e-5) is used against the float64
+// reference, forward and closed-form backward. float32 rounds at 6e-8
+// relative; the sums in these operations have at most a few hundred terms
+// and the inputs are scaled as in the network (weights uniform in
+// ±1/sqrt(fan_in), activations O(1)), so a correct float32 backend, in any
+// summation order, stays within a few 1e-6 and a wrong index, a dropped
+// term or a missing factor misses by orders of magnitude.
+//
+// FiniteDiffTol (rtol 1e-2, atol 1e-3) is used against finite differences
+// with step 1e-2 for layers and 5e-2 for losses, on O(1) inputs. Their
+// error has two sources: truncation, about step^2/6 times the third
+// derivative, well below 1e-4 for these smooth functions (and zero for the
+// linear operations); and the float32 rounding of the outputs that a
+// perturbation touches, divided by twice the step: for a layer, a few
+// hundred outputs of size O(1), each rounding at 6e-8, give about 1e-4; for
+// a loss, a few ulps of a scalar up to ~30 give about 2e-4 at the larger
+// step. So 1e-3 absolute and 2% relative leave a margin of five or more,
+// while the mistakes a gradient typically has (a missing 1/N or 1/(1-p), a
+// wrong sign, a dropped term, a transposed index) are off by 10% or more.
+//
+// Measured margins: the CPU backend's worst element reaches 0.11 of
+// ReferenceTol and 0.12 of FiniteDiffTol. Plain float32 versions written
+// for the purpose (one sequential float32 sum per output of Conv2D and
+// Linear, a one-pass float32 variance E[x^2]-E[x]^2 in BatchNormTrain,
+// float32 sums and max+log(sum) in CrossEntropy and SigmoidFocal) reach
+// 0.55 of ReferenceTol and 0.2 of FiniteDiffTol: the suite does not demand
+// float64 accumulation.
+//
+// Any change to these values must come with a written reason next to it.
+package conformance
