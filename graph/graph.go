@@ -111,6 +111,22 @@ func (c *Context) gradTarget(v *Var) (*ops.Tensor, func() error, error) {
 	return tmp, func() error { return c.B.Add(v.grad, v.grad, tmp) }, nil
 }
 
+// gradInto lets write fill the gradient of x and commits it (summing
+// with an earlier one); it does nothing when x takes no gradient.
+func (c *Context) gradInto(x *Var, write func(dx *ops.Tensor) error) error {
+	if !x.needsGrad {
+		return nil
+	}
+	dx, commit, err := c.gradTarget(x)
+	if err != nil {
+		return err
+	}
+	if err := write(dx); err != nil {
+		return err
+	}
+	return commit()
+}
+
 // Backward computes the gradient of the scalar loss with respect to every
 // parameter that took part in the forward pass, writing Param.Grad.
 // Parameters that did not take part keep a zero gradient only if the

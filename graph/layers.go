@@ -62,17 +62,9 @@ func (l *Conv2d) Forward(c *Context, x *Var) (*Var, error) {
 		if err := commitB(); err != nil {
 			return err
 		}
-		if !x.needsGrad {
-			return nil
-		}
-		dx, commitX, err := c.gradTarget(x)
-		if err != nil {
-			return err
-		}
-		if err := c.B.Conv2DBackwardData(dx, y.grad, l.Weight.Value, l.Spec); err != nil {
-			return layerErr(l.Name, "conv2d backward", err)
-		}
-		return commitX()
+		return c.gradInto(x, func(dx *ops.Tensor) error {
+			return layerErr(l.Name, "conv2d backward", c.B.Conv2DBackwardData(dx, y.grad, l.Weight.Value, l.Spec))
+		})
 	})
 	return y, nil
 }

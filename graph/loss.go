@@ -53,17 +53,15 @@ func lossOp(c *Context, logits, labels *Var, name string, fwd func(out *ops.Tens
 		return nil, fmt.Errorf("graph: %s loss: %w", name, err)
 	}
 	c.record(func() error {
-		if !logits.needsGrad || !out.gradSet {
+		if !out.gradSet {
 			return nil
 		}
-		dx, commit, err := c.gradTarget(logits)
-		if err != nil {
-			return err
-		}
-		if err := bwd(dx, out.grad); err != nil {
-			return fmt.Errorf("graph: %s loss backward: %w", name, err)
-		}
-		return commit()
+		return c.gradInto(logits, func(dx *ops.Tensor) error {
+			if err := bwd(dx, out.grad); err != nil {
+				return fmt.Errorf("graph: %s loss backward: %w", name, err)
+			}
+			return nil
+		})
 	})
 	return out, nil
 }
@@ -87,17 +85,7 @@ func WeightedSum(c *Context, losses []*Var, weights []float32) (*Var, error) {
 	}
 	c.record(func() error {
 		for i, l := range losses {
-			if !l.needsGrad {
-				continue
-			}
-			d, commit, err := c.gradTarget(l)
-			if err != nil {
-				return err
-			}
-			if err := c.B.Scale(d, out.grad, weights[i]); err != nil {
-				return err
-			}
-			if err := commit(); err != nil {
+			if err := c.gradInto(l, func(d *ops.Tensor) error { return c.B.Scale(d, out.grad, weights[i]) }); err != nil {
 				return err
 			}
 		}

@@ -31,17 +31,9 @@ func (l *ReLU) Forward(c *Context, x *Var) (*Var, error) {
 		return nil, layerErr(l.Name, "relu", err)
 	}
 	c.record(func() error {
-		if !x.needsGrad {
-			return nil
-		}
-		dx, commit, err := c.gradTarget(x)
-		if err != nil {
-			return err
-		}
-		if err := c.B.ReLUBackward(dx, y.Value, y.grad); err != nil {
-			return layerErr(l.Name, "relu backward", err)
-		}
-		return commit()
+		return c.gradInto(x, func(dx *ops.Tensor) error {
+			return layerErr(l.Name, "relu backward", c.B.ReLUBackward(dx, y.Value, y.grad))
+		})
 	})
 	return y, nil
 }
@@ -67,17 +59,9 @@ func (l *MaxPool2d) Forward(c *Context, x *Var) (*Var, error) {
 		return nil, layerErr(l.Name, "maxpool2d", err)
 	}
 	c.record(func() error {
-		if !x.needsGrad {
-			return nil
-		}
-		dx, commit, err := c.gradTarget(x)
-		if err != nil {
-			return err
-		}
-		if err := c.B.MaxPool2DBackward(dx, x.Value, y.grad, l.K); err != nil {
-			return layerErr(l.Name, "maxpool2d backward", err)
-		}
-		return commit()
+		return c.gradInto(x, func(dx *ops.Tensor) error {
+			return layerErr(l.Name, "maxpool2d backward", c.B.MaxPool2DBackward(dx, x.Value, y.grad, l.K))
+		})
 	})
 	return y, nil
 }
@@ -107,14 +91,7 @@ func (l *Flatten) Forward(c *Context, x *Var) (*Var, error) {
 		if err != nil {
 			return err
 		}
-		dx, commit, err := c.gradTarget(x)
-		if err != nil {
-			return err
-		}
-		if err := c.B.Copy(dx, g); err != nil {
-			return err
-		}
-		return commit()
+		return c.gradInto(x, func(dx *ops.Tensor) error { return c.B.Copy(dx, g) })
 	})
 	return y, nil
 }
@@ -145,17 +122,9 @@ func (l *Dropout) Forward(c *Context, x *Var) (*Var, error) {
 		return nil, layerErr(l.Name, "dropout", err)
 	}
 	c.record(func() error {
-		if !x.needsGrad {
-			return nil
-		}
-		dx, commit, err := c.gradTarget(x)
-		if err != nil {
-			return err
-		}
-		if err := c.B.DropoutBackward(dx, y.grad, spec); err != nil {
-			return layerErr(l.Name, "dropout backward", err)
-		}
-		return commit()
+		return c.gradInto(x, func(dx *ops.Tensor) error {
+			return layerErr(l.Name, "dropout backward", c.B.DropoutBackward(dx, y.grad, spec))
+		})
 	})
 	return y, nil
 }
@@ -216,17 +185,7 @@ func (r *Residual) Forward(c *Context, x *Var) (*Var, error) {
 	}
 	c.record(func() error {
 		for _, in := range []*Var{f, x} {
-			if !in.needsGrad {
-				continue
-			}
-			d, commit, err := c.gradTarget(in)
-			if err != nil {
-				return err
-			}
-			if err := c.B.Copy(d, y.grad); err != nil {
-				return err
-			}
-			if err := commit(); err != nil {
+			if err := c.gradInto(in, func(d *ops.Tensor) error { return c.B.Copy(d, y.grad) }); err != nil {
 				return err
 			}
 		}
