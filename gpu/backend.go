@@ -1,0 +1,331 @@
+package gpu
+
+import (
+	"fmt"
+	"math"
+	"sync"
+	"unsafe"
+
+	"github.com/rajveermalviya/go-webgpu/wgpu"
+	"github.com/wgtrain/wgtrain/ops"
+)
+
+// Backend is the WebGPU implementation of ops.Backend. Its tensors'
+// storage is GPU buffers; operations are recorded and submitted when the
+// host needs a result. A Backend is safe for use by several goroutines,
+// but one training loop drives it at a time.
+type Backend struct {
+	mu      sync.Mutex
+	d       *device
+	modules map[string]*module
+	dummy   *wgpu.Buffer // bound where an entry point leaves a binding unused
+	pipes   map[string]*pipeline
+
+	pool   map[uint64][]*wgpu.Buffer // free storage buffers by size
+	stage  map[uint64][]*wgpu.Buffer // free read-back buffers by size
+	live   uint64                    // bytes of storage buffers created
+	pooled uint64                    // bytes of them now in the pool
+
+	enc      *wgpu.CommandEncoder
+	pass     *wgpu.ComputePassEncoder
+	passOps  []string
+	chunks   []*chunk
+	used     int // parameter slots used in this submission
+	garbage  []*wgpu.BindGroup
+	staged   []*Pending
+	flops    float64
+	recorded bool
+	gen      uint64 // submissions so far
+	err      error  // a deferred failure, reported by every later call
+}
+
+var _ ops.Backend = (*Backend)(nil)
+
+// New opens the best adapter (see Options) and returns a backend on it.
+// With no usable adapter the error wraps ErrNoAdapter and lists what
+// WebGPU found.
+func New(o Options) (*Backend, error) {
+	d, err := open(o)
+	if err != nil {
+		return nil, err
+	}
+	return &Backend{
+		d:       d,
+		modules: map[string]*module{},
+		pipes:   map[string]*pipeline{},
+		pool:    map[uint64][]*wgpu.Buffer{},
+		stage:   map[uint64][]*wgpu.Buffer{},
+	}, nil
+}
+
+// Name returns "webgpu".
+func (g *Backend) Name() string { return "webgpu" }
+
+// Adapter describes the adapter the backend runs on.
+func (g *Backend) Adapter() AdapterInfo { return g.d.info }
+
+// MemoryStats reports the bytes of GPU storage buffers the backend has
+// created and how many of them are idle in its pool.
+func (g *Backend) MemoryStats() (live, pooled uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.live, g.pooled
+}
+
+// Close waits for queued work and releases every GPU resource. Tensors
+// of the backend must not be used afterwards.
+func (g *Backend) Close() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	err := g.flush(true)
+	for _, list := range []map[uint64][]*wgpu.Buffer{g.pool, g.stage} {
+		for _, bufs := range list {
+			for _, b := range bufs {
+				b.Destroy()
+				b.Release()
+			}
+		}
+	}
+	for _, c := range g.chunks {
+		c.buf.Destroy()
+		c.buf.Release()
+	}
+	for _, p := range g.pipes {
+		p.p.Release()
+	}
+	for _, m := range g.modules {
+		m.pl.Release()
+		m.bgl.Release()
+		m.m.Release()
+	}
+	if g.dummy != nil {
+		g.dummy.Destroy()
+		g.dummy.Release()
+	}
+	g.d.close()
+	return err
+}
+
+func opErr(op, format string, args ...any) error {
+	return &ops.Error{Op: op, Msg: fmt.Sprintf(format, args...)}
+}
+
+// bufs returns the storage of each tensor (nil for a nil tensor) after
+// checking that the backend owns it and it was not freed.
+func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
+	out := make([]*buffer, len(ts))
+	for i, t := range ts {
+		if t == nil {
+			continue
+		}
+		if t.Owner() != ops.Backend(g) {
+			return nil, opErr(op, "%s belongs to another backend", t)
+		}
+		b, ok := t.Storage().(*buffer)
+		if !ok || b == nil {
+			return nil, opErr(op, "%s has no GPU storage", t)
+		}
+		if b.freed {
+			return nil, opErr(op, "%s was used after Free", t)
+		}
+		if uint64(t.Numel())*4 > b.cap {
+			return nil, opErr(op, "%s is larger than its storage", t)
+		}
+		out[i] = b
+	}
+	return out, nil
+}
+
+// Alloc returns a zero-filled tensor.
+func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
+	if !shape.Valid() {
+		return nil, opErr("alloc", "shape %s has a non-positive extent", shape)
+	}
+	if dtype != ops.F32 && dtype != ops.I32 {
+		return nil, opErr("alloc", "unknown %s", dtype)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.err != nil {
+		return nil, g.err
+	}
+	b, err := g.get(4 * uint64(shape.Numel()))
+	if err != nil {
+		return nil, opErr("alloc", "%s%s: %v", dtype, shape, err)
+	}
+	t := ops.NewTensor(g, dtype, shape, b)
+	b.owner = t
+	return t, nil
+}
+
+// Free returns t's buffer to the pool; freeing a view frees nothing.
+func (g *Backend) Free(t *ops.Tensor) {
+	if t == nil || t.Owner() != ops.Backend(g) {
+		return
+	}
+	b, ok := t.Storage().(*buffer)
+	if !ok || b == nil || b.owner != t || b.freed {
+		return
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.put(b)
+}
+
+// write uploads host bytes into b. Work recorded but not yet submitted
+// must see b as it was, so it is submitted first when it uses b.
+func (g *Backend) write(op string, b *buffer, data []byte) error {
+	if g.err != nil {
+		return g.err
+	}
+	if err := g.d.lostErr(op); err != nil {
+		return err
+	}
+	if g.recorded && b.gen == g.gen {
+		if err := g.flush(false); err != nil {
+			return err
+		}
+	}
+	if err := g.d.queue.WriteBuffer(b.wb, 0, data); err != nil {
+		return fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	if uint64(len(data)) == b.cap {
+		b.needZero = false
+	} else if b.needZero {
+		// The tail past the tensor must stay zero for views; the buffer
+		// came from the pool, so clear it before writing.
+		b.needZero = false
+		if err := g.zero(b); err != nil {
+			return err
+		}
+		if err := g.flush(false); err != nil {
+			return err
+		}
+		if err := g.d.queue.WriteBuffer(b.wb, 0, data); err != nil {
+			return fmt.Errorf("gpu: %s: %w", op, err)
+		}
+	}
+	return nil
+}
+
+func bytesOf[E float32 | int32](data []E) []byte {
+	if len(data) == 0 {
+		return nil
+	}
+	return unsafe.Slice((*byte)(unsafe.Pointer(&data[0])), 4*len(data))
+}
+
+// Upload copies data into an F32 tensor.
+func (g *Backend) Upload(t *ops.Tensor, data []float32) error {
+	return g.upload("upload", t, ops.F32, bytesOf(data), len(data))
+}
+
+// UploadInt copies data into an I32 tensor.
+func (g *Backend) UploadInt(t *ops.Tensor, data []int32) error {
+	return g.upload("upload", t, ops.I32, bytesOf(data), len(data))
+}
+
+func (g *Backend) upload(op string, t *ops.Tensor, dt ops.DType, data []byte, n int) error {
+	if t == nil {
+		return &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
+	}
+	if t.DType() != dt {
+		return opErr(op, "t is %s, want %s", t, dt)
+	}
+	if n != t.Numel() {
+		return opErr(op, "%d values for %s", n, t)
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	bs, err := g.bufs(op, t)
+	if err != nil {
+		return err
+	}
+	return g.write(op, bs[0], data)
+}
+
+// DownloadAsync records a read-back of t and returns at once; the values
+// arrive when the submission holding the copy has run (see Flush).
+func (g *Backend) DownloadAsync(t *ops.Tensor) (*Pending, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.readBack("download", t)
+}
+
+func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
+	if t == nil {
+		return nil, &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
+	}
+	bs, err := g.bufs(op, t)
+	if err != nil {
+		return nil, err
+	}
+	if g.err != nil {
+		return nil, g.err
+	}
+	b := bs[0]
+	if b.needZero {
+		if err := g.zero(b); err != nil {
+			return nil, err
+		}
+	}
+	size := 4 * uint64(t.Numel())
+	wb, err := g.staging(size)
+	if err != nil {
+		return nil, fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	if err := g.copyBuffer(b.wb, wb, roundUp(size)); err != nil {
+		return nil, fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	b.gen = g.gen
+	p := &Pending{g: g, wb: wb, size: size, n: t.Numel(), what: op + " " + t.String()}
+	g.staged = append(g.staged, p)
+	return p, nil
+}
+
+// Download copies an F32 tensor to the host, waiting for the work that
+// writes it.
+func (g *Backend) Download(t *ops.Tensor) ([]float32, error) {
+	if t != nil && t.DType() != ops.F32 {
+		return nil, opErr("download", "t is %s, want f32", t)
+	}
+	p, err := g.DownloadAsync(t)
+	if err != nil {
+		return nil, err
+	}
+	return p.Float32()
+}
+
+// DownloadInt copies an I32 tensor to the host.
+func (g *Backend) DownloadInt(t *ops.Tensor) ([]int32, error) {
+	if t != nil && t.DType() != ops.I32 {
+		return nil, opErr("download", "t is %s, want i32", t)
+	}
+	p, err := g.DownloadAsync(t)
+	if err != nil {
+		return nil, err
+	}
+	return p.Int32()
+}
+
+// Flush submits the recorded work without waiting for it.
+func (g *Backend) Flush() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.err != nil {
+		return g.err
+	}
+	return g.flush(false)
+}
+
+// Sync submits the recorded work and waits for it to finish.
+func (g *Backend) Sync() error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.err != nil {
+		return g.err
+	}
+	return g.flush(true)
+}
+
+func f32bits(v float32) uint32 { return math.Float32bits(v) }

@@ -1,0 +1,216 @@
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"sync/atomic"
+
+	"github.com/rajveermalviya/go-webgpu/wgpu"
+)
+
+// AdapterInfo describes one WebGPU adapter.
+type AdapterInfo struct {
+	Name    string // the adapter's name, such as "llvmpipe (LLVM 15.0.6, 256 bits)"
+	Driver  string // the driver's own description
+	Backend string // "Vulkan", "Metal", "D3D12", "OpenGL", ...
+	Type    string // "discrete GPU", "integrated GPU", "CPU", "unknown"
+}
+
+// String formats the adapter as "name (Backend, type)".
+func (a AdapterInfo) String() string {
+	return fmt.Sprintf("%s (%s, %s)", a.Name, a.Backend, a.Type)
+}
+
+// ErrNoAdapter is wrapped by the error Open returns when no usable
+// adapter exists.
+var ErrNoAdapter = errors.New("gpu: no usable WebGPU adapter")
+
+// NoAdapterError says that no usable adapter was found and lists what was.
+type NoAdapterError struct {
+	Found []AdapterInfo // every adapter the instance listed, usable or not
+	Why   string        // what was wrong with them
+}
+
+func (e *NoAdapterError) Error() string {
+	var b strings.Builder
+	b.WriteString("gpu: no usable WebGPU adapter: ")
+	b.WriteString(e.Why)
+	if len(e.Found) == 0 {
+		b.WriteString("; none found (on Linux install a Vulkan driver and loader, e.g. Debian's mesa-vulkan-drivers and libvulkan1)")
+	} else {
+		b.WriteString("; found:")
+		for _, a := range e.Found {
+			b.WriteString(" [" + a.String() + "]")
+		}
+	}
+	return b.String()
+}
+
+// Unwrap makes errors.Is(err, ErrNoAdapter) true.
+func (e *NoAdapterError) Unwrap() error { return ErrNoAdapter }
+
+// Options selects and configures the adapter.
+type Options struct {
+	// Adapter, when not empty, picks the first adapter whose name contains
+	// it (case-insensitive); otherwise the best one is picked: a native
+	// backend (Vulkan, Metal, D3D12) before OpenGL, and a discrete GPU
+	// before an integrated one before a software one.
+	Adapter string
+	// SubmitFLOPs caps the estimated floating-point work recorded into one
+	// submission; 0 chooses: 2e8 on a software adapter, whose driver
+	// misbehaves when one submission runs for seconds, and no cap on a
+	// hardware one.
+	SubmitFLOPs float64
+}
+
+func init() {
+	// wgpu-native logs "No config found!" and similar at warning level.
+	wgpu.SetLogLevel(wgpu.LogLevel_Error)
+}
+
+func info(a *wgpu.Adapter) AdapterInfo {
+	p := a.GetProperties()
+	return AdapterInfo{Name: p.Name, Driver: p.DriverDescription, Backend: p.BackendType.String(), Type: typeName(p.AdapterType)}
+}
+
+func typeName(t wgpu.AdapterType) string {
+	switch t {
+	case wgpu.AdapterType_DiscreteGPU:
+		return "discrete GPU"
+	case wgpu.AdapterType_IntegratedGPU:
+		return "integrated GPU"
+	case wgpu.AdapterType_CPU:
+		return "CPU"
+	}
+	return "unknown"
+}
+
+// rank orders adapters: lower is better.
+func rank(p wgpu.AdapterProperties) int {
+	r := 0
+	switch p.BackendType {
+	case wgpu.BackendType_Vulkan, wgpu.BackendType_Metal, wgpu.BackendType_D3D12:
+	default:
+		r += 10
+	}
+	switch p.AdapterType {
+	case wgpu.AdapterType_DiscreteGPU:
+	case wgpu.AdapterType_IntegratedGPU:
+		r++
+	case wgpu.AdapterType_CPU:
+		r += 3
+	default:
+		r += 2
+	}
+	return r
+}
+
+// Adapters lists every adapter WebGPU finds on this machine.
+func Adapters() []AdapterInfo {
+	inst := wgpu.CreateInstance(nil)
+	defer inst.Release()
+	var out []AdapterInfo
+	for _, a := range inst.EnumerateAdapters(nil) {
+		out = append(out, info(a))
+		a.Release()
+	}
+	return out
+}
+
+// device is an open WebGPU device with what the backend needs to know
+// about it.
+type device struct {
+	inst    *wgpu.Instance
+	adapter *wgpu.Adapter
+	dev     *wgpu.Device
+	queue   *wgpu.Queue
+	info    AdapterInfo
+	limits  wgpu.Limits
+	budget  float64 // estimated FLOPs per submission; 0 = no cap
+	lost    atomic.Pointer[string]
+}
+
+// open picks an adapter and requests a device with the adapter's own
+// limits for buffer sizes and workgroups, which are larger than WebGPU's
+// defaults on every real GPU.
+func open(o Options) (*device, error) {
+	inst := wgpu.CreateInstance(nil)
+	all := inst.EnumerateAdapters(nil)
+	var found []AdapterInfo
+	var best *wgpu.Adapter
+	bestRank := 1 << 30
+	for _, a := range all {
+		p := a.GetProperties()
+		found = append(found, info(a))
+		if o.Adapter != "" && !strings.Contains(strings.ToLower(p.Name), strings.ToLower(o.Adapter)) {
+			continue
+		}
+		if r := rank(p); r < bestRank {
+			best, bestRank = a, r
+		}
+	}
+	for _, a := range all {
+		if a != best {
+			a.Release()
+		}
+	}
+	if best == nil {
+		inst.Release()
+		why := "the instance listed no adapter"
+		if o.Adapter != "" && len(found) > 0 {
+			why = fmt.Sprintf("no adapter name contains %q", o.Adapter)
+		}
+		return nil, &NoAdapterError{Found: found, Why: why}
+	}
+	d := &device{inst: inst, adapter: best, info: info(best)}
+	sup := best.GetLimits().Limits
+	req := wgpu.DefaultLimits()
+	req.MaxBufferSize = sup.MaxBufferSize
+	req.MaxStorageBufferBindingSize = sup.MaxStorageBufferBindingSize
+	req.MaxStorageBuffersPerShaderStage = min(sup.MaxStorageBuffersPerShaderStage, 10)
+	req.MaxComputeWorkgroupStorageSize = sup.MaxComputeWorkgroupStorageSize
+	req.MaxComputeInvocationsPerWorkgroup = sup.MaxComputeInvocationsPerWorkgroup
+	req.MaxComputeWorkgroupSizeX = sup.MaxComputeWorkgroupSizeX
+	req.MaxComputeWorkgroupSizeY = sup.MaxComputeWorkgroupSizeY
+	req.MaxComputeWorkgroupsPerDimension = sup.MaxComputeWorkgroupsPerDimension
+	// No DeviceLostCallback: go-webgpu v0.17.1 passes a Go pointer inside
+	// a C struct for it, which the cgo checks reject. A lost device shows
+	// instead as a failed read-back (BufferMapAsyncStatus_DeviceLost) and
+	// is then reported by every later call.
+	dev, err := best.RequestDevice(&wgpu.DeviceDescriptor{
+		Label:          "wgtrain",
+		RequiredLimits: &wgpu.RequiredLimits{Limits: req},
+	})
+	if err != nil {
+		best.Release()
+		inst.Release()
+		return nil, fmt.Errorf("gpu: adapter %s: request device: %w", d.info, err)
+	}
+	d.dev, d.queue = dev, dev.GetQueue()
+	d.limits = dev.GetLimits().Limits
+	d.budget = o.SubmitFLOPs
+	if d.budget == 0 && best.GetProperties().AdapterType == wgpu.AdapterType_CPU {
+		d.budget = 2e8
+	}
+	if v := os.Getenv("WGTRAIN_SUBMIT_FLOPS"); v != "" {
+		fmt.Sscan(v, &d.budget)
+	}
+	return d, nil
+}
+
+// lostErr reports device loss, naming the operation that found it.
+func (d *device) lostErr(op string) error {
+	if s := d.lost.Load(); s != nil {
+		return fmt.Errorf("gpu: %s: %s (adapter %s)", op, *s, d.info)
+	}
+	return nil
+}
+
+func (d *device) close() {
+	d.queue.Release()
+	d.dev.Release()
+	d.adapter.Release()
+	d.inst.Release()
+}

@@ -1,0 +1,302 @@
+package gpu
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/rajveermalviya/go-webgpu/wgpu"
+)
+
+// slot is the size of one dispatch's parameter block in the uniform
+// arena: 256 bytes, a multiple of every adapter's uniform offset
+// alignment, and room for 64 scalars.
+const slot = 256
+
+// chunkSize is the size of one uniform arena buffer (256 dispatches).
+const chunkSize = 64 << 10
+
+// chunk is one uniform buffer of the parameter arena and the host copy of
+// the parameters recorded into it since the last submission.
+type chunk struct {
+	buf  *wgpu.Buffer
+	data []byte
+}
+
+// binding is one storage buffer bound to a shader.
+type binding struct {
+	buf   *buffer
+	size  uint64
+	write bool // the dispatch overwrites the whole tensor
+}
+
+// in binds a tensor the shader reads (or reads and updates in place).
+func in(b *buffer, numel int) binding { return binding{buf: b, size: 4 * uint64(numel)} }
+
+// out binds a tensor the shader overwrites element by element.
+func out(b *buffer, numel int) binding {
+	return binding{buf: b, size: 4 * uint64(numel), write: true}
+}
+
+// encoder returns the open command encoder, creating one when needed.
+func (g *Backend) encoder() (*wgpu.CommandEncoder, error) {
+	if g.enc != nil {
+		return g.enc, nil
+	}
+	enc, err := g.d.dev.CreateCommandEncoder(nil)
+	if err != nil {
+		return nil, err
+	}
+	g.enc = enc
+	return enc, nil
+}
+
+// computePass returns the open compute pass, beginning one when needed.
+func (g *Backend) computePass() (*wgpu.ComputePassEncoder, error) {
+	if g.pass != nil {
+		return g.pass, nil
+	}
+	enc, err := g.encoder()
+	if err != nil {
+		return nil, err
+	}
+	g.pass = enc.BeginComputePass(nil)
+	return g.pass, nil
+}
+
+// endPass ends the open compute pass. A validation error of any dispatch
+// in the pass surfaces here; it names the operations the pass held.
+func (g *Backend) endPass() error {
+	if g.pass == nil {
+		return nil
+	}
+	err := g.pass.End()
+	g.pass.Release()
+	g.pass = nil
+	ops := g.passOps
+	g.passOps = g.passOps[:0]
+	if err != nil {
+		return fmt.Errorf("gpu: %s: %w", describeOps(ops), err)
+	}
+	return nil
+}
+
+func describeOps(ops []string) string {
+	seen := map[string]bool{}
+	var uniq []string
+	for _, o := range ops {
+		if !seen[o] {
+			seen[o] = true
+			uniq = append(uniq, o)
+		}
+	}
+	if len(uniq) > 6 {
+		uniq = append(uniq[:6], "...")
+	}
+	return "pass with " + strings.Join(uniq, ", ")
+}
+
+// param copies a dispatch's parameters into the arena and returns where
+// they lie.
+func (g *Backend) param(vals []uint32) (*wgpu.Buffer, uint64, error) {
+	if len(vals)*4 > slot {
+		return nil, 0, errors.New("gpu: too many shader parameters")
+	}
+	if g.used == len(g.chunks)*(chunkSize/slot) {
+		buf, err := g.d.dev.CreateBuffer(&wgpu.BufferDescriptor{
+			Label: "params",
+			Usage: wgpu.BufferUsage_Uniform | wgpu.BufferUsage_CopyDst,
+			Size:  chunkSize,
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+		g.chunks = append(g.chunks, &chunk{buf: buf, data: make([]byte, chunkSize)})
+	}
+	c := g.chunks[g.used/(chunkSize/slot)]
+	off := uint64(g.used%(chunkSize/slot)) * slot
+	for i, v := range vals {
+		p := off + uint64(4*i)
+		c.data[p], c.data[p+1], c.data[p+2], c.data[p+3] = byte(v), byte(v>>8), byte(v>>16), byte(v>>24)
+	}
+	g.used++
+	return c.buf, off, nil
+}
+
+// grid returns a two-dimensional dispatch covering n invocations in
+// workgroups of wg, and the row length (invocations per grid row) that a
+// shader multiplies global_invocation_id.y by.
+func (g *Backend) grid(n, wg int) (wx, wy, row uint32) {
+	groups := (n + wg - 1) / wg
+	maxX := int(g.d.limits.MaxComputeWorkgroupsPerDimension)
+	if maxX <= 0 || maxX > 65535 {
+		maxX = 65535
+	}
+	x := min(groups, maxX)
+	y := (groups + x - 1) / x
+	return uint32(x), uint32(y), uint32(x * wg)
+}
+
+// dispatch records one compute dispatch of the entry point key with the
+// given parameters and storage buffers. flops estimates its work, for the
+// per-submission budget of slow adapters.
+func (g *Backend) dispatch(op, key string, params []uint32, wx, wy uint32, flops float64, bufs ...binding) error {
+	if err := g.d.lostErr(op); err != nil {
+		return err
+	}
+	if g.err != nil {
+		return g.err
+	}
+	if wx == 0 || wy == 0 {
+		return nil
+	}
+	if max(wx, wy) > g.d.limits.MaxComputeWorkgroupsPerDimension {
+		return fmt.Errorf("gpu: %s: dispatch of %d x %d workgroups exceeds the adapter's %d per dimension", op, wx, wy, g.d.limits.MaxComputeWorkgroupsPerDimension)
+	}
+	p, err := g.pipelineFor(key)
+	if err != nil {
+		return fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	if g.d.budget > 0 && g.flops > 0 && g.flops+flops > g.d.budget {
+		if err := g.flush(true); err != nil {
+			return err
+		}
+	}
+	// Zero the buffers a dispatch reads that were pooled and never written
+	// since Alloc (Alloc promises zeros).
+	for _, b := range bufs {
+		if b.buf.needZero && !b.write {
+			if err := g.zero(b.buf); err != nil {
+				return err
+			}
+		}
+	}
+	pass, err := g.computePass()
+	if err != nil {
+		return fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	pbuf, off, err := g.param(params)
+	if err != nil {
+		return fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	entries := make([]wgpu.BindGroupEntry, 0, len(bufs)+1)
+	entries = append(entries, wgpu.BindGroupEntry{Binding: 0, Buffer: pbuf, Offset: off, Size: slot})
+	for i, b := range bufs {
+		entries = append(entries, wgpu.BindGroupEntry{Binding: uint32(i + 1), Buffer: b.buf.wb, Size: b.size})
+		b.buf.gen = g.gen
+		if b.write {
+			b.buf.needZero = false
+		}
+	}
+	if len(bufs) > p.storage {
+		return fmt.Errorf("gpu: %s: %d buffers for %s, which binds %d", op, len(bufs), key, p.storage)
+	}
+	for k := len(bufs) + 1; k <= p.storage; k++ {
+		if g.dummy == nil {
+			if g.dummy, err = g.d.dev.CreateBuffer(&wgpu.BufferDescriptor{Label: "unused", Usage: storageUsage, Size: 256}); err != nil {
+				return fmt.Errorf("gpu: %s: %w", op, err)
+			}
+		}
+		entries = append(entries, wgpu.BindGroupEntry{Binding: uint32(k), Buffer: g.dummy, Size: 256})
+	}
+	bg, err := g.d.dev.CreateBindGroup(&wgpu.BindGroupDescriptor{Label: op, Layout: p.layout, Entries: entries})
+	if err != nil {
+		return fmt.Errorf("gpu: %s: bind group for %s: %w", op, key, err)
+	}
+	g.garbage = append(g.garbage, bg)
+	pass.SetPipeline(p.p)
+	pass.SetBindGroup(0, bg, nil)
+	pass.DispatchWorkgroups(wx, wy, 1)
+	g.passOps = append(g.passOps, op)
+	g.flops += flops
+	g.recorded = true
+	return nil
+}
+
+// zero records a fill of b's whole capacity with zeros.
+func (g *Backend) zero(b *buffer) error {
+	n := int(b.cap / 4)
+	wx, wy, row := g.grid(n, 256)
+	b.needZero = false
+	return g.dispatch("zero", "fill", []uint32{uint32(n), row, 0}, wx, wy, 0, out(b, n))
+}
+
+// copyOut records a copy of size bytes from src into dst outside any pass.
+func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
+	if err := g.endPass(); err != nil {
+		g.err = err
+		return err
+	}
+	enc, err := g.encoder()
+	if err != nil {
+		return err
+	}
+	if err := enc.CopyBufferToBuffer(src, 0, dst, 0, size); err != nil {
+		return err
+	}
+	g.recorded = true
+	return nil
+}
+
+// flush submits everything recorded so far; with wait it also blocks
+// until the GPU has finished it.
+func (g *Backend) flush(wait bool) error {
+	if g.enc == nil {
+		if wait {
+			return g.waitIdle()
+		}
+		return nil
+	}
+	err := g.endPass()
+	for i := 0; i*(chunkSize/slot) < g.used; i++ {
+		n := min(g.used-i*(chunkSize/slot), chunkSize/slot) * slot
+		if werr := g.d.queue.WriteBuffer(g.chunks[i].buf, 0, g.chunks[i].data[:n]); werr != nil && err == nil {
+			err = fmt.Errorf("gpu: write parameters: %w", werr)
+		}
+	}
+	g.used = 0
+	cmd, ferr := g.enc.Finish(nil)
+	g.enc.Release()
+	g.enc = nil
+	if ferr != nil && err == nil {
+		err = fmt.Errorf("gpu: finish commands: %w", ferr)
+	}
+	if err == nil {
+		g.d.queue.Submit(cmd)
+		cmd.Release()
+	}
+	for _, bg := range g.garbage {
+		bg.Release()
+	}
+	g.garbage = g.garbage[:0]
+	g.gen++
+	g.flops = 0
+	g.recorded = false
+	for _, r := range g.staged {
+		r.startMap()
+	}
+	g.staged = g.staged[:0]
+	if err != nil {
+		g.err = err
+		return err
+	}
+	if wait {
+		return g.waitIdle()
+	}
+	return nil
+}
+
+// waitIdle blocks until every submitted command has finished. It polls
+// until the queue's completion callback has run rather than trusting one
+// blocking poll, which some drivers return from early.
+func (g *Backend) waitIdle() error {
+	done := false
+	g.d.queue.OnSubmittedWorkDone(func(wgpu.QueueWorkDoneStatus) { done = true })
+	for !done {
+		g.d.dev.Poll(true, nil)
+		if err := g.d.lostErr("wait"); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,32 @@
+// unary: y[i] = f(x[i]) for every i < n. Every storage binding is
+// read_write so that y may alias x.
+struct P { n: u32, row: u32, a: f32 }
+@group(0) @binding(0) var<uniform> p: P;
+@group(0) @binding(1) var<storage, read_write> y: array<f32>;
+@group(0) @binding(2) var<storage, read_write> x: array<f32>;
+
+@compute @workgroup_size(256)
+fn copy(@builtin(global_invocation_id) id: vec3<u32>) {
+    let i = id.x + id.y * p.row;
+    if (i < p.n) {
+        y[i] = x[i];
+    }
+}
+
+@compute @workgroup_size(256)
+fn scale(@builtin(global_invocation_id) id: vec3<u32>) {
+    let i = id.x + id.y * p.row;
+    if (i < p.n) {
+        y[i] = p.a * x[i];
+    }
+}
+
+// relu keeps NaN: !(v <= 0) is true for NaN.
+@compute @workgroup_size(256)
+fn relu(@builtin(global_invocation_id) id: vec3<u32>) {
+    let i = id.x + id.y * p.row;
+    if (i < p.n) {
+        let v = x[i];
+        y[i] = select(0.0, v, !(v <= 0.0));
+    }
+}
