@@ -2,18 +2,28 @@
 #
 # deps checks for what the tests need and installs what it can: Go 1.26
 # must be on PATH (Debian's golang-go is too old; see https://go.dev/dl/),
-# and Go modules come through the module proxy. Later issues add Debian
-# packages here (mesa-vulkan-drivers, libvulkan1, dataset-fashion-mnist).
+# Go modules come through the module proxy, and the Debian packages in
+# APT_PACKAGES are installed with apt-get when missing: gcc for cgo
+# (go-webgpu links the wgpu-native library), and Mesa's software Vulkan
+# driver (lavapipe) with the Vulkan loader, so that the WebGPU backend's
+# tests have an adapter on a machine without a GPU.
 
 SHELL := /bin/bash
 GO ?= go
 PYTHON ?= /usr/bin/python3
+APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1
 
 .PHONY: all deps build vet test conformance fixtures fuzz
 
 all: test
 
 deps:
+	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:" $$missing; \
+		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq $$missing >/dev/null || exit 1; \
+	fi
 	@command -v $(GO) >/dev/null 2>&1 || { echo "wgtrain needs Go 1.26 or newer on PATH: install it from https://go.dev/dl/" >&2; exit 1; }
 	@$(GO) run ./internal/tools/goversion 1.26 || { echo "wgtrain needs Go 1.26 or newer; $$($(GO) version)" >&2; exit 1; }
 	@$(GO) mod download

@@ -39,7 +39,7 @@ type Backend struct {
 	err      error  // a deferred failure, reported by every later call
 }
 
-var _ ops.Backend = (*Backend)(nil)
+var _ ops.AsyncBackend = (*Backend)(nil)
 
 // New opens the best adapter (see Options) and returns a backend on it.
 // With no usable adapter the error wraps ErrNoAdapter and lists what
@@ -278,8 +278,17 @@ func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
 		return nil, fmt.Errorf("gpu: %s: %w", op, err)
 	}
 	b.gen = g.gen
-	p := &Pending{g: g, wb: wb, size: size, n: t.Numel(), what: op + " " + t.String()}
+	p := &Pending{g: g, wb: wb, size: size, n: t.Numel(), what: op + " " + t.String(), dtype: t.DType()}
 	g.staged = append(g.staged, p)
+	return p, nil
+}
+
+// ReadAsync is DownloadAsync for ops.AsyncBackend.
+func (g *Backend) ReadAsync(t *ops.Tensor) (ops.Future, error) {
+	p, err := g.DownloadAsync(t)
+	if err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -78,6 +78,7 @@ type Pending struct {
 	data    []byte
 	err     error
 	what    string
+	dtype   ops.DType
 }
 
 // startMap asks for the mapping once the copy has been submitted.
@@ -146,6 +147,9 @@ func (p *Pending) wait() error {
 
 // Float32 waits for the read-back of an F32 tensor and returns its values.
 func (p *Pending) Float32() ([]float32, error) {
+	if p.dtype != ops.F32 {
+		return nil, fmt.Errorf("gpu: %s: read-back of an %s tensor as f32", p.what, p.dtype)
+	}
 	p.g.mu.Lock()
 	defer p.g.mu.Unlock()
 	if err := p.wait(); err != nil {
@@ -158,6 +162,9 @@ func (p *Pending) Float32() ([]float32, error) {
 
 // Int32 waits for the read-back of an I32 tensor and returns its values.
 func (p *Pending) Int32() ([]int32, error) {
+	if p.dtype != ops.I32 {
+		return nil, fmt.Errorf("gpu: %s: read-back of an %s tensor as i32", p.what, p.dtype)
+	}
 	p.g.mu.Lock()
 	defer p.g.mu.Unlock()
 	if err := p.wait(); err != nil {

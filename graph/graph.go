@@ -63,6 +63,11 @@ func NewContext(b ops.Backend, train bool) *Context {
 // takes no gradient.
 func (c *Context) Input(t *ops.Tensor) *Var { return &Var{Value: t} }
 
+// Alloc returns a zero-filled tensor that the context frees in Release.
+func (c *Context) Alloc(dt ops.DType, shape ops.Shape) (*ops.Tensor, error) {
+	return c.alloc(dt, shape)
+}
+
 // alloc returns a tensor the context frees in Release.
 func (c *Context) alloc(dt ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 	t, err := c.B.Alloc(dt, shape)

@@ -148,6 +148,11 @@ type AdamSpec struct {
 	Beta2 float64
 	Eps   float64
 	Step  int
+	// Guard, when not nil, is an F32 [1] tensor (the step's loss, or a
+	// flag derived from it): when its value is not finite the step leaves
+	// p, m and v unchanged. It lets a backend that runs the step without
+	// reading the loss back first still never write NaN into the weights.
+	Guard *Tensor
 }
 
 // DefaultAdam returns PyTorch's Adam defaults (betas 0.9, 0.999, eps 1e-8)

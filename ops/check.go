@@ -256,6 +256,9 @@ func CheckAdam(p, g, m, v *Tensor, s AdamSpec) error {
 	if s.Step < 1 || !(s.LR >= 0) || !(s.Beta1 >= 0 && s.Beta1 < 1) || !(s.Beta2 >= 0 && s.Beta2 < 1) || !(s.Eps >= 0) {
 		return errf(op, "step %d lr %g betas (%g, %g) eps %g out of range", s.Step, s.LR, s.Beta1, s.Beta2, s.Eps)
 	}
+	if s.Guard != nil {
+		return needShape(op, "guard", s.Guard, F32, Shape{1})
+	}
 	return nil
 }
 

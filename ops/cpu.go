@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"math"
 	"runtime"
 	"sync"
 )
@@ -274,11 +275,16 @@ func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
 
 // Adam applies one bias-corrected Adam step in place.
 func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
-	if err := c.mine("Adam", p, g, m, v); err != nil {
+	if err := c.mine("Adam", p, g, m, v, s.Guard); err != nil {
 		return err
 	}
 	if err := CheckAdam(p, g, m, v, s); err != nil {
 		return err
+	}
+	if s.Guard != nil {
+		if x := float64(f32(s.Guard)[0]); math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
 	}
 	k := s.Consts()
 	pp, gg, mm, vv := f32(p), f32(g), f32(m), f32(v)

@@ -13,6 +13,9 @@ import (
 // estimates live on the parameters' backend and the update runs there.
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
+	// Guard, when set, is passed to every update (see ops.AdamSpec.Guard):
+	// a non-finite value there leaves the weights unchanged.
+	Guard *ops.Tensor
 
 	params []*graph.Param
 	m, v   []*ops.Tensor
@@ -47,7 +50,7 @@ func NewAdam(b ops.Backend, params []*graph.Param, lr float64) (*Adam, error) {
 // Step applies one update to every parameter from its Grad.
 func (a *Adam) Step() error {
 	a.step++
-	spec := ops.AdamSpec{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, Step: a.step}
+	spec := ops.AdamSpec{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, Step: a.step, Guard: a.Guard}
 	for i, p := range a.params {
 		if err := p.Value.Owner().Adam(p.Value, p.Grad, a.m[i], a.v[i], spec); err != nil {
 			return fmt.Errorf("trainer: adam step %d on %s: %w", a.step, p.Name, err)

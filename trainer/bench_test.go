@@ -19,23 +19,21 @@ func BenchmarkTrainStepResNet9(b *testing.B) {
 		b.Fatal(err)
 	}
 	m.InitPyTorch(be, rand.New(rand.NewPCG(1, 1)))
-	x, _ := be.Alloc(ops.F32, ops.Shape{32, 3, 32, 32})
-	xs := make([]float32, x.Numel())
+	shape := ops.Shape{32, 3, 32, 32}
+	xs := make([]float32, shape.Numel())
 	for i := range xs {
 		xs[i] = float32(i%13) / 13
 	}
-	be.Upload(x, xs)
-	y, _ := be.Alloc(ops.I32, ops.Shape{32})
 	ys := make([]int32, 32)
 	for i := range ys {
 		ys[i] = int32(i % 10)
 	}
-	be.UploadInt(y, ys)
+	batch := trainer.Batch{Images: xs, Shape: shape, Labels: ys}
 	opt, _ := trainer.NewAdam(be, m.Trainable(), 1e-3)
 	s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, Opt: opt}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if _, err := s.Train(x, y, i); err != nil {
+		if _, err := s.Train(batch, i); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -8,8 +8,18 @@ import (
 	"github.com/wgtrain/wgtrain/ops"
 )
 
-// Stepper runs training steps of one model: forward, the weighted sum of
-// its criteria, backward, and the optimizer update.
+// Stepper runs training and evaluation steps of one model: forward, the
+// weighted sum of its criteria, and for training backward and the
+// optimizer update.
+//
+// A step is recorded whole before anything is read back: on the WebGPU
+// backend Start submits forward, backward and update as one submission
+// and returns at once, and only the loss, the predicted classes (and, with
+// KeepLogits, the logits) come back, while the next step is recorded. A
+// non-finite loss cannot be seen before the update is recorded, so the
+// update is guarded on the device: from the first step whose loss is not
+// finite on, Adam leaves every weight unchanged, and that step's Wait
+// reports the error.
 type Stepper struct {
 	Model    *graph.Model
 	Criteria []graph.Criterion
@@ -18,6 +28,19 @@ type Stepper struct {
 	Opt     *Adam
 	// Seed selects the dropout masks (with the step number).
 	Seed uint32
+	// KeepLogits makes every result carry the batch's logits, for top-k
+	// accuracy and score-based metrics.
+	KeepLogits bool
+
+	x, y        *ops.Tensor // the device batch, reused while its shape stays
+	flag, probe *ops.Tensor // the sticky non-finite flag and scratch
+}
+
+// Batch is one batch of images on the host.
+type Batch struct {
+	Images []float32 // N*C*H*W values, NCHW
+	Shape  ops.Shape // [N, C, H, W]
+	Labels []int32   // N class indices
 }
 
 // StepResult is what one step reports.
@@ -26,96 +49,276 @@ type StepResult struct {
 	// "loss_<key>" when there is more than one.
 	Loss  float64
 	Parts map[string]float64
+	// Pred is each row's arg-max class.
+	Pred []int32
+	// Logits are the model's outputs, [N*classes], with KeepLogits.
+	Logits []float32
 }
 
-// Train runs global step number step (0-based) on images x [N,C,H,W] and
-// I32 labels [N]. A non-finite loss is reported as an error naming the
-// step, before the optimizer touches the weights.
-func (s *Stepper) Train(x, labels *ops.Tensor, step int) (StepResult, error) {
-	b := x.Owner()
-	c := graph.NewContext(b, true)
-	defer c.Release()
-	c.Seed, c.Step = s.Seed, uint32(step)
-	if err := s.checkLabels(labels); err != nil {
-		return StepResult{}, fmt.Errorf("trainer: step %d: %w", step, err)
-	}
-	loss, parts, err := s.forward(c, x, labels)
+// PendingStep is a step whose results are still on their way back.
+type PendingStep struct {
+	step   int
+	train  bool
+	keys   []string
+	loss   []ops.Future // total first, then each part
+	pred   ops.Future
+	logits ops.Future
+	err    error
+}
+
+// Start validates the batch on the host, uploads it, records the training
+// step number step (0-based) and submits it without waiting for it.
+func (s *Stepper) Start(b Batch, step int) (*PendingStep, error) {
+	p, err := s.start(b, step, true)
 	if err != nil {
-		return StepResult{}, fmt.Errorf("trainer: step %d: %w", step, err)
+		return nil, fmt.Errorf("trainer: step %d: %w", step, err)
 	}
-	res, err := s.read(b, loss, parts)
+	return p, nil
+}
+
+// StartEval records an evaluation step (no gradients, running batch-norm
+// statistics, no dropout) on the batch and submits it.
+func (s *Stepper) StartEval(b Batch) (*PendingStep, error) {
+	p, err := s.start(b, -1, false)
 	if err != nil {
-		return res, fmt.Errorf("trainer: step %d: %w", step, err)
+		return nil, fmt.Errorf("trainer: evaluation: %w", err)
 	}
-	if err := c.Backward(loss); err != nil {
-		return res, fmt.Errorf("trainer: step %d: %w", step, err)
+	return p, nil
+}
+
+// Train runs one training step and waits for its results.
+func (s *Stepper) Train(b Batch, step int) (StepResult, error) {
+	p, err := s.Start(b, step)
+	if err != nil {
+		return StepResult{}, err
 	}
-	if err := s.Opt.Step(); err != nil {
-		return res, fmt.Errorf("trainer: step %d: %w", step, err)
+	return p.Wait()
+}
+
+// Eval runs one evaluation step and waits for its results.
+func (s *Stepper) Eval(b Batch) (StepResult, error) {
+	p, err := s.StartEval(b)
+	if err != nil {
+		return StepResult{}, err
+	}
+	return p.Wait()
+}
+
+// Wait returns the step's results. A non-finite loss is an error naming
+// the step; the weights were not updated by it (nor by any later step).
+func (p *PendingStep) Wait() (StepResult, error) {
+	res, err := p.wait()
+	if err != nil {
+		if p.train {
+			return res, fmt.Errorf("trainer: step %d: %w", p.step, err)
+		}
+		return res, fmt.Errorf("trainer: evaluation: %w", err)
 	}
 	return res, nil
 }
 
-func (s *Stepper) checkLabels(labels *ops.Tensor) error {
-	if labels == nil || labels.DType() != ops.I32 {
-		return fmt.Errorf("labels must be an i32 tensor, got %v", labels)
+func (p *PendingStep) wait() (StepResult, error) {
+	var res StepResult
+	if p.err != nil {
+		return res, p.err
 	}
-	v, err := labels.Owner().DownloadInt(labels)
-	if err != nil {
-		return err
+	for i, f := range p.loss {
+		v, err := f.Float32()
+		if err != nil {
+			return res, err
+		}
+		if i == 0 {
+			res.Loss = float64(v[0])
+			continue
+		}
+		if res.Parts == nil {
+			res.Parts = map[string]float64{}
+		}
+		res.Parts[p.keys[i-1]] = float64(v[0])
 	}
-	return ops.CheckLabels("labels", v, s.Model.NumClasses)
+	var err error
+	if res.Pred, err = p.pred.Int32(); err != nil {
+		return res, err
+	}
+	if p.logits != nil {
+		if res.Logits, err = p.logits.Float32(); err != nil {
+			return res, err
+		}
+	}
+	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
+		if p.train {
+			return res, fmt.Errorf("the loss is %v (not finite); the weights were not updated", res.Loss)
+		}
+		return res, fmt.Errorf("the loss is %v (not finite)", res.Loss)
+	}
+	return res, nil
 }
 
-func (s *Stepper) forward(c *graph.Context, x, labels *ops.Tensor) (*graph.Var, []*graph.Var, error) {
+func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error) {
+	be := s.Opt.params[0].Value.Owner()
+	if err := s.upload(be, batch); err != nil {
+		return nil, err
+	}
+	c := graph.NewContext(be, train)
+	defer c.Release()
+	if train {
+		c.Seed, c.Step = s.Seed, uint32(step)
+	}
+	logits, loss, parts, err := s.forward(c, s.x, s.y)
+	if err != nil {
+		return nil, err
+	}
+	p := &PendingStep{step: step, train: train}
+	pred, err := c.Alloc(ops.I32, ops.Shape{batch.Shape[0]})
+	if err != nil {
+		return nil, err
+	}
+	if err := be.Argmax(pred, logits.Value); err != nil {
+		return nil, err
+	}
+	if p.pred, err = ops.ReadAsync(be, pred); err != nil {
+		return nil, err
+	}
+	if s.KeepLogits {
+		if p.logits, err = ops.ReadAsync(be, logits.Value); err != nil {
+			return nil, err
+		}
+	}
+	if p.loss, p.keys, err = s.readLosses(be, loss, parts); err != nil {
+		return nil, err
+	}
+	if train {
+		if err := s.guard(be, loss.Value); err != nil {
+			return nil, err
+		}
+		if err := c.Backward(loss); err != nil {
+			return nil, err
+		}
+		if err := s.Opt.Step(); err != nil {
+			return nil, err
+		}
+	}
+	if err := ops.Submit(be); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// upload checks the batch on the host and copies it into the stepper's
+// device tensors, allocating them when the shape changes.
+func (s *Stepper) upload(be ops.Backend, b Batch) error {
+	if len(b.Shape) != 4 || !b.Shape.Valid() || len(b.Images) != b.Shape.Numel() {
+		return fmt.Errorf("batch of %d values with shape %v: want a valid [N,C,H,W] shape of that many values", len(b.Images), b.Shape)
+	}
+	if len(b.Labels) != b.Shape[0] {
+		return fmt.Errorf("batch of %d images has %d labels", b.Shape[0], len(b.Labels))
+	}
+	if err := ops.CheckLabels("labels", b.Labels, s.Model.NumClasses); err != nil {
+		return err
+	}
+	if s.x == nil || !s.x.Shape().Equal(b.Shape) {
+		s.Close()
+		var err error
+		if s.x, err = be.Alloc(ops.F32, b.Shape); err != nil {
+			return err
+		}
+		if s.y, err = be.Alloc(ops.I32, ops.Shape{b.Shape[0]}); err != nil {
+			return err
+		}
+	}
+	if err := be.Upload(s.x, b.Images); err != nil {
+		return err
+	}
+	return be.UploadInt(s.y, b.Labels)
+}
+
+// guard folds the step's loss into the sticky flag that every Adam update
+// checks: flag += 0*loss is NaN from the first non-finite loss on.
+func (s *Stepper) guard(be ops.Backend, loss *ops.Tensor) error {
+	if s.flag == nil {
+		var err error
+		if s.flag, err = be.Alloc(ops.F32, ops.Shape{1}); err != nil {
+			return err
+		}
+		if s.probe, err = be.Alloc(ops.F32, ops.Shape{1}); err != nil {
+			return err
+		}
+	}
+	if err := be.Scale(s.probe, loss, 0); err != nil {
+		return err
+	}
+	if err := be.Add(s.flag, s.flag, s.probe); err != nil {
+		return err
+	}
+	s.Opt.Guard = s.flag
+	return nil
+}
+
+// ResetGuard clears the non-finite flag, so that updates resume after a
+// non-finite loss (for example after lowering the learning rate).
+func (s *Stepper) ResetGuard() error {
+	if s.flag == nil {
+		return nil
+	}
+	return s.flag.Owner().Fill(s.flag, 0)
+}
+
+// Close frees the stepper's device tensors.
+func (s *Stepper) Close() {
+	for _, t := range []*ops.Tensor{s.x, s.y} {
+		if t != nil {
+			t.Owner().Free(t)
+		}
+	}
+	s.x, s.y = nil, nil
+}
+
+func (s *Stepper) forward(c *graph.Context, x, labels *ops.Tensor) (logits, loss *graph.Var, parts []*graph.Var, err error) {
 	if len(s.Criteria) == 0 {
-		return nil, nil, fmt.Errorf("no criterion")
+		return nil, nil, nil, fmt.Errorf("no criterion")
 	}
 	weights := s.Weights
 	if weights == nil && len(s.Criteria) == 1 {
 		weights = []float32{1}
 	}
 	if len(weights) != len(s.Criteria) {
-		return nil, nil, fmt.Errorf("%d criteria but %d weights", len(s.Criteria), len(weights))
+		return nil, nil, nil, fmt.Errorf("%d criteria but %d weights", len(s.Criteria), len(weights))
 	}
-	logits, err := s.Model.Forward(c, x)
+	logits, err = s.Model.Forward(c, x)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	y := c.Input(labels)
-	var parts []*graph.Var
 	for _, cr := range s.Criteria {
 		l, err := cr.Loss(c, logits, y)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		parts = append(parts, l)
 	}
 	if len(parts) == 1 && weights[0] == 1 {
-		return parts[0], parts, nil
+		return logits, parts[0], parts, nil
 	}
 	total, err := graph.WeightedSum(c, parts, weights)
-	return total, parts, err
+	return logits, total, parts, err
 }
 
-func (s *Stepper) read(b ops.Backend, loss *graph.Var, parts []*graph.Var) (StepResult, error) {
-	v, err := b.Download(loss.Value)
+func (s *Stepper) readLosses(be ops.Backend, loss *graph.Var, parts []*graph.Var) ([]ops.Future, []string, error) {
+	f, err := ops.ReadAsync(be, loss.Value)
 	if err != nil {
-		return StepResult{}, err
+		return nil, nil, err
 	}
-	res := StepResult{Loss: float64(v[0])}
+	out := []ops.Future{f}
+	var keys []string
 	if len(parts) > 1 {
-		res.Parts = map[string]float64{}
 		for i, p := range parts {
-			pv, err := b.Download(p.Value)
+			f, err := ops.ReadAsync(be, p.Value)
 			if err != nil {
-				return res, err
+				return nil, nil, err
 			}
-			res.Parts["loss_"+s.Criteria[i].Key()] = float64(pv[0])
+			out = append(out, f)
+			keys = append(keys, "loss_"+s.Criteria[i].Key())
 		}
 	}
-	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
-		return res, fmt.Errorf("the loss is %v (not finite); the weights were not updated", res.Loss)
-	}
-	return res, nil
+	return out, keys, nil
 }

@@ -14,9 +14,17 @@ import (
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
-func setup(t *testing.T, width int) (*ops.CPU, *graph.Model, *ops.Tensor, *ops.Tensor) {
+func setup(t *testing.T, width int) (*ops.CPU, *graph.Model, trainer.Batch) {
 	t.Helper()
 	b := ops.NewCPU()
+	m, batch := setupOn(t, b, width)
+	return b, m, batch
+}
+
+// setupOn builds a resnet9 of the given width for 1-channel images and 4
+// classes on b, with PyTorch's init, and a batch of 4 random images.
+func setupOn(t *testing.T, b ops.Backend, width int) (*graph.Model, trainer.Batch) {
+	t.Helper()
 	m, err := graph.NewResNet9(b, 1, 4, width, 0.2)
 	if err != nil {
 		t.Fatal(err)
@@ -25,15 +33,12 @@ func setup(t *testing.T, width int) (*ops.CPU, *graph.Model, *ops.Tensor, *ops.T
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(7, 8))
-	x, _ := b.Alloc(ops.F32, ops.Shape{4, 1, 32, 32})
-	xs := make([]float32, x.Numel())
+	shape := ops.Shape{4, 1, 32, 32}
+	xs := make([]float32, shape.Numel())
 	for i := range xs {
 		xs[i] = float32(rng.NormFloat64())
 	}
-	b.Upload(x, xs)
-	y, _ := b.Alloc(ops.I32, ops.Shape{4})
-	b.UploadInt(y, []int32{0, 1, 2, 3})
-	return b, m, x, y
+	return m, trainer.Batch{Images: xs, Shape: shape, Labels: []int32{0, 1, 2, 3}}
 }
 
 func newStepper(t *testing.T, b ops.Backend, m *graph.Model, crits ...graph.Criterion) *trainer.Stepper {
@@ -46,12 +51,12 @@ func newStepper(t *testing.T, b ops.Backend, m *graph.Model, crits ...graph.Crit
 }
 
 func TestStepperLearnsABatch(t *testing.T) {
-	b, m, x, y := setup(t, 4)
+	b, m, batch := setup(t, 4)
 	s := newStepper(t, b, m, graph.CrossEntropy{}, graph.SigmoidFocal{Spec: ops.DefaultFocal})
 	s.Weights = []float32{0.5, 0.5}
 	var first, last trainer.StepResult
 	for step := 0; step < 15; step++ {
-		r, err := s.Train(x, y, step)
+		r, err := s.Train(batch, step)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -73,39 +78,70 @@ func TestStepperLearnsABatch(t *testing.T) {
 }
 
 func TestStepperRejectsNonFiniteLoss(t *testing.T) {
-	b, m, x, y := setup(t, 2)
-	xs, _ := b.Download(x)
-	xs[5] = float32(math.Inf(1))
-	b.Upload(x, xs)
-	before, _ := b.Download(m.Trainable()[0].Value)
+	b, m, batch := setup(t, 2)
+	testNonFinite(t, b, m, batch)
+}
+
+// testNonFinite pipelines three steps, the second of which has an
+// infinite pixel: its Wait reports the step, and neither it nor the step
+// started after it changes any weight.
+func testNonFinite(t *testing.T, b ops.Backend, m *graph.Model, batch trainer.Batch) {
+	t.Helper()
 	s := newStepper(t, b, m, graph.CrossEntropy{})
-	_, err := s.Train(x, y, 41)
+	if _, err := s.Train(batch, 40); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := b.Download(m.Trainable()[0].Value)
+	bad := batch
+	bad.Images = append([]float32(nil), batch.Images...)
+	bad.Images[5] = float32(math.Inf(1))
+	p41, err := s.Start(bad, 41)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p42, err := s.Start(batch, 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = p41.Wait()
 	if err == nil || !strings.Contains(err.Error(), "step 41") || !strings.Contains(err.Error(), "not finite") {
 		t.Fatalf("err = %v, want a non-finite loss error naming step 41", err)
+	}
+	if _, err := p42.Wait(); err != nil {
+		t.Fatalf("step 42 (finite loss, started before step 41 was read): %v", err)
 	}
 	after, _ := b.Download(m.Trainable()[0].Value)
 	for i := range before {
 		if before[i] != after[i] {
-			t.Fatal("weights changed although the loss was not finite")
+			t.Fatal("weights changed although the loss of step 41 was not finite")
 		}
+	}
+	if err := s.ResetGuard(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Train(batch, 43); err != nil {
+		t.Fatal(err)
+	}
+	after, _ = b.Download(m.Trainable()[0].Value)
+	if before[0] == after[0] {
+		t.Fatal("weights did not change after ResetGuard")
 	}
 }
 
 func TestStepperRejectsBadLabels(t *testing.T) {
-	b, m, x, _ := setup(t, 2)
-	y, _ := b.Alloc(ops.I32, ops.Shape{4})
-	b.UploadInt(y, []int32{0, 1, 7, 3})
+	b, m, batch := setup(t, 2)
+	batch.Labels = []int32{0, 1, 7, 3}
 	s := newStepper(t, b, m, graph.CrossEntropy{})
-	if _, err := s.Train(x, y, 0); err == nil || !strings.Contains(err.Error(), "label 7 of row 2") {
+	if _, err := s.Train(batch, 0); err == nil || !strings.Contains(err.Error(), "label 7 of row 2") {
 		t.Fatalf("err = %v, want the bad label named", err)
 	}
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
-	b, m, x, y := setup(t, 2)
+	b, m, batch := setup(t, 2)
 	s := newStepper(t, b, m, graph.CrossEntropy{})
 	for step := 0; step < 2; step++ {
-		if _, err := s.Train(x, y, step); err != nil {
+		if _, err := s.Train(batch, step); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -138,7 +174,7 @@ func TestCheckpointRoundTrip(t *testing.T) {
 // TestLoadStateRejectsHostileFiles covers a checkpoint that parses but does
 // not fit the model; the format itself is fuzzed in internal/safetensors.
 func TestLoadStateRejectsHostileFiles(t *testing.T) {
-	b, m, _, _ := setup(t, 2)
+	b, m, _ := setup(t, 2)
 	dir := t.TempDir()
 	good := filepath.Join(dir, "good.safetensors")
 	if err := trainer.SaveState(good, m, nil); err != nil {
