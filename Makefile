@@ -41,10 +41,11 @@ test: vet
 	$(GO) test -count=1 ./...
 
 # The main job for now: the conformance suite on the CPU reference
-# backend, every operation forward and backward, and the resnet9 training
-# steps checked against PyTorch. (`wgtrain train` comes with its issue.)
+# backend and on the WebGPU backend, every operation forward and
+# backward, and the resnet9 training steps checked against PyTorch.
+# (`wgtrain train` comes with its issue.)
 conformance: deps
-	set -o pipefail; $(GO) test -count=1 -v -run 'CPU' ./conformance/ | grep -E '^(--- |ok|FAIL|PASS)'
+	set -o pipefail; $(GO) test -count=1 -v -run 'CPU|WebGPU' ./conformance/ 2>&1 | grep -E '^(--- |ok|FAIL|PASS|\s+webgpu_test)'
 
 # Regenerate the PyTorch fixtures (needs Debian's python3-torch).
 fixtures:

@@ -41,6 +41,41 @@ func Adam(t TB, b ops.Backend) {
 	for _, c := range adamCases {
 		run(t, c.String(), func(t TB) { adam(t, b, c) })
 	}
+	run(t, "guard", func(t TB) { adamGuard(t, b) })
+}
+
+// adamGuard checks AdamSpec.Guard: a finite guard changes nothing, an
+// infinite or NaN one leaves p, m and v exactly as they were, and a guard
+// that is not an F32 [1] tensor is an error.
+func adamGuard(t TB, b ops.Backend) {
+	e := newEnv(t, b, "adam/guard")
+	defer e.close()
+	shape := ops.Shape{3, 70}
+	n := shape.Numel()
+	ph, gh := e.uniform(n, -1, 1), e.uniform(n, -1, 1)
+	p, g, m, v := e.tensor(shape, ph), e.tensor(shape, gh), e.zeros(shape...), e.zeros(shape...)
+	q, qm, qv := e.tensor(shape, ph), e.zeros(shape...), e.zeros(shape...)
+	guard := e.tensor(ops.Shape{1}, []float32{-2.5})
+	s := ops.DefaultAdam(1e-2, 1)
+	e.ok(b.Adam(q, g, qm, qv, s), "Adam without a guard")
+	s.Guard = guard
+	e.ok(b.Adam(p, g, m, v, s), "Adam with a finite guard")
+	for _, x := range [][2]*ops.Tensor{{p, q}, {m, qm}, {v, qv}} {
+		expectClose(t, "Adam with a finite guard against no guard", shape, e.get(x[0]), f64(e.get(x[1])), Tolerance{})
+	}
+	before := [][]float32{e.get(p), e.get(m), e.get(v)}
+	for i, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
+		e.set(guard, []float32{bad})
+		s.Step = 2 + i
+		e.ok(b.Adam(p, g, m, v, s), fmt.Sprintf("Adam with guard %v", bad))
+		for j, x := range []*ops.Tensor{p, m, v} {
+			expectClose(t, fmt.Sprintf("Adam with guard %v: %s unchanged", bad, []string{"p", "m", "v"}[j]), shape, e.get(x), f64(before[j]), Tolerance{})
+		}
+	}
+	s.Guard = e.zeros(2)
+	if err := b.Adam(p, g, m, v, s); err == nil {
+		t.Errorf("Adam with a guard of shape [2]: no error")
+	}
 }
 
 func adam(t TB, b ops.Backend, c adamCase) {

@@ -98,6 +98,13 @@ func (b bnDgammaDoubled) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invSt
 	return b.Scale(dgamma, dgamma, 2)
 }
 
+type adamIgnoresGuard struct{ ops.Backend }
+
+func (b adamIgnoresGuard) Adam(p, g, m, v *ops.Tensor, s ops.AdamSpec) error {
+	s.Guard = nil
+	return b.Backend.Adam(p, g, m, v, s)
+}
+
 type reluBackwardPassThrough struct{ ops.Backend }
 
 func (b reluBackwardPassThrough) ReLUBackward(dx, y, dy *ops.Tensor) error { return b.Copy(dx, dy) }
@@ -309,6 +316,7 @@ func TestSuiteCatches(t *testing.T) {
 		{"focal_ignores_dloss", SigmoidFocal, focalIgnoresDloss{cpu}, []string{"dloss -1.75", "finite differences"}},
 		{"weighted_sum_drops_last", WeightedSum, weightedSumDropsLast{cpu}, []string{"WeightedSum"}},
 		{"adam_no_bias_correction", Adam, adamNoBiasCorrection{cpu}, []string{"step 1)", ": p"}},
+		{"adam_ignores_guard", Adam, adamIgnoresGuard{cpu}, []string{"Adam with guard NaN: p unchanged", "shape [2]: no error"}},
 		{"argmax_last_tie", Argmax, argmaxLastTie{cpu}, []string{"the first maximum"}},
 		{"add_twice_a", Elementwise, addTwiceA{cpu}, []string{"Add("}},
 		{"relu_truncated", Large, reluTruncated{cpu}, []string{"ReLU(x [3,5,300,1001])"}},

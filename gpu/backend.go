@@ -37,6 +37,7 @@ type Backend struct {
 	recorded bool
 	gen      uint64 // submissions so far
 	err      error  // a deferred failure, reported by every later call
+	labels   *labelRecord
 }
 
 var _ ops.AsyncBackend = (*Backend)(nil)
@@ -327,14 +328,17 @@ func (g *Backend) Flush() error {
 	return g.flush(false)
 }
 
-// Sync submits the recorded work and waits for it to finish.
+// Sync submits the recorded work and waits for it to finish. It also
+// reports a label outside the classes that a loss met since the last Sync
+// (labels stay on the GPU, so the loss operations cannot see them when
+// they are called; such a row's loss and gradient are NaN).
 func (g *Backend) Sync() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.err != nil {
 		return g.err
 	}
-	return g.flush(true)
+	return g.syncLabels()
 }
 
 func f32bits(v float32) uint32 { return math.Float32bits(v) }

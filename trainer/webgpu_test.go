@@ -1,0 +1,162 @@
+package trainer_test
+
+import (
+	"math"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/internal/gputest"
+	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer"
+)
+
+// Agreement of whole training steps between backends: the same resnet9
+// (width 8, dropout 0.2), the same PyTorch-style init, the same batches
+// and 0.5*CE + 0.5*focal, five pipelined Adam steps at lr 1e-3 on each.
+//
+// The biases of the convolutions that feed a batch norm are left out of
+// the optimizer: their true gradient is exactly zero (batch norm
+// subtracts the mean), so each backend's gradient there is rounding noise
+// and Adam, which divides a gradient by its own size, turns the noise
+// into steps of ±lr of arbitrary sign; compared, they would measure only
+// the noise's sign. Every other parameter has a real gradient.
+//
+// Tolerance: each step's loss within 1e-5 relative; every weight, running
+// statistic and evaluation logit within max(1e-4*|x+y|, 1e-5), the
+// suite's golden tolerance. Measured on lavapipe: the largest difference
+// is 0.06 of it (the CPU sums in float64, the GPU in float32 trees).
+const (
+	stepLossRel = 1e-5
+	stateRel    = 1e-4
+	stateAbs    = 1e-5
+)
+
+func TestWebGPUAgreesWithCPU(t *testing.T) {
+	g := gputest.Backend(t)
+	c := ops.NewCPU()
+	batches := make([]trainer.Batch, 5)
+	rng := rand.New(rand.NewPCG(11, 12))
+	for i := range batches {
+		shape := ops.Shape{3, 3, 32, 32}
+		xs := make([]float32, shape.Numel())
+		for j := range xs {
+			xs[j] = float32(rng.NormFloat64())
+		}
+		batches[i] = trainer.Batch{Images: xs, Shape: shape, Labels: []int32{int32(i % 5), 4, 2}}
+	}
+	run := func(b ops.Backend) (*graph.Model, []trainer.StepResult, trainer.StepResult) {
+		m, err := graph.NewResNet9(b, 3, 5, 8, 0.2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := m.InitPyTorch(b, rand.New(rand.NewPCG(3, 4))); err != nil {
+			t.Fatal(err)
+		}
+		var params []*graph.Param
+		for _, p := range m.Trainable() {
+			if !strings.HasSuffix(p.Name, ".0.bias") {
+				params = append(params, p)
+			}
+		}
+		opt, err := trainer.NewAdam(b, params, 1e-3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}, graph.SigmoidFocal{Spec: ops.DefaultFocal}}, Opt: opt, Seed: 1}
+		s.Weights = []float32{0.5, 0.5}
+		s.KeepLogits = true
+		var pending []*trainer.PendingStep
+		for i, bt := range batches {
+			p, err := s.Start(bt, i)
+			if err != nil {
+				t.Fatal(err)
+			}
+			pending = append(pending, p)
+		}
+		var res []trainer.StepResult
+		for _, p := range pending {
+			r, err := p.Wait()
+			if err != nil {
+				t.Fatal(err)
+			}
+			res = append(res, r)
+		}
+		ev, err := s.Eval(batches[0])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return m, res, ev
+	}
+	mc, rc, ec := run(c)
+	mg, rg, eg := run(g)
+	for i := range rc {
+		if d := math.Abs(rc[i].Loss - rg[i].Loss); d > stepLossRel*math.Abs(rc[i].Loss) {
+			t.Errorf("step %d: loss cpu %.7g webgpu %.7g", i, rc[i].Loss, rg[i].Loss)
+		}
+		for k, v := range rc[i].Parts {
+			if d := math.Abs(v - rg[i].Parts[k]); d > stepLossRel*math.Abs(v) {
+				t.Errorf("step %d: %s cpu %.7g webgpu %.7g", i, k, v, rg[i].Parts[k])
+			}
+		}
+	}
+	worst := 0.0
+	compare := func(name string, x, y []float32) {
+		for j := range x {
+			d := math.Abs(float64(x[j]) - float64(y[j]))
+			lim := max(stateRel*math.Abs(float64(x[j])+float64(y[j])), stateAbs)
+			worst = max(worst, d/lim)
+			if !(d <= lim) {
+				t.Errorf("%s[%d]: cpu %g webgpu %g", name, j, x[j], y[j])
+				return
+			}
+		}
+	}
+	sc, sg := mc.State(), mg.State()
+	for i := range sc {
+		if sc[i].Count != nil {
+			if *sc[i].Count != *sg[i].Count {
+				t.Errorf("%s: cpu %d webgpu %d", sc[i].Name, *sc[i].Count, *sg[i].Count)
+			}
+			continue
+		}
+		x, err := c.Download(sc[i].Tensor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		y, err := g.Download(sg[i].Tensor)
+		if err != nil {
+			t.Fatal(err)
+		}
+		compare(sc[i].Name, x, y)
+	}
+	compare("eval logits", ec.Logits, eg.Logits)
+	for j := range ec.Pred {
+		if ec.Pred[j] != eg.Pred[j] {
+			t.Errorf("eval pred[%d]: cpu %d webgpu %d (logits %v / %v)", j, ec.Pred[j], eg.Pred[j], ec.Logits, eg.Logits)
+		}
+	}
+	t.Logf("largest state difference: %.3g of the tolerance", worst)
+}
+
+func TestWebGPUStepperLearnsAndGuards(t *testing.T) {
+	g := gputest.Backend(t)
+	m, batch := setupOn(t, g, 4)
+	s := newStepper(t, g, m, graph.CrossEntropy{})
+	first, err := s.Train(batch, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var last trainer.StepResult
+	for step := 1; step < 15; step++ {
+		if last, err = s.Train(batch, step); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !(last.Loss < first.Loss/2) {
+		t.Errorf("loss went from %g to %g in 15 steps on one batch; want it at least halved", first.Loss, last.Loss)
+	}
+	m2, batch2 := setupOn(t, g, 2)
+	testNonFinite(t, g, m2, batch2)
+}
