@@ -85,31 +85,37 @@ func (g *Backend) gemm(p gemmProduct) error {
 	if maxDim <= 0 || maxDim > 65535 {
 		maxDim = 65535
 	}
+	// Each dispatch covers a block of row tiles, column tiles and splits,
+	// sized to the adapter's work per submission (when it has a limit).
 	groupFlops := 2 * float64(tm*tn*kc)
 	perDispatch := maxDim * maxDim
 	if g.d.budget > 0 {
 		perDispatch = max(1, int(g.d.budget/groupFlops))
 	}
-	rowsPer := max(1, min(rowTiles, maxDim/splits, perDispatch/splits))
-	colsPer := max(1, min(colTiles, maxDim, perDispatch/(rowsPer*splits)))
+	splitsPer := min(splits, perDispatch)
+	rowsPer := max(1, min(rowTiles, maxDim/splitsPer, perDispatch/splitsPer))
+	colsPer := max(1, min(colTiles, maxDim, perDispatch/(rowsPer*splitsPer)))
 
-	params := make([]uint32, 0, 26)
+	params := make([]uint32, 0, 27)
 	for ti0 := 0; ti0 < rowTiles; ti0 += rowsPer {
 		rows := min(rowsPer, rowTiles-ti0)
 		for tj0 := 0; tj0 < colTiles; tj0 += colsPer {
 			cols := min(colsPer, colTiles-tj0)
-			params = append(params[:0],
-				uint32(p.m), uint32(p.n), uint32(p.k), uint32(tm), uint32(tn), uint32(kc),
-				uint32(rows), uint32(ti0), uint32(tj0), uint32(p.numel), gemmFlag(bias != nil))
-			params = append(params, p.conv[:]...)
-			params = append(params, p.strides[:]...)
-			binds := []binding{out(target, splits*p.numel), p.a, p.b}
-			if bias != nil {
-				binds = append(binds, in(bias, p.bmod))
-			}
-			flops := groupFlops * float64(rows*cols*splits)
-			if err := g.dispatch(p.op, "gemm:"+p.entry, params, uint32(cols), uint32(rows*splits), flops, binds...); err != nil {
-				return err
+			for s0 := 0; s0 < splits; s0 += splitsPer {
+				sp := min(splitsPer, splits-s0)
+				params = append(params[:0],
+					uint32(p.m), uint32(p.n), uint32(p.k), uint32(tm), uint32(tn), uint32(kc),
+					uint32(rows), uint32(ti0), uint32(tj0), uint32(s0), uint32(p.numel), gemmFlag(bias != nil))
+				params = append(params, p.conv[:]...)
+				params = append(params, p.strides[:]...)
+				binds := []binding{out(target, splits*p.numel), p.a, p.b}
+				if bias != nil {
+					binds = append(binds, in(bias, p.bmod))
+				}
+				flops := groupFlops * float64(rows*cols*sp)
+				if err := g.dispatch(p.op, "gemm:"+p.entry, params, uint32(cols), uint32(rows*sp), flops, binds...); err != nil {
+					return err
+				}
 			}
 		}
 	}
@@ -133,6 +139,7 @@ func (g *Backend) gemmBiasGrad(op string, db, dy *buffer, batch, ch, hw int) err
 	return g.dispatch(op, "gemm_sum:bias_grad", params, wx, wy, float64(batch*ch*hw), out(db, ch), in(dy, batch*ch*hw))
 }
 
+// gemmFlag is a shader parameter's boolean.
 func gemmFlag(v bool) uint32 {
 	if v {
 		return 1
@@ -140,7 +147,7 @@ func gemmFlag(v bool) uint32 {
 	return 0
 }
 
-// convGeom packs the convolution geometry for gemm.wgsl; x is [N,C,H,W]
+// convGeometry packs the convolution geometry for gemm.wgsl; x is [N,C,H,W]
 // (or dx), w [O,C,KH,KW], the output oh x ow.
 func convGeometry(x, w *ops.Tensor, oh, ow int, s ops.ConvSpec) [11]uint32 {
 	xs, ws := x.Shape(), w.Shape()
@@ -151,17 +158,6 @@ func convGeometry(x, w *ops.Tensor, oh, ow int, s ops.ConvSpec) [11]uint32 {
 	}
 }
 
-// gemmIndexable reports an error when a product's indices could overflow the
-// shaders' 32-bit arithmetic.
-func gemmIndexable(op string, ts ...*ops.Tensor) error {
-	for _, t := range ts {
-		if t != nil && t.Numel() >= 1<<31 {
-			return opErr(op, "%s has too many elements for 32-bit indexing", t)
-		}
-	}
-	return nil
-}
-
 // Conv2D writes y = conv(x, w) + b (b may be nil) as an implicit-im2col
 // product: rows are output channels, columns output pixels of the whole
 // batch, the reduction runs over input channels and kernel taps.
@@ -169,9 +165,6 @@ func (g *Backend) Conv2D(y, x, w, b *ops.Tensor, s ops.ConvSpec) error {
 	const op = "conv2d"
 	oh, ow, err := ops.CheckConv2D(op, x, w, b, y, s)
 	if err != nil {
-		return err
-	}
-	if err := gemmIndexable(op, y, x, w); err != nil {
 		return err
 	}
 	g.mu.Lock()
@@ -201,9 +194,6 @@ func (g *Backend) Conv2DBackwardData(dx, dy, w *ops.Tensor, s ops.ConvSpec) erro
 	if err := ops.CheckConv2DBackwardData(dx, dy, w, s); err != nil {
 		return err
 	}
-	if err := gemmIndexable(op, dx, dy, w); err != nil {
-		return err
-	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	bs, err := g.bufs(op, dx, dy, w)
@@ -227,9 +217,6 @@ func (g *Backend) Conv2DBackwardData(dx, dy, w *ops.Tensor, s ops.ConvSpec) erro
 func (g *Backend) Conv2DBackwardFilter(dw, db, x, dy *ops.Tensor, s ops.ConvSpec) error {
 	const op = "conv2d_backward_filter"
 	if err := ops.CheckConv2DBackwardFilter(dw, db, x, dy, s); err != nil {
-		return err
-	}
-	if err := gemmIndexable(op, dw, x, dy); err != nil {
 		return err
 	}
 	g.mu.Lock()
@@ -256,9 +243,6 @@ func (g *Backend) Conv2DBackwardFilter(dw, db, x, dy *ops.Tensor, s ops.ConvSpec
 func (g *Backend) Linear(y, x, w, b *ops.Tensor) error {
 	const op = "linear"
 	if err := ops.CheckLinear(op, x, w, b, y); err != nil {
-		return err
-	}
-	if err := gemmIndexable(op, y, x, w); err != nil {
 		return err
 	}
 	g.mu.Lock()
@@ -289,9 +273,6 @@ func (g *Backend) LinearBackward(dx, dw, db, x, w, dy *ops.Tensor) error {
 		return err
 	}
 	if err := linearGradShape(op, "dw", dw, w.Shape()); err != nil {
-		return err
-	}
-	if err := gemmIndexable(op, dx, dw, x, w, dy); err != nil {
 		return err
 	}
 	g.mu.Lock()

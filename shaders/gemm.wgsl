@@ -3,18 +3,19 @@
 // Every entry point computes an m x n output C = A B reduced over k, where
 // A (m x k) and B (k x n) are gathered from the operands on the fly (the
 // im2col matrix of a convolution is never stored). A workgroup of 256
-// invocations computes one tm x tn tile of C, tm x tn one of 32 x 128,
-// 64 x 64 or 128 x 32 (chosen by the host), each invocation a 4 x 4
+// invocations computes one tm x tn tile of C (32 x 128, 64 x 64 or
+// 128 x 32, chosen by the host), each invocation a 4 x 4
 // block of it: rows ty + r*tm/4 and columns tx + c*tn/4. The reduction
 // runs in slices of TK = 16: the workgroup stages the slice of A
 // (tm x TK) and of B (TK x tn) in workgroup memory, then every
 // invocation updates its 16 sums from it.
 //
-// Split-K: workgroup_id.y is split * rows + row tile. Split s reduces
-// k in [s*kc, min((s+1)*kc, k)) and writes its partial output at offset
-// s*numel of binding 1; gemm_sum.wgsl adds the splits in a fixed order.
-// With one split the entry points write the output directly, with the
-// bias when p.bias is 1.
+// A product may take several dispatches: workgroup_id.x is the column
+// tile - tj0, workgroup_id.y is (split - s0) * rows + (row tile - ti0).
+// Split-K: split s reduces k in [s*kc, min((s+1)*kc, k)) and writes its
+// partial output at offset s*numel of binding 1; gemm_sum.wgsl adds the
+// splits in a fixed order. With one split the entry points write the
+// output directly, with the bias when p.bias is 1.
 //
 // Bindings: 1 the output (or the splits' partial outputs), 2 and 3 the
 // operands as each entry point says, 4 the bias. All read_write so that
@@ -24,6 +25,7 @@ struct P {
     m: u32, n: u32, k: u32,         // output rows, columns, reduction length
     tm: u32, tn: u32, kc: u32,      // tile rows and columns, reduction per split
     rows: u32, ti0: u32, tj0: u32,  // row tiles in this dispatch, first row and column tile
+    s0: u32,                        // first split in this dispatch
     numel: u32, bias: u32,          // output elements (distance between splits), add the bias
     // Convolution geometry: x [bn, c, h, w], w [o, c, kh, kw], y [bn, o, oh, ow].
     bn: u32, c: u32, h: u32, w: u32, o: u32, kh: u32, kw: u32,
@@ -53,7 +55,7 @@ struct Tile {
 
 fn tileOf(wid: vec3<u32>) -> Tile {
     var t: Tile;
-    let split = wid.y / p.rows;
+    let split = p.s0 + wid.y / p.rows;
     t.i0 = (p.ti0 + wid.y % p.rows) * p.tm;
     t.j0 = (p.tj0 + wid.x) * p.tn;
     t.kb = split * p.kc;
