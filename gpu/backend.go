@@ -36,6 +36,7 @@ type Backend struct {
 	flops    float64
 	recorded bool
 	gen      uint64 // submissions so far
+	waits    uint64 // times the host blocked on the GPU
 	err      error  // a deferred failure, reported by every later call
 	labels   *labelRecord
 }
@@ -73,12 +74,26 @@ func (g *Backend) MemoryStats() (live, pooled uint64) {
 	return g.live, g.pooled
 }
 
+// Counters reports how many submissions the backend has made and how
+// many times the host has blocked waiting for the GPU, for tests and
+// benchmarks that check a training step is one submission and that
+// reading its results does not stall the next one.
+func (g *Backend) Counters() (submissions, waits uint64) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.gen, g.waits
+}
+
 // Close waits for queued work and releases every GPU resource. Tensors
 // of the backend must not be used afterwards.
 func (g *Backend) Close() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	err := g.flush(true)
+	if g.labels != nil {
+		g.put(g.labels.buf)
+		g.labels = nil
+	}
 	for _, list := range []map[uint64][]*wgpu.Buffer{g.pool, g.stage} {
 		for _, bufs := range list {
 			for _, b := range bufs {

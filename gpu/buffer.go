@@ -117,6 +117,9 @@ func (p *Pending) wait() error {
 			return err
 		}
 	}
+	if !p.done {
+		p.g.waits++
+	}
 	for !p.done {
 		p.g.d.dev.Poll(true, nil)
 		if err := p.g.d.lostErr(p.what); err != nil {

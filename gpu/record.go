@@ -290,6 +290,7 @@ func (g *Backend) flush(wait bool) error {
 // until the queue's completion callback has run rather than trusting one
 // blocking poll, which some drivers return from early.
 func (g *Backend) waitIdle() error {
+	g.waits++
 	done := false
 	g.d.queue.OnSubmittedWorkDone(func(wgpu.QueueWorkDoneStatus) { done = true })
 	for !done {

@@ -4,9 +4,11 @@
 // Every shader follows one binding convention, which package gpu relies
 // on: binding 0 of group 0 is a uniform block of per-dispatch parameters
 // (named p, all fields 32-bit scalars), and bindings 1, 2, ... are the
-// storage buffers in the order the dispatching code passes them. Every
-// declared binding is used, because pipelines derive their layouts from
-// the shader and an unused binding would vanish from the layout.
+// storage buffers, all declared var<storage, read_write>, in the order the
+// dispatching code passes them. Package gpu builds each file's bind group
+// layout from these declarations (not from what an entry point uses), so
+// that an output may alias an input: WebGPU rejects one buffer bound both
+// read-only and writable in a dispatch. Binding numbers have no gaps.
 //
 // Elementwise shaders fold a flat index out of a two-dimensional grid
 // (global_invocation_id.x + global_invocation_id.y * p.row), since one

@@ -160,3 +160,43 @@ func TestWebGPUStepperLearnsAndGuards(t *testing.T) {
 	m2, batch2 := setupOn(t, g, 2)
 	testNonFinite(t, g, m2, batch2)
 }
+
+// A training step is one submission, and starting the next step while the
+// previous one's results are in flight never blocks on the GPU.
+func TestWebGPUStepIsOneSubmission(t *testing.T) {
+	g := gputest.Backend(t)
+	m, batch := setupOn(t, g, 4)
+	s := newStepper(t, g, m, graph.CrossEntropy{}, graph.SigmoidFocal{Spec: ops.DefaultFocal})
+	s.Weights = []float32{0.5, 0.5}
+	s.KeepLogits = true
+	if _, err := s.Train(batch, 0); err != nil { // compiles the pipelines
+		t.Fatal(err)
+	}
+	sub0, wait0 := g.Counters()
+	prev, err := s.Start(batch, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for step := 2; step < 6; step++ {
+		next, err := s.Start(batch, step)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := prev.Wait(); err != nil {
+			t.Fatal(err)
+		}
+		prev = next
+	}
+	sub1, wait1 := g.Counters()
+	if _, err := prev.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	if sub1-sub0 != 5 {
+		t.Errorf("5 steps made %d submissions, want 5", sub1-sub0)
+	}
+	// Each Wait may block (the GPU is slower than recording here), but
+	// nothing else may: 4 Waits ran in the loop.
+	if wait1-wait0 > 4 {
+		t.Errorf("5 steps blocked %d times with 4 Waits", wait1-wait0)
+	}
+}
