@@ -1,0 +1,121 @@
+// Command wgtrain trains and evaluates image classifiers on any GPU
+// through WebGPU, or on the CPU.
+//
+//	wgtrain train        train resnet9 (the default command)
+//	wgtrain predict      write a predictions file from a checkpoint
+//	wgtrain report       the classification report of a predictions file
+//	wgtrain thresholds   tune per-class thresholds on one file, score on another
+//	wgtrain data         download or inspect a data set
+//
+// Each command takes GNU-style flags; `wgtrain COMMAND --help` lists them.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/spf13/pflag"
+)
+
+// command is one subcommand of wgtrain.
+type command struct {
+	name    string
+	summary string
+	run     func(args []string, stdout, stderr io.Writer) error
+}
+
+var commands = map[string]command{}
+
+// register adds a subcommand; each command's file calls it from init.
+func register(c command) { commands[c.name] = c }
+
+// usageError marks an error in how the command was called (exit status 2).
+type usageError struct{ err error }
+
+func (e usageError) Error() string { return e.err.Error() }
+func (e usageError) Unwrap() error { return e.err }
+
+// usagef returns a usageError.
+func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
+
+func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+
+// run runs wgtrain with the given arguments and returns the exit status:
+// 0 on success, 1 when the work failed, 2 for a bad command line.
+func run(args []string, stdout, stderr io.Writer) int {
+	name := "train"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" {
+		usage(stdout)
+		return 0
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "wgtrain: unknown command %q\n", name)
+		usage(stderr)
+		return 2
+	}
+	err := c.run(args, stdout, stderr)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, pflag.ErrHelp):
+		return 0
+	case errors.As(err, new(usageError)):
+		fmt.Fprintf(stderr, "wgtrain %s: %v\n", name, err)
+		fmt.Fprintf(stderr, "run 'wgtrain %s --help' for the flags\n", name)
+		return 2
+	}
+	fmt.Fprintf(stderr, "wgtrain %s: %v\n", name, err)
+	return 1
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: wgtrain [COMMAND] [FLAGS]   (the command defaults to train)")
+	fmt.Fprintln(w)
+	var names []string
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nrun 'wgtrain COMMAND --help' for a command's flags")
+}
+
+// newFlags returns a flag set for a subcommand that reports errors as
+// usage errors and prints its help to stdout.
+func newFlags(name, synopsis string, stdout io.Writer) *pflag.FlagSet {
+	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintf(stdout, "usage: wgtrain %s %s\n\n", name, synopsis)
+		fs.SetOutput(stdout)
+		fs.PrintDefaults()
+		fs.SetOutput(io.Discard)
+	}
+	return fs
+}
+
+// parse parses args into fs; --help prints the flags and returns
+// pflag.ErrHelp, a bad flag a usageError, and extra arguments are an error.
+func parse(fs *pflag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, pflag.ErrHelp) {
+			fs.Usage()
+			return err
+		}
+		return usageError{err}
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+)
+
+// wgtrain runs the command in-process and returns its exit status and
+// output.
+func wgtrain(args ...string) (code int, stdout, stderr string) {
+	var o, e bytes.Buffer
+	code = run(args, &o, &e)
+	return code, o.String(), e.String()
+}
+
+func TestUnknownCommand(t *testing.T) {
+	code, _, errOut := wgtrain("frobnicate")
+	if code != 2 || !strings.Contains(errOut, `unknown command "frobnicate"`) {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+}
+
+func TestHelp(t *testing.T) {
+	code, out, _ := wgtrain("help")
+	if code != 0 || !strings.Contains(out, "usage: wgtrain") {
+		t.Fatalf("exit %d, stdout %q", code, out)
+	}
+}
