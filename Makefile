@@ -11,7 +11,7 @@
 SHELL := /bin/bash
 GO ?= go
 PYTHON ?= /usr/bin/python3
-APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1
+APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mnist
 
 .PHONY: all deps build vet test conformance fixtures fuzz
 
