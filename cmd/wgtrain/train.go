@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/pflag"
+
+	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/gpu"
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer"
+)
+
+func init() {
+	register(command{name: "train", summary: "train resnet9 (the default command; with no flags: the tutorial's exp01 on Fashion-MNIST)", run: runTrain})
+}
+
+// recipe is one of the tutorial's experiments.
+type recipe struct {
+	loss, validMetric string
+	metrics           trainer.MetricSet
+}
+
+var recipes = map[string]recipe{
+	"exp01": {loss: "ce", validMetric: "accuracy01"},
+	"exp02": {loss: "focal", validMetric: "accuracy01"},
+	"exp03": {loss: "ce", validMetric: "f1/_micro", metrics: trainer.MetricSet{PRF: true, Confusion: true}},
+}
+
+// trainFlags are wgtrain train's flags.
+type trainFlags struct {
+	recipe, dataset, dataDir, logdir, backend, loss, validMetric, initFrom string
+	width, epochs, batchSize, validSplit                                   int
+	trainLimit, validLimit, testLimit                                      int
+	lr, gamma, dropout, longTail, focalGamma, focalAlpha                   float64
+	milestones                                                             []int
+	lossWeights                                                            []float64
+	seed                                                                   uint64
+	minimize, shuffle, resume, augment, coarse, quiet                      bool
+}
+
+func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
+	f := &trainFlags{}
+	fs := newFlags("train", "[FLAGS]", stdout)
+	fs.StringVar(&f.recipe, "recipe", "exp01", "the tutorial's experiment: exp01 (cross-entropy, best by accuracy01), exp02 (focal loss), exp03 (cross-entropy with precision/recall/F1 and the confusion matrix, best by f1/_micro); other flags override it")
+	fs.StringVar(&f.dataset, "dataset", "fashion-mnist", "data set: "+strings.Join(datasets.Names(), ", "))
+	fs.StringVar(&f.dataDir, "data-dir", "", "directory of the data set's files (default: $WGTRAIN_DATA, the user cache, the system location)")
+	fs.BoolVar(&f.coarse, "coarse", false, "cifar100: the 20 coarse labels instead of the 100 fine ones")
+	fs.IntVar(&f.width, "width", 16, "resnet9 width (channels of the first block; the tutorial's size)")
+	fs.Float64Var(&f.dropout, "dropout", 0.2, "dropout before the classifier")
+	fs.IntVar(&f.epochs, "epochs", 10, "epochs to train")
+	fs.IntVar(&f.batchSize, "batch-size", 32, "samples per batch")
+	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam's learning rate")
+	fs.IntSliceVar(&f.milestones, "milestones", []int{5, 8}, "MultiStepLR: epochs at which the rate is multiplied by --gamma")
+	fs.Float64Var(&f.gamma, "gamma", 0.3, "MultiStepLR's factor")
+	fs.StringVar(&f.loss, "loss", "", "ce, focal or ce+focal (default: the recipe's)")
+	fs.Float64SliceVar(&f.lossWeights, "loss-weights", []float64{0.5, 0.5}, "weights of ce and focal for --loss ce+focal")
+	fs.Float64Var(&f.focalGamma, "focal-gamma", 2, "focal loss focusing parameter")
+	fs.Float64Var(&f.focalAlpha, "focal-alpha", 0.25, "focal loss class weight")
+	fs.StringVar(&f.validMetric, "valid-metric", "", "the logged key that picks the best epoch: accuracy01, f1/_micro, loss, ... (default: the recipe's)")
+	fs.BoolVar(&f.minimize, "minimize", false, "the best epoch has the smallest --valid-metric")
+	fs.StringVar(&f.logdir, "logdir", "", "run directory (default: logs/<recipe>)")
+	fs.Uint64Var(&f.seed, "seed", 42, "seed of the initialization, the shuffles, the validation split, augmentation and dropout")
+	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU when an adapter is usable, else CPU), webgpu or cpu")
+	fs.BoolVar(&f.shuffle, "shuffle", true, "shuffle the training data every epoch (--shuffle=false keeps the file order, as the tutorial)")
+	fs.BoolVar(&f.augment, "augment", false, "train-time augmentation: random crop with padding 4 and horizontal flip")
+	fs.Float64Var(&f.longTail, "long-tail", 0, "make the training split long-tailed with this imbalance ratio (largest/smallest class; 0: off)")
+	fs.IntVar(&f.trainLimit, "train-limit", 0, "use only the first N training samples (0: all)")
+	fs.IntVar(&f.validLimit, "valid-limit", 0, "use only the first N validation samples (0: all)")
+	fs.IntVar(&f.testLimit, "test-limit", 0, "use only the first N test samples (0: all)")
+	fs.IntVar(&f.validSplit, "valid-split", 5000, "hold out N training samples (stratified, seeded) as the validation split; 0 validates on the test split, as the tutorial does")
+	fs.StringVar(&f.initFrom, "init-from", "", "start from this safetensors state_dict (e.g. a PyTorch-initialized resnet9)")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	return fs, f
+}
+
+func runTrain(args []string, stdout, stderr io.Writer) error {
+	fs, f := trainFlagSet(stdout)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg, cleanup, err := f.config(fs, stderr)
+	if cleanup != nil {
+		defer cleanup()
+	}
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	res, err := trainer.Run(ctx, cfg)
+	if errors.Is(err, trainer.ErrInterrupted) {
+		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s (and the same flags)", cfg.LogDir)
+	}
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "run directory %s: best epoch %d, %s %s %.4f\n", cfg.LogDir, res.BestEpoch, cfg.Valid, cfg.ValidMetric, res.BestMetric)
+	return nil
+}
+
+// config checks every flag and builds the run before any work starts.
+func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config, func(), error) {
+	var cfg trainer.Config
+	rc, ok := recipes[f.recipe]
+	if !ok {
+		return cfg, nil, usagef("unknown --recipe %q (want exp01, exp02 or exp03)", f.recipe)
+	}
+	if f.loss == "" {
+		f.loss = rc.loss
+	}
+	if f.validMetric == "" {
+		f.validMetric = rc.validMetric
+	}
+	if f.logdir == "" {
+		f.logdir = filepath.Join("logs", f.recipe)
+	}
+	switch {
+	case f.width < 1 || f.width > 512:
+		return cfg, nil, usagef("--width %d: want 1..512", f.width)
+	case f.epochs < 1:
+		return cfg, nil, usagef("--epochs %d: want at least 1", f.epochs)
+	case f.batchSize < 1:
+		return cfg, nil, usagef("--batch-size %d: want at least 1", f.batchSize)
+	case !(f.lr > 0):
+		return cfg, nil, usagef("--lr %g: want a positive rate", f.lr)
+	case !(f.dropout >= 0 && f.dropout < 1):
+		return cfg, nil, usagef("--dropout %g: want 0 <= p < 1", f.dropout)
+	case f.trainLimit < 0 || f.validLimit < 0 || f.testLimit < 0 || f.validSplit < 0:
+		return cfg, nil, usagef("limits and --valid-split must not be negative")
+	case f.longTail != 0 && !(f.longTail >= 1):
+		return cfg, nil, usagef("--long-tail %g: want an imbalance ratio >= 1 (or 0 for off)", f.longTail)
+	}
+	criteria, weights, err := lossFlags(f)
+	if err != nil {
+		return cfg, nil, err
+	}
+	ds, err := datasets.Load(f.dataset, f.dataDir, datasets.LoadOptions{Coarse: f.coarse})
+	if err != nil {
+		return cfg, nil, err
+	}
+	classes := len(ds.Classes)
+	train, valid, test := ds.Train, ds.Test, ds.Test
+	if f.validSplit > 0 {
+		if train, valid, err = datasets.CarveValidation(ds.Train, f.validSplit, classes, f.seed); err != nil {
+			return cfg, nil, err
+		}
+	}
+	if f.longTail > 0 {
+		if train, err = datasets.LongTail(train, classes, f.longTail, f.seed); err != nil {
+			return cfg, nil, err
+		}
+	}
+	tf := datasets.DefaultTransform(f.dataset)
+	loader := func(s *datasets.Split, limit int, shuffle, augment bool) (*datasets.Loader, error) {
+		t := tf
+		t.Augment = augment
+		return datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: f.batchSize, Shuffle: shuffle, Seed: f.seed, Limit: limit, Transform: t})
+	}
+	trainL, err := loader(train, f.trainLimit, f.shuffle, f.augment)
+	if err != nil {
+		return cfg, nil, err
+	}
+	validLimit := f.validLimit
+	if f.validSplit == 0 && validLimit == 0 {
+		validLimit = f.testLimit
+	}
+	validL, err := loader(valid, validLimit, false, false)
+	if err != nil {
+		return cfg, nil, err
+	}
+	testL, err := loader(test, f.testLimit, false, false)
+	if err != nil {
+		return cfg, nil, err
+	}
+	b, done, err := gpu.Select(f.backend, gpu.Options{}, stderr)
+	if err != nil {
+		return cfg, nil, err
+	}
+	cleanup := func() { done() }
+	m, err := graph.NewResNet9(b, train.C, classes, f.width, float32(f.dropout))
+	if err != nil {
+		return cfg, cleanup, err
+	}
+	if err := m.InitPyTorch(b, rand.New(rand.NewPCG(f.seed, 0x5eed))); err != nil {
+		return cfg, cleanup, err
+	}
+	if f.initFrom != "" && !f.resume {
+		if err := trainer.LoadState(f.initFrom, m); err != nil {
+			return cfg, cleanup, err
+		}
+	}
+	var progress io.Writer = stderr
+	if f.quiet {
+		progress = nil
+	}
+	cfg = trainer.Config{
+		Model: m, Criteria: criteria, Weights: weights,
+		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
+		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
+		ValidMetric: f.validMetric, Minimize: f.minimize, Metrics: rc.metrics,
+		Predict:    []trainer.Named{{Name: "valid", Loader: validL}, {Name: "test", Loader: testL}},
+		ClassNames: ds.Classes, LogDir: f.logdir, Seed: f.seed, LoadBestOnEnd: true,
+		Resume: f.resume, Progress: progress,
+		Hparams: f.hparams(fs, b, ds),
+	}
+	return cfg, cleanup, nil
+}
+
+// lossFlags turns --loss, --loss-weights and the focal flags into criteria.
+func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
+	focal := graph.SigmoidFocal{Spec: ops.FocalSpec{Gamma: float32(f.focalGamma), Alpha: float32(f.focalAlpha)}}
+	if err := ops.CheckFocal("focal", focal.Spec); err != nil {
+		return nil, nil, usagef("--focal-gamma/--focal-alpha: %v", err)
+	}
+	switch f.loss {
+	case "ce":
+		return []graph.Criterion{graph.CrossEntropy{}}, nil, nil
+	case "focal":
+		return []graph.Criterion{focal}, nil, nil
+	case "ce+focal":
+		if len(f.lossWeights) != 2 {
+			return nil, nil, usagef("--loss-weights: want two weights (ce, focal), got %d", len(f.lossWeights))
+		}
+		return []graph.Criterion{graph.CrossEntropy{}, focal}, []float32{float32(f.lossWeights[0]), float32(f.lossWeights[1])}, nil
+	}
+	return nil, nil, usagef("unknown --loss %q (want ce, focal or ce+focal)", f.loss)
+}
+
+// hparams records every setting of the run.
+func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Dataset) map[string]any {
+	h := map[string]any{}
+	fs.VisitAll(func(fl *pflag.Flag) {
+		h[fl.Name] = flagValue(fl)
+	})
+	h["loss"], h["valid-metric"], h["logdir"] = f.loss, f.validMetric, f.logdir
+	h["backend"] = b.Name()
+	h["classes"] = ds.Classes
+	h["data-dir"] = ds.Dir
+	delete(h, "quiet")
+	return h
+}
+
+// flagValue is a flag's value as JSON would hold it.
+func flagValue(fl *pflag.Flag) any {
+	switch v := fl.Value.(type) {
+	case pflag.SliceValue:
+		return v.GetSlice()
+	}
+	return fl.Value.String()
+}

@@ -1,0 +1,147 @@
+package trainer
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/wgtrain/wgtrain/evalkit"
+)
+
+// EpochRecord is one epoch of the run's history (checkpoints/metrics.json).
+type EpochRecord struct {
+	Epoch   int                `json:"epoch"` // 1-based
+	LR      float64            `json:"lr"`
+	Metrics map[string]Metrics `json:"metrics"` // per loader: "train", "valid", ...
+}
+
+// bestEpoch is the best epoch so far.
+type bestEpoch struct {
+	Epoch  int     `json:"epoch"` // 1-based; -1 before the first epoch ends
+	Metric float64 `json:"metric"`
+}
+
+// endEpoch evaluates, logs, keeps the best and last checkpoints and
+// advances to the next epoch.
+func (r *run) endEpoch() error {
+	e := r.epoch
+	rec := EpochRecord{Epoch: e + 1, LR: r.sched.LR(e), Metrics: map[string]Metrics{"train": r.train.metrics(r.cfg.Metrics)}}
+	for _, l := range r.cfg.Eval {
+		ev, err := r.evaluate(l.Name, l.Loader, false)
+		if err != nil {
+			return err
+		}
+		rec.Metrics[l.Name] = ev.acc.metrics(r.cfg.Metrics)
+		if r.cfg.Metrics.Confusion {
+			if err := r.tb[l.Name].confusion(int64(e+1), ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
+				return err
+			}
+		}
+	}
+	if r.cfg.Metrics.Confusion {
+		if err := r.tb["train"].confusion(int64(e+1), r.train.acc.Confusion(), r.cfg.ClassNames); err != nil {
+			return err
+		}
+	}
+	for name, m := range rec.Metrics {
+		epochKeys := map[string]float64{}
+		for k, v := range m {
+			epochKeys[k+"/epoch"] = v
+		}
+		epochKeys["lr/epoch"] = rec.LR
+		if err := r.tb[name].scalars(int64(e+1), epochKeys); err != nil {
+			return err
+		}
+	}
+	r.history = append(r.history, rec)
+	v := rec.Metrics[r.cfg.Valid][r.cfg.ValidMetric]
+	better := r.improved(v)
+	if better {
+		r.best = bestEpoch{Epoch: e + 1, Metric: v}
+		if err := SaveState(r.dir.best(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+			return err
+		}
+	}
+	if err := SaveState(r.dir.last(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+		return err
+	}
+	r.epoch, r.batch = e+1, 0
+	r.train.reset()
+	if err := r.saveResume(); err != nil {
+		return err
+	}
+	if err := r.dir.writeLogs(r.history); err != nil {
+		return err
+	}
+	if err := r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history); err != nil {
+		return err
+	}
+	for _, w := range r.tb {
+		if err := w.flush(); err != nil {
+			return err
+		}
+	}
+	r.prog.summary(rec, r.cfg.ValidMetric, r.cfg.Valid, better)
+	return nil
+}
+
+// finish restores the best weights when asked, evaluates the final
+// model, and writes the predictions, the report and the plots.
+func (r *run) finish() (*Result, error) {
+	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
+		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{}}
+	done := map[string]*evaluation{}
+	predict := map[string]bool{}
+	for _, l := range r.cfg.Predict {
+		predict[l.Name] = true
+	}
+	all := append(append([]Named(nil), r.cfg.Eval...), r.cfg.Predict...)
+	for _, l := range all {
+		if done[l.Name] != nil {
+			continue
+		}
+		ev, err := r.evaluate(l.Name, l.Loader, true)
+		if err != nil {
+			return nil, err
+		}
+		done[l.Name] = ev
+		res.Final[l.Name] = ev.acc.metrics(MetricSet{PRF: true})
+		if predict[l.Name] {
+			p := &evalkit.Predictions{Index: ev.index, Target: ev.targets, Logits: ev.logits, Classes: r.cfg.Model.NumClasses}
+			if err := r.dir.writePredictions(l.Name, p); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ev := done[r.cfg.Valid]
+	rep, err := evalkit.NewReport(ev.targets, ev.logits, r.cfg.Model.NumClasses, r.cfg.ClassNames, evalkit.ReportOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("trainer: report: %w", err)
+	}
+	res.Report = rep
+	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
+		return nil, err
+	}
+	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric); err != nil {
+		return nil, err
+	}
+	r.prog.final(res, r.cfg.Valid, rep)
+	return res, nil
+}
+
+// keyList formats metric keys sorted, for error messages.
+func keyList(m Metrics) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	if len(keys) > 12 {
+		keys = append(keys[:12], fmt.Sprintf("... (%d in all)", len(keys)))
+	}
+	return strings.Join(keys, ", ")
+}

@@ -1,0 +1,157 @@
+package trainer
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/wgtrain/wgtrain/evalkit"
+)
+
+// progress shows a run's progress: a bar per loader pass on a terminal,
+// and at each epoch's end one line and a summary table, which is all a
+// log file gets.
+type progress struct {
+	w     io.Writer
+	tty   bool
+	start time.Time
+	epoch time.Time
+	seen  int // training samples this epoch, for the epoch line
+}
+
+func newProgress(w io.Writer) *progress {
+	p := &progress{w: w, start: time.Now(), epoch: time.Now()}
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		p.tty = true
+	}
+	return p
+}
+
+// bar is one loader pass.
+type bar struct {
+	p       *progress
+	pb      *progressbar.ProgressBar
+	desc    string
+	samples int
+	t0      time.Time
+}
+
+func (p *progress) bar(desc string, total, done int) *bar {
+	b := &bar{p: p, desc: desc, t0: time.Now()}
+	if p.w != nil && p.tty {
+		b.pb = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(p.w),
+			progressbar.OptionSetDescription(desc),
+			progressbar.OptionSetPredictTime(true),
+			progressbar.OptionShowCount(),
+			progressbar.OptionSetWidth(24),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionClearOnFinish(),
+		)
+		b.pb.Set(done)
+	}
+	return b
+}
+
+// step advances the bar by one batch of n samples and shows the running
+// loss and accuracy and the samples per second.
+func (b *bar) step(loss, acc float64, n int) {
+	b.samples += n
+	if strings.HasSuffix(b.desc, "train") {
+		b.p.seen += n
+	}
+	if b.pb == nil {
+		return
+	}
+	rate := float64(b.samples) / max(time.Since(b.t0).Seconds(), 1e-9)
+	b.pb.Describe(fmt.Sprintf("%s loss %.4f acc %.4f %.0f img/s", b.desc, loss, acc, rate))
+	b.pb.Add(1)
+}
+
+func (b *bar) done() {
+	if b.pb != nil {
+		b.pb.Finish()
+	}
+}
+
+// summary prints the epoch's line and table.
+func (p *progress) summary(rec EpochRecord, key, valid string, best bool) {
+	defer func() { p.epoch, p.seen = time.Now(), 0 }()
+	if p.w == nil {
+		return
+	}
+	secs := time.Since(p.epoch).Seconds()
+	mark := ""
+	if best {
+		mark = "  (best so far)"
+	}
+	fmt.Fprintf(p.w, "epoch %d  lr %g  %.1f s  %.0f train img/s  %s %s %.4f%s\n",
+		rec.Epoch, rec.LR, secs, float64(p.seen)/max(secs, 1e-9), valid, key, rec.Metrics[valid][key], mark)
+	cols := []string{"loss", "accuracy01", "accuracy03", "f1/_micro", "f1/_macro"}
+	if !contains(cols, key) {
+		cols = append(cols, key)
+	}
+	loaders := make([]string, 0, len(rec.Metrics))
+	for name := range rec.Metrics {
+		loaders = append(loaders, name)
+	}
+	sort.Slice(loaders, func(i, j int) bool { return order(loaders[i]) < order(loaders[j]) })
+	var shown []string
+	for _, c := range cols {
+		for _, l := range loaders {
+			if _, ok := rec.Metrics[l][c]; ok {
+				shown = append(shown, c)
+				break
+			}
+		}
+	}
+	tw := tabwriter.NewWriter(p.w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "\t%s\t\n", strings.Join(shown, "\t"))
+	for _, l := range loaders {
+		fmt.Fprintf(tw, "%s", l)
+		for _, c := range shown {
+			if v, ok := rec.Metrics[l][c]; ok {
+				fmt.Fprintf(tw, "\t%.4f", v)
+			} else {
+				fmt.Fprintf(tw, "\t-")
+			}
+		}
+		fmt.Fprintf(tw, "\t\n")
+	}
+	tw.Flush()
+}
+
+func order(loader string) int {
+	switch loader {
+	case "train":
+		return 0
+	case "valid":
+		return 1
+	}
+	return 2
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// final prints the best epoch and the report of the final model.
+func (p *progress) final(res *Result, valid string, rep *evalkit.Report) {
+	if p.w == nil {
+		return
+	}
+	fmt.Fprintf(p.w, "best epoch %d (%s %.4f); finished in %.1f s\n\n%s report of the final model:\n%s",
+		res.BestEpoch, valid, res.BestMetric, time.Since(p.start).Seconds(), valid, rep.Text())
+}

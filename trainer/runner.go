@@ -1,0 +1,224 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/evalkit"
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/ops"
+)
+
+// Named is a loader with the name its logs and metrics go under.
+type Named struct {
+	Name   string
+	Loader *datasets.Loader
+}
+
+// MetricSet selects the evaluation callbacks: accuracy is always on (top-1
+// and, when there are enough classes, top-3 and top-5); PRF adds
+// precision, recall, F1 and support per class and averaged three ways;
+// Confusion adds the confusion matrix image per epoch.
+type MetricSet struct {
+	PRF       bool
+	Confusion bool
+}
+
+// Config is a supervised training run: the tutorial's runner.train.
+type Config struct {
+	Model    *graph.Model
+	Criteria []graph.Criterion
+	Weights  []float32 // of the criteria; nil means 1 for a single one
+
+	LR         float64 // Adam's learning rate
+	Milestones []int   // MultiStepLR: epochs at which the rate is multiplied by Gamma
+	Gamma      float64
+	Epochs     int
+
+	Train *datasets.Loader
+	// Eval are the loaders evaluated after every epoch, in order.
+	Eval []Named
+	// Valid names the Eval loader whose ValidMetric picks the best epoch.
+	Valid       string
+	ValidMetric string // a logged key: "loss", "accuracy01", "f1/_micro", ...
+	Minimize    bool
+	Metrics     MetricSet
+
+	// Predict are the loaders whose predictions of the final (best) model
+	// are written to predictions/<name>.csv at the end.
+	Predict []Named
+	// ClassNames label the report and the confusion matrix.
+	ClassNames []string
+
+	LogDir        string
+	Seed          uint64
+	LoadBestOnEnd bool
+	// Resume continues from LogDir's resume checkpoint.
+	Resume bool
+	// Hparams are written to hparams.json (every setting of the run).
+	Hparams map[string]any
+	// Progress receives progress bars on a terminal, else one line per
+	// epoch; nil is silent.
+	Progress io.Writer
+}
+
+// Result is what a finished run reports.
+type Result struct {
+	BestEpoch  int                // 1-based
+	BestMetric float64            // the valid metric at the best epoch
+	Final      map[string]Metrics // per Eval loader, of the final model
+	Report     *evalkit.Report    // of the Valid loader's final predictions
+}
+
+// Metrics are the logged values of one loader for one epoch.
+type Metrics map[string]float64
+
+// ErrInterrupted is returned by Run when its context was cancelled; the
+// run directory then holds a resume checkpoint at the interrupted step.
+var ErrInterrupted = errors.New("trainer: interrupted; continue with --resume")
+
+// Run trains, evaluating and logging after every epoch, and writes the run
+// directory of REFERENCE.md section 7. A cancelled ctx stops it at the
+// next batch boundary with a resume checkpoint saved (ErrInterrupted).
+func Run(ctx context.Context, cfg Config) (*Result, error) {
+	r, err := newRun(cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer r.close()
+	if err := r.start(); err != nil {
+		return nil, err
+	}
+	for r.epoch < cfg.Epochs {
+		if err := r.trainEpoch(ctx); err != nil {
+			return nil, err
+		}
+		if err := r.endEpoch(); err != nil {
+			return nil, err
+		}
+	}
+	return r.finish()
+}
+
+// run is the state of one Run.
+type run struct {
+	cfg     Config
+	b       ops.Backend
+	stepper *Stepper
+	sched   *MultiStepLR
+	dir     runDir
+	tb      map[string]*tbWriter
+	prog    *progress
+
+	epoch      int   // 0-based epoch in progress
+	batch      int   // batches of it trained
+	globalStep int   // steps trained overall
+	samples    int64 // samples trained overall
+	train      *lossAcc
+	best       bestEpoch
+	history    []EpochRecord
+}
+
+func (cfg *Config) check() error {
+	switch {
+	case cfg.Model == nil:
+		return errors.New("trainer: no model")
+	case cfg.Train == nil:
+		return errors.New("trainer: no training loader")
+	case cfg.Epochs < 1:
+		return fmt.Errorf("trainer: %d epochs: want at least 1", cfg.Epochs)
+	case cfg.LogDir == "":
+		return errors.New("trainer: no log directory")
+	}
+	found := false
+	for _, e := range cfg.Eval {
+		found = found || e.Name == cfg.Valid
+		if e.Name == "train" {
+			return errors.New(`trainer: an evaluation loader may not be named "train" (its logs would mix with training's)`)
+		}
+	}
+	if !found {
+		return fmt.Errorf("trainer: the validation loader %q is not among the evaluation loaders", cfg.Valid)
+	}
+	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria, cfg.Metrics); err != nil {
+		return err
+	}
+	return nil
+}
+
+func newRun(cfg Config) (*run, error) {
+	if err := cfg.check(); err != nil {
+		return nil, err
+	}
+	params := cfg.Model.Trainable()
+	if len(params) == 0 {
+		return nil, errors.New("trainer: the model has no trainable parameters")
+	}
+	b := params[0].Value.Owner()
+	opt, err := NewAdam(b, params, cfg.LR)
+	if err != nil {
+		return nil, err
+	}
+	gamma := cfg.Gamma
+	if len(cfg.Milestones) == 0 && gamma == 0 {
+		gamma = 1
+	}
+	sched, err := NewMultiStepLR(cfg.LR, cfg.Milestones, gamma)
+	if err != nil {
+		return nil, err
+	}
+	r := &run{
+		cfg:   cfg,
+		b:     b,
+		sched: sched,
+		stepper: &Stepper{Model: cfg.Model, Criteria: cfg.Criteria, Weights: cfg.Weights, Opt: opt,
+			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true},
+		dir:   runDir(cfg.LogDir),
+		tb:    map[string]*tbWriter{},
+		train: newLossAcc(cfg.Model.NumClasses),
+		best:  bestEpoch{Epoch: -1},
+	}
+	r.prog = newProgress(cfg.Progress)
+	return r, nil
+}
+
+func (r *run) close() {
+	r.stepper.Close()
+	for _, w := range r.tb {
+		w.close()
+	}
+}
+
+// start prepares the run directory, or loads the resume checkpoint.
+func (r *run) start() error {
+	if err := os.MkdirAll(filepath.Dir(r.dir.best()), 0o755); err != nil {
+		return fmt.Errorf("trainer: %w", err)
+	}
+	if r.cfg.Resume {
+		if err := r.loadResume(); err != nil {
+			return err
+		}
+	} else if _, err := os.Stat(r.dir.resume()); err == nil {
+		return fmt.Errorf("trainer: %s already holds a run (%s); pass --resume to continue it or choose another --logdir", r.cfg.LogDir, filepath.Base(r.dir.resume()))
+	}
+	if err := r.dir.writeHparams(r.cfg.Hparams); err != nil {
+		return err
+	}
+	names := []string{"train"}
+	for _, e := range r.cfg.Eval {
+		names = append(names, e.Name)
+	}
+	for _, n := range names {
+		w, err := newTBWriter(r.dir.tensorboard(n))
+		if err != nil {
+			return err
+		}
+		r.tb[n] = w
+	}
+	return nil
+}
