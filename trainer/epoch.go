@@ -128,6 +128,9 @@ func (r *run) trainEpoch(ctx context.Context) error {
 			return err
 		}
 		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Metrics()["accuracy01"], len(p.labels))
+		if r.cfg.AfterStep != nil {
+			r.cfg.AfterStep(e+1, r.globalStep, res)
+		}
 		return nil
 	}
 	for {

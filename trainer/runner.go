@@ -65,6 +65,10 @@ type Config struct {
 	// Progress receives progress bars on a terminal, else one line per
 	// epoch; nil is silent.
 	Progress io.Writer
+	// AfterStep, when set, is called after each training step's results
+	// have come back, with the 1-based epoch and the number of steps
+	// trained so far.
+	AfterStep func(epoch, steps int, res StepResult)
 }
 
 // Result is what a finished run reports.

@@ -155,7 +155,7 @@ func (p *PendingStep) wait() (StepResult, error) {
 }
 
 func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error) {
-	be := s.Opt.params[0].Value.Owner()
+	be := s.Model.Trainable()[0].Value.Owner()
 	if err := s.upload(be, batch); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,155 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/evalkit"
+	"github.com/wgtrain/wgtrain/gpu"
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer"
+)
+
+func init() {
+	register(command{name: "predict", summary: "write a predictions file (logits per sample) of a checkpoint on a data split", run: runPredict})
+}
+
+func runPredict(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("predict", "--checkpoint FILE --dataset NAME --split train|valid|test --out FILE [FLAGS]", stdout)
+	ckpt := fs.String("checkpoint", "", "a resnet9 state_dict in safetensors (checkpoints/best.safetensors of a run, or one saved from PyTorch)")
+	dataset := fs.String("dataset", "fashion-mnist", "data set: "+strings.Join(datasets.Names(), ", "))
+	dataDir := fs.String("data-dir", "", "directory of the data set's files")
+	coarse := fs.Bool("coarse", false, "cifar100: the 20 coarse labels")
+	split := fs.String("split", "test", "train, valid (carved from train with --valid-split and --seed, as wgtrain train does) or test")
+	validSplit := fs.Int("valid-split", 5000, "the training run's --valid-split (for --split valid or train)")
+	seed := fs.Uint64("seed", 42, "the training run's --seed (for --split valid or train)")
+	limit := fs.Int("limit", 0, "use only the first N samples of the split (0: all)")
+	batch := fs.Int("batch-size", 256, "samples per batch")
+	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
+	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *ckpt == "":
+		return usagef("--checkpoint is required")
+	case *outPath == "":
+		return usagef("--out is required")
+	case *limit < 0 || *batch < 1 || *validSplit < 0:
+		return usagef("--limit, --batch-size and --valid-split must be positive")
+	case *split != "train" && *split != "valid" && *split != "test":
+		return usagef("--split %q: want train, valid or test", *split)
+	case *split == "valid" && *validSplit == 0:
+		return usagef("--split valid needs --valid-split N > 0 (the training run's)")
+	}
+	in, width, classes, err := checkpointShape(*ckpt)
+	if err != nil {
+		return err
+	}
+	ds, err := datasets.Load(*dataset, *dataDir, datasets.LoadOptions{Coarse: *coarse})
+	if err != nil {
+		return err
+	}
+	if len(ds.Classes) != classes || ds.Train.C != in {
+		return fmt.Errorf("%s: the checkpoint is for %d-channel images and %d classes; %s has %d channels and %d classes", *ckpt, in, classes, *dataset, ds.Train.C, len(ds.Classes))
+	}
+	s := ds.Test
+	if *split != "test" {
+		s = ds.Train
+		if *validSplit > 0 {
+			tr, va, err := datasets.CarveValidation(ds.Train, *validSplit, classes, *seed)
+			if err != nil {
+				return err
+			}
+			s = map[string]*datasets.Split{"train": tr, "valid": va}[*split]
+		}
+	}
+	l, err := datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: *batch, Limit: *limit, Transform: datasets.DefaultTransform(*dataset)})
+	if err != nil {
+		return err
+	}
+	b, done, err := gpu.Select(*backend, gpu.Options{}, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+	m, err := graph.NewResNet9(b, in, classes, width, 0)
+	if err != nil {
+		return err
+	}
+	if err := trainer.LoadState(*ckpt, m); err != nil {
+		return err
+	}
+	p, err := predict(m, l)
+	if err != nil {
+		return err
+	}
+	if err := evalkit.WritePredictions(*outPath, p); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "wrote %d predictions of %s %s to %s\n", len(p.Index), *dataset, *split, *outPath)
+	return nil
+}
+
+// checkpointShape reads a resnet9 checkpoint's input channels, width and
+// classes from its first convolution and its classifier.
+func checkpointShape(path string) (in, width, classes int, err error) {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return 0, 0, 0, err
+	}
+	conv, ok1 := f.Get("0.0.weight")
+	fc, ok2 := f.Get("6.3.weight")
+	if !ok1 || !ok2 || len(conv.Shape) != 4 || len(fc.Shape) != 2 {
+		return 0, 0, 0, fmt.Errorf("%s: not a resnet9 state_dict (want 0.0.weight [width,in,3,3] and 6.3.weight [classes,8*width])", path)
+	}
+	return conv.Shape[1], conv.Shape[0], fc.Shape[0], nil
+}
+
+// predict runs the model in evaluation mode over every batch of l,
+// recording each batch while the previous one's logits come back.
+func predict(m *graph.Model, l *datasets.Loader) (*evalkit.Predictions, error) {
+	p := &evalkit.Predictions{Classes: m.NumClasses}
+	s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
+	defer s.Close()
+	it := l.Epoch(0, 0)
+	defer it.Close()
+	var prev *trainer.PendingStep
+	var prevBatch datasets.Batch
+	collect := func() error {
+		if prev == nil {
+			return nil
+		}
+		res, err := prev.Wait()
+		if err != nil {
+			return err
+		}
+		p.Logits = append(p.Logits, res.Logits...)
+		p.Target = append(p.Target, prevBatch.Labels...)
+		p.Index = append(p.Index, prevBatch.Index...)
+		prev = nil
+		return nil
+	}
+	for {
+		bt, ok, err := it.Next()
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return p, collect()
+		}
+		next, err := s.StartEval(trainer.Batch{Images: bt.Images, Shape: ops.Shape(bt.Shape[:]), Labels: bt.Labels})
+		if err != nil {
+			return nil, err
+		}
+		if err := collect(); err != nil {
+			return nil, err
+		}
+		prev = next
+		prevBatch = datasets.Batch{Labels: append([]int32(nil), bt.Labels...), Index: append([]int(nil), bt.Index...)}
+	}
+}
