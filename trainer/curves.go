@@ -59,7 +59,9 @@ func curvePlot(history []EpochRecord, key string) (*plot.Plot, error) {
 	for l := range loaders {
 		names = append(names, l)
 	}
-	sort.Slice(names, func(i, j int) bool { return order(names[i]) < order(names[j]) || (order(names[i]) == order(names[j]) && names[i] < names[j]) })
+	sort.Slice(names, func(i, j int) bool {
+		return order(names[i]) < order(names[j]) || (order(names[i]) == order(names[j]) && names[i] < names[j])
+	})
 	for i, l := range names {
 		var pts plotter.XYs
 		for _, rec := range history {
