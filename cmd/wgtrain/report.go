@@ -1,0 +1,162 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/wgtrain/wgtrain/evalkit"
+	"github.com/wgtrain/wgtrain/internal/atomicfile"
+)
+
+func init() {
+	register(command{
+		name:    "report",
+		summary: "the classification report of a predictions file",
+		run:     runReport,
+	})
+}
+
+const reportSynopsis = `--predictions FILE [--format text|json|csv|markdown]
+       [--class-names a,b,c | --class-names-file FILE] [--thresholds FILE]
+       [--confusion-png FILE] [--beta B]
+
+Prints the classification report of a predictions file (one row per class,
+then accuracy and the micro, macro and weighted averages: precision, recall,
+F1, optionally F-beta, one-vs-rest ROC AUC, support and its share), from
+arg-max predictions or with the per-class thresholds of a thresholds file
+written by 'wgtrain thresholds --out'. evalkit/FORMATS.md describes the files
+and the JSON output.`
+
+func runReport(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", reportSynopsis, stdout)
+	predPath := fs.String("predictions", "", "predictions `FILE` (CSV: index,target,logit_0,...)")
+	format := fs.String("format", "text", "output `FORMAT`: text, json, csv or markdown")
+	namesFlag := fs.String("class-names", "", "comma-separated class `NAMES`, one per class")
+	namesFile := fs.String("class-names-file", "", "`FILE` with one class name per line")
+	thPath := fs.String("thresholds", "", "apply the per-class thresholds of `FILE`")
+	pngPath := fs.String("confusion-png", "", "also draw the confusion matrix to `FILE` (PNG)")
+	beta := fs.Float64("beta", 0, "add an F-beta column for `B` > 0")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	switch {
+	case *predPath == "":
+		return usagef("--predictions is required")
+	case *namesFlag != "" && *namesFile != "":
+		return usagef("--class-names and --class-names-file exclude each other")
+	case *beta < 0 || *beta != *beta:
+		return usagef("--beta %v: want a number > 0, or 0 for none", *beta)
+	}
+	switch *format {
+	case "text", "json", "csv", "markdown":
+	default:
+		return usagef("--format %q: want text, json, csv or markdown", *format)
+	}
+
+	p, err := readLabeledPredictions(*predPath)
+	if err != nil {
+		return err
+	}
+	names, err := classNames(*namesFlag, *namesFile, p.Classes)
+	if err != nil {
+		return err
+	}
+	opts := evalkit.ReportOptions{Beta: *beta}
+	if *thPath != "" {
+		tf, err := evalkit.ReadThresholds(*thPath)
+		if err != nil {
+			return err
+		}
+		if len(tf.Thresholds) != p.Classes {
+			return fmt.Errorf("%s: %d thresholds, but %s has %d classes", *thPath, len(tf.Thresholds), *predPath, p.Classes)
+		}
+		opts.Thresholds = tf.Thresholds
+	}
+	r, err := evalkit.NewReport(p.Target, p.Logits, p.Classes, names, opts)
+	if err != nil {
+		return err
+	}
+	if *pngPath != "" {
+		if err := writeConfusionPNG(*pngPath, r.Confusion, names); err != nil {
+			return err
+		}
+	}
+	var out []byte
+	switch *format {
+	case "json":
+		if out, err = r.JSON(); err != nil {
+			return err
+		}
+	case "csv":
+		out = []byte(r.CSV())
+	case "markdown":
+		out = []byte(r.Markdown())
+	default:
+		out = []byte(r.Text())
+	}
+	_, err = stdout.Write(out)
+	return err
+}
+
+// readLabeledPredictions reads a predictions file that must have at least
+// one row and a target on every row.
+func readLabeledPredictions(path string) (*evalkit.Predictions, error) {
+	p, err := evalkit.ReadPredictions(path)
+	if err != nil {
+		return nil, err
+	}
+	if p.Len() == 0 {
+		return nil, fmt.Errorf("%s: no predictions (only the header)", path)
+	}
+	if ok, row := p.Labeled(); !ok {
+		return nil, fmt.Errorf("%s: row %d (index %d) has no target; scoring needs every target", path, row+1, p.Index[row])
+	}
+	return p, nil
+}
+
+// classNames returns the names from --class-names or --class-names-file,
+// or nil for neither; their number must match the classes.
+func classNames(list, file string, classes int) ([]string, error) {
+	var names []string
+	switch {
+	case list != "":
+		names = strings.Split(list, ",")
+		for i := range names {
+			names[i] = strings.TrimSpace(names[i])
+		}
+	case file != "":
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		text := strings.TrimRight(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n")
+		names = strings.Split(text, "\n")
+		for i, n := range names {
+			if strings.TrimSpace(n) == "" {
+				return nil, fmt.Errorf("%s:%d: empty class name", file, i+1)
+			}
+		}
+	default:
+		return nil, nil
+	}
+	if len(names) != classes {
+		src := "--class-names"
+		if file != "" {
+			src = file
+		}
+		return nil, usagef("%s: %d class names for %d classes", src, len(names), classes)
+	}
+	return names, nil
+}
+
+// writeConfusionPNG draws the confusion matrix to path atomically.
+func writeConfusionPNG(path string, cm [][]int64, names []string) error {
+	var buf bytes.Buffer
+	if err := evalkit.ConfusionPNG(&buf, cm, names); err != nil {
+		return err
+	}
+	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
+}

@@ -1,0 +1,171 @@
+package evalkit
+
+import (
+	"bytes"
+	"encoding/csv"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// reportLine is one line of the report's tables, its cells already
+// formatted; an empty cell is left blank.
+type reportLine struct {
+	class string // the class index, empty for the summary rows
+	name  string
+	cells []string // one per column of Report.columns
+}
+
+// columns returns the titles of the number columns and their CSV names.
+func (r *Report) columns() (titles, csvNames []string) {
+	titles = []string{"precision", "recall", "f1-score"}
+	csvNames = []string{"precision", "recall", "f1"}
+	if r.Beta != 0 {
+		titles = append(titles, FBetaName(r.Beta)+"-score")
+		csvNames = append(csvNames, "fbeta")
+	}
+	titles = append(titles, "auc", "support", "support (%)")
+	csvNames = append(csvNames, "auc", "support", "support_pct")
+	return titles, csvNames
+}
+
+// lines returns the rows of the report with numbers formatted by f (for
+// the metrics) and pct (for the support share).
+func (r *Report) lines(f func(float64) string, pct func(float64) string) []reportLine {
+	optF := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return f(*v)
+	}
+	cells := func(p, rc, f1 string, fb, auc *float64, support int64, share float64) []string {
+		c := []string{p, rc, f1}
+		if r.Beta != 0 {
+			c = append(c, optF(fb))
+		}
+		return append(c, optF(auc), strconv.FormatInt(support, 10), pct(share))
+	}
+	var out []reportLine
+	for _, c := range r.Classes {
+		out = append(out, reportLine{strconv.Itoa(c.Class), c.Name,
+			cells(f(c.Precision), f(c.Recall), f(c.F1), c.FBeta, c.AUC, c.Support, c.SupportPct)})
+	}
+	out = append(out, reportLine{"", "accuracy", cells("", "", f(r.Accuracy), nil, nil, r.Support, 100)})
+	for _, a := range []struct {
+		name string
+		row  AverageRow
+	}{{"micro avg", r.Micro}, {"macro avg", r.Macro}, {"weighted avg", r.Weighted}} {
+		out = append(out, reportLine{"", a.name,
+			cells(f(a.row.Precision), f(a.row.Recall), f(a.row.F1), a.row.FBeta, a.row.AUC, a.row.Support, a.row.SupportPct)})
+	}
+	return out
+}
+
+func decimals(digits int) func(float64) string {
+	return func(v float64) string { return strconv.FormatFloat(v, 'f', digits, 64) }
+}
+
+// Text returns the report as an aligned text table in the manner of
+// scikit-learn's classification_report: four decimals, support share with
+// two, a blank line before the summary rows.
+func (r *Report) Text() string {
+	titles, _ := r.columns()
+	lines := r.lines(decimals(4), decimals(2))
+	nameW := utf8.RuneCountInString("weighted avg")
+	for _, l := range lines {
+		nameW = max(nameW, utf8.RuneCountInString(l.name))
+	}
+	widths := make([]int, len(titles))
+	for i, t := range titles {
+		widths[i] = max(10, len(t))
+		for _, l := range lines {
+			widths[i] = max(widths[i], len(l.cells[i]))
+		}
+	}
+	var b strings.Builder
+	pad := func(s string, w int) {
+		for n := utf8.RuneCountInString(s); n < w; n++ {
+			b.WriteByte(' ')
+		}
+		b.WriteString(s)
+	}
+	pad("", nameW)
+	for i, t := range titles {
+		b.WriteString("  ")
+		pad(t, widths[i])
+	}
+	b.WriteString("\n\n")
+	for i, l := range lines {
+		if i == len(r.Classes) {
+			b.WriteByte('\n')
+		}
+		pad(l.name, nameW)
+		for j, c := range l.cells {
+			b.WriteString("  ")
+			pad(c, widths[j])
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// Markdown returns the report as a Markdown table (four decimals), the
+// summary rows in bold.
+func (r *Report) Markdown() string {
+	titles, _ := r.columns()
+	var b strings.Builder
+	b.WriteString("| class |")
+	for _, t := range titles {
+		b.WriteString(" " + t + " |")
+	}
+	b.WriteString("\n|:---|")
+	for range titles {
+		b.WriteString("---:|")
+	}
+	b.WriteByte('\n')
+	for i, l := range r.lines(decimals(4), decimals(2)) {
+		name := markdownEscape(l.name)
+		if i >= len(r.Classes) {
+			name = "**" + name + "**"
+		}
+		b.WriteString("| " + name + " |")
+		for _, c := range l.cells {
+			b.WriteString(" " + c + " |")
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// markdownEscape escapes what would break a table cell or start markup.
+func markdownEscape(s string) string {
+	var b strings.Builder
+	for _, c := range s {
+		switch c {
+		case '|', '\\', '*', '_', '`', '[', ']', '<', '>', '#':
+			b.WriteByte('\\')
+		case '\n', '\r':
+			c = ' '
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// CSV returns the report as CSV with a header line: class, name, then the
+// metric columns (precision, recall, f1, fbeta when asked for, auc,
+// support, support_pct) with numbers written shortest-exact; the summary
+// rows have an empty class and the names accuracy, micro avg, macro avg
+// and weighted avg, and the accuracy row has its value under f1.
+func (r *Report) CSV() string {
+	_, names := r.columns()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write(append([]string{"class", "name"}, names...))
+	exact := func(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+	for _, l := range r.lines(exact, exact) {
+		w.Write(append([]string{l.class, l.name}, l.cells...))
+	}
+	w.Flush()
+	return buf.String()
+}

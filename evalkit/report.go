@@ -1,0 +1,171 @@
+package evalkit
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// ReportOptions adjusts a Report.
+type ReportOptions struct {
+	Beta       float64   // > 0 adds an F-beta column; 0 leaves it out
+	Thresholds []float64 // per-class thresholds (PredictWithThresholds); nil predicts the arg-max
+}
+
+// ClassRow is one class's row of the report.
+type ClassRow struct {
+	Class      int      `json:"class"`
+	Name       string   `json:"name"`
+	Precision  float64  `json:"precision"`
+	Recall     float64  `json:"recall"`
+	F1         float64  `json:"f1"`
+	FBeta      *float64 `json:"fbeta,omitempty"`
+	AUC        *float64 `json:"auc,omitempty"`
+	Support    int64    `json:"support"`
+	SupportPct float64  `json:"support_pct"`
+}
+
+// AverageRow is the micro, macro or weighted row of the report.
+type AverageRow struct {
+	Precision  float64  `json:"precision"`
+	Recall     float64  `json:"recall"`
+	F1         float64  `json:"f1"`
+	FBeta      *float64 `json:"fbeta,omitempty"`
+	AUC        *float64 `json:"auc,omitempty"`
+	Support    int64    `json:"support"`
+	SupportPct float64  `json:"support_pct"`
+}
+
+// Report is the classification report of REFERENCE.md section 5: one
+// row per class, then accuracy and the micro, macro and weighted
+// averages, with precision, recall, F1, optionally F-beta, the
+// one-vs-rest ROC AUC from the softmax scores (left out for a class with
+// no positive or no negative row; macro and weighted averages over the
+// classes that have one; none for micro), support and support share in
+// percent. Its JSON form is documented in FORMATS.md.
+type Report struct {
+	Classes    []ClassRow `json:"classes"`
+	Accuracy   float64    `json:"accuracy"`
+	Micro      AverageRow `json:"micro"`
+	Macro      AverageRow `json:"macro"`
+	Weighted   AverageRow `json:"weighted"`
+	Support    int64      `json:"support"`
+	Beta       float64    `json:"beta,omitempty"`       // the F-beta's beta, 0 for none
+	Thresholds []float64  `json:"thresholds,omitempty"` // applied per-class thresholds, nil for arg-max
+	Confusion  [][]int64  `json:"confusion_matrix,omitempty"`
+}
+
+// NewReport builds the report of targets (each in [0, classes)) against
+// the predictions from logits (row-major N×classes), arg-max or with
+// opts.Thresholds. names, when not nil, names the classes (one per class);
+// otherwise classes are named by their index.
+func NewReport(targets []int32, logits []float32, classes int, names []string, opts ReportOptions) (*Report, error) {
+	switch {
+	case classes < 1:
+		return nil, &InputError{"NewReport", fmt.Sprintf("%d classes", classes)}
+	case len(targets) == 0:
+		return nil, &InputError{"NewReport", "no rows"}
+	case len(logits) != len(targets)*classes:
+		return nil, &InputError{"NewReport", fmt.Sprintf("%d logits for %d rows of %d classes", len(logits), len(targets), classes)}
+	case names != nil && len(names) != classes:
+		return nil, &InputError{"NewReport", fmt.Sprintf("%d class names for %d classes", len(names), classes)}
+	case opts.Thresholds != nil && len(opts.Thresholds) != classes:
+		return nil, &InputError{"NewReport", fmt.Sprintf("%d thresholds for %d classes", len(opts.Thresholds), classes)}
+	case opts.Beta < 0 || math.IsNaN(opts.Beta) || math.IsInf(opts.Beta, 0):
+		return nil, &InputError{"NewReport", fmt.Sprintf("beta %v: want a positive number", opts.Beta)}
+	}
+	for i, y := range targets {
+		if y < 0 || int(y) >= classes {
+			return nil, &InputError{"NewReport", fmt.Sprintf("row %d: target %d outside [0, %d)", i, y, classes)}
+		}
+	}
+	for i, l := range logits {
+		if math.IsNaN(float64(l)) || math.IsInf(float64(l), 0) {
+			return nil, &InputError{"NewReport", fmt.Sprintf("row %d, class %d: logit %v", i/classes, i%classes, l)}
+		}
+	}
+	scores := Softmax(logits, classes)
+	pred := PredictWithThresholds(scores, classes, opts.Thresholds)
+	tp, predicted, support := classCounts(pred, targets, classes)
+	st := computeStats(tp, predicted, support, opts.Beta)
+	auc := AUC(scores, targets, classes)
+
+	r := &Report{
+		Beta:       opts.Beta,
+		Thresholds: opts.Thresholds,
+		Accuracy:   st.Accuracy,
+		Support:    st.N,
+		Confusion:  make([][]int64, classes),
+	}
+	for y := range r.Confusion {
+		r.Confusion[y] = make([]int64, classes)
+	}
+	for i, y := range targets {
+		r.Confusion[y][pred[i]]++
+	}
+	opt := func(v float64) *float64 {
+		if opts.Beta == 0 {
+			return nil
+		}
+		return &v
+	}
+	for c := 0; c < classes; c++ {
+		row := ClassRow{
+			Class:      c,
+			Name:       strconv.Itoa(c),
+			Precision:  st.Precision[c],
+			Recall:     st.Recall[c],
+			F1:         st.F1[c],
+			Support:    st.Support[c],
+			SupportPct: 100 * div(float64(st.Support[c]), float64(st.N)),
+		}
+		if names != nil {
+			row.Name = names[c]
+		}
+		if st.FBeta != nil {
+			row.FBeta = opt(st.FBeta[c])
+		}
+		if !math.IsNaN(auc[c]) {
+			v := auc[c]
+			row.AUC = &v
+		}
+		r.Classes = append(r.Classes, row)
+	}
+	avg := func(a Averages) AverageRow {
+		return AverageRow{Precision: a.Precision, Recall: a.Recall, F1: a.F1, FBeta: opt(a.FBeta), Support: st.N, SupportPct: 100}
+	}
+	r.Micro, r.Macro, r.Weighted = avg(st.Micro), avg(st.Macro), avg(st.Weighted)
+	if mac, wei, ok := aucAverages(auc, support); ok {
+		r.Macro.AUC, r.Weighted.AUC = &mac, &wei
+	}
+	return r, nil
+}
+
+// JSON returns the report as indented JSON (FORMATS.md), each row of the
+// confusion matrix on one line.
+func (r *Report) JSON() ([]byte, error) {
+	head := *r
+	head.Confusion = nil
+	b, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	b = bytes.TrimSuffix(b, []byte("\n}"))
+	b = append(b, ",\n  \"confusion_matrix\": ["...)
+	for y, row := range r.Confusion {
+		if y > 0 {
+			b = append(b, ',')
+		}
+		b = append(b, "\n    ["...)
+		for p, v := range row {
+			if p > 0 {
+				b = append(b, ',')
+			}
+			b = strconv.AppendInt(b, v, 10)
+		}
+		b = append(b, ']')
+	}
+	return append(b, "\n  ]\n}\n"...), nil
+}
