@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -21,9 +20,7 @@ func init() {
 func runPredict(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("predict", "--checkpoint FILE --dataset NAME --split train|valid|test --out FILE [FLAGS]", stdout)
 	ckpt := fs.String("checkpoint", "", "a resnet9 state_dict in safetensors (checkpoints/best.safetensors of a run, or one saved from PyTorch)")
-	dataset := fs.String("dataset", "fashion-mnist", "data set: "+strings.Join(datasets.Names(), ", "))
-	dataDir := fs.String("data-dir", "", "directory of the data set's files")
-	coarse := fs.Bool("coarse", false, "cifar100: the 20 coarse labels")
+	data := addDataFlags(fs)
 	split := fs.String("split", "test", "train, valid (carved from train with --valid-split and --seed, as wgtrain train does) or test")
 	validSplit := fs.Int("valid-split", 5000, "the training run's --valid-split (for --split valid or train)")
 	seed := fs.Uint64("seed", 42, "the training run's --seed (for --split valid or train)")
@@ -46,16 +43,19 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	case *split == "valid" && *validSplit == 0:
 		return usagef("--split valid needs --valid-split N > 0 (the training run's)")
 	}
+	if err := data.check(); err != nil {
+		return err
+	}
 	in, width, classes, err := checkpointShape(*ckpt)
 	if err != nil {
 		return err
 	}
-	ds, err := datasets.Load(*dataset, *dataDir, datasets.LoadOptions{Coarse: *coarse})
+	ds, err := data.load()
 	if err != nil {
 		return err
 	}
 	if len(ds.Classes) != classes || ds.Train.C != in {
-		return fmt.Errorf("%s: the checkpoint is for %d-channel images and %d classes; %s has %d channels and %d classes", *ckpt, in, classes, *dataset, ds.Train.C, len(ds.Classes))
+		return fmt.Errorf("%s: the checkpoint is for %d-channel images and %d classes; %s has %d channels and %d classes", *ckpt, in, classes, data.dataset, ds.Train.C, len(ds.Classes))
 	}
 	s := ds.Test
 	if *split != "test" {
@@ -68,7 +68,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 			s = map[string]*datasets.Split{"train": tr, "valid": va}[*split]
 		}
 	}
-	l, err := datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: *batch, Limit: *limit, Transform: datasets.DefaultTransform(*dataset)})
+	l, err := datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: *batch, Limit: *limit, Transform: datasets.DefaultTransform(data.dataset)})
 	if err != nil {
 		return err
 	}
@@ -91,7 +91,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err := evalkit.WritePredictions(*outPath, p); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %d predictions of %s %s to %s\n", len(p.Index), *dataset, *split, *outPath)
+	fmt.Fprintf(stdout, "wrote %d predictions of %s %s to %s\n", len(p.Index), data.dataset, *split, *outPath)
 	return nil
 }
 

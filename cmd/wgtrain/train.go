@@ -9,7 +9,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -39,23 +38,22 @@ var recipes = map[string]recipe{
 
 // trainFlags are wgtrain train's flags.
 type trainFlags struct {
-	recipe, dataset, dataDir, logdir, backend, loss, validMetric, initFrom string
-	width, epochs, batchSize, validSplit                                   int
-	trainLimit, validLimit, testLimit                                      int
-	lr, gamma, dropout, longTail, focalGamma, focalAlpha                   float64
-	milestones                                                             []int
-	lossWeights                                                            []float64
-	seed                                                                   uint64
-	minimize, shuffle, resume, augment, coarse, quiet                      bool
+	recipe, logdir, backend, loss, validMetric, initFrom string
+	width, epochs, batchSize, validSplit                 int
+	trainLimit, validLimit, testLimit                    int
+	lr, gamma, dropout, longTail, focalGamma, focalAlpha float64
+	milestones                                           []int
+	lossWeights                                          []float64
+	seed                                                 uint64
+	minimize, shuffle, resume, augment, quiet            bool
+	data                                                 *dataFlags
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	f := &trainFlags{}
 	fs := newFlags("train", "[FLAGS]", stdout)
 	fs.StringVar(&f.recipe, "recipe", "exp01", "the tutorial's experiment: exp01 (cross-entropy, best by accuracy01), exp02 (focal loss), exp03 (cross-entropy with precision/recall/F1 and the confusion matrix, best by f1/_micro); other flags override it")
-	fs.StringVar(&f.dataset, "dataset", "fashion-mnist", "data set: "+strings.Join(datasets.Names(), ", "))
-	fs.StringVar(&f.dataDir, "data-dir", "", "directory of the data set's files (default: $WGTRAIN_DATA, the user cache, the system location)")
-	fs.BoolVar(&f.coarse, "coarse", false, "cifar100: the 20 coarse labels instead of the 100 fine ones")
+	f.data = addDataFlags(fs)
 	fs.IntVar(&f.width, "width", 16, "resnet9 width (channels of the first block; the tutorial's size)")
 	fs.Float64Var(&f.dropout, "dropout", 0.2, "dropout before the classifier")
 	fs.IntVar(&f.epochs, "epochs", 10, "epochs to train")
@@ -146,7 +144,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err != nil {
 		return cfg, nil, err
 	}
-	ds, err := datasets.Load(f.dataset, f.dataDir, datasets.LoadOptions{Coarse: f.coarse})
+	ds, err := f.data.load()
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -162,7 +160,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 			return cfg, nil, err
 		}
 	}
-	tf := datasets.DefaultTransform(f.dataset)
+	tf := datasets.DefaultTransform(f.data.dataset)
 	loader := func(s *datasets.Split, limit int, shuffle, augment bool) (*datasets.Loader, error) {
 		t := tf
 		t.Augment = augment

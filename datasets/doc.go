@@ -1,0 +1,22 @@
+// Package datasets reads the image classification data sets wgtrain trains
+// on — CIFAR-10, CIFAR-100, MNIST and Fashion-MNIST — from the files their
+// authors publish, finds them on disk, downloads them, and feeds them to
+// training in deterministic batches.
+//
+// Readers: the CIFAR binary versions (records of label bytes and 3072 pixel
+// bytes), the CIFAR Python versions as torchvision downloads them
+// (directories of protocol-2 pickles of dicts holding numpy arrays, read
+// without Python through github.com/nlpodyssey/gopickle), and IDX files,
+// gzipped or not, for MNIST and Fashion-MNIST. A malformed file gives a
+// *FormatError naming the file and the byte offset or record, never a
+// panic.
+//
+// Decoded images are kept as uint8 in NCHW order (channel planes) in a
+// Split; a Loader turns them into float32 batches through a Transform
+// (scale to [0,1], zero-pad to 32x32, optional random crop and flip,
+// per-channel normalization) with a background goroutine preparing the
+// next batches. Every random choice — shuffling, augmentation, the
+// validation split, the long-tailed subset — comes from a PCG generator
+// seeded by the caller, so that the same seed gives the same batches on
+// every run and every Go release, whatever the goroutine scheduling.
+package datasets
