@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -64,6 +66,9 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if names == nil {
+		names = runClassNames(*predPath, p.Classes)
+	}
 	opts := evalkit.ReportOptions{Beta: *beta}
 	if *thPath != "" {
 		tf, err := evalkit.ReadThresholds(*thPath)
@@ -115,6 +120,23 @@ func readLabeledPredictions(path string) (*evalkit.Predictions, error) {
 		return nil, fmt.Errorf("%s: row %d (index %d) has no target; scoring needs every target", path, row+1, p.Index[row])
 	}
 	return p, nil
+}
+
+// runClassNames returns the class names of the training run that wrote
+// a predictions file (<run>/predictions/x.csv next to <run>/hparams.json),
+// or nil when there is no such run or its names do not fit.
+func runClassNames(predictions string, classes int) []string {
+	data, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(predictions)), "hparams.json"))
+	if err != nil {
+		return nil
+	}
+	var h struct {
+		Classes []string `json:"classes"`
+	}
+	if json.Unmarshal(data, &h) != nil || len(h.Classes) != classes {
+		return nil
+	}
+	return h.Classes
 }
 
 // classNames returns the names from --class-names or --class-names-file,
