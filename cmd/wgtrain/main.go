@@ -42,7 +42,16 @@ func (e usageError) Unwrap() error { return e.err }
 // usagef returns a usageError.
 func usagef(format string, args ...any) error { return usageError{fmt.Errorf(format, args...)} }
 
-func main() { os.Exit(run(os.Args[1:], os.Stdout, os.Stderr)) }
+func main() {
+	// Vulkan drivers probe for a Wayland display and print "error:
+	// XDG_RUNTIME_DIR is invalid or not set" five times on a machine
+	// without a desktop session. The command needs no display, so it
+	// gives them a directory to find no socket in.
+	if os.Getenv("XDG_RUNTIME_DIR") == "" {
+		os.Setenv("XDG_RUNTIME_DIR", os.TempDir())
+	}
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
 
 // run runs wgtrain with the given arguments and returns the exit status:
 // 0 on success, 1 when the work failed, 2 for a bad command line.
