@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"image/png"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -268,5 +269,16 @@ func sameFileTensors(t *testing.T, a, b string) {
 		if fa.Tensors[i].Name != fb.Tensors[i].Name || !bytes.Equal(fa.Tensors[i].Data, fb.Tensors[i].Data) {
 			t.Fatalf("%s differs between %s and %s", fa.Tensors[i].Name, a, b)
 		}
+	}
+}
+
+// A non-finite loss stops the run with an error naming the epoch and the
+// step.
+func TestRunStopsOnNonFiniteLoss(t *testing.T) {
+	cfg := toyConfig(t, t.TempDir(), 2)
+	cfg.Weights = []float32{float32(math.NaN()), 0.5}
+	_, err := trainer.Run(context.Background(), cfg)
+	if err == nil || !strings.Contains(err.Error(), "epoch 1") || !strings.Contains(err.Error(), "step 0") || !strings.Contains(err.Error(), "not finite") {
+		t.Fatalf("err = %v, want the epoch, the step and the non-finite loss named", err)
 	}
 }
