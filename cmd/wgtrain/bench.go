@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"syscall"
+	"time"
+
+	"github.com/wgtrain/wgtrain/gpu"
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer"
+)
+
+// processStart is as close to the process's start as Go lets a program
+// note it: package variables are initialized before any init function.
+var processStart = time.Now()
+
+func init() {
+	register(command{name: "bench", summary: "time resnet9 training steps and evaluation batches on synthetic data", run: runBench})
+}
+
+// benchResult is the --json output of wgtrain bench.
+type benchResult struct {
+	Backend          string  `json:"backend"`
+	Adapter          string  `json:"adapter"`
+	BatchSize        int     `json:"batch_size"`
+	Width            int     `json:"width"`
+	Steps            int     `json:"steps"`
+	TrainImagesPerS  float64 `json:"train_images_per_s"`
+	EvalImagesPerS   float64 `json:"eval_images_per_s"`
+	FirstStepSeconds float64 `json:"first_step_s"`
+	PeakRSSMB        float64 `json:"peak_rss_mb"`
+}
+
+func runBench(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("bench", "[--backend cpu|webgpu] [--batch-size N] [--steps S] [--width W] [--json]", stdout)
+	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
+	batch := fs.Int("batch-size", 32, "images per step")
+	steps := fs.Int("steps", 20, "timed steps (after 2 warm-up steps), and as many evaluation batches")
+	width := fs.Int("width", 16, "resnet9 width")
+	asJSON := fs.Bool("json", false, "print one JSON object")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *batch < 1 || *steps < 1 || *width < 1 {
+		return usagef("--batch-size, --steps and --width must be positive")
+	}
+	b, done, err := gpu.Select(*backend, gpu.Options{}, stderr)
+	if err != nil {
+		return err
+	}
+	defer done()
+	res := benchResult{Backend: b.Name(), Adapter: adapterName(b), BatchSize: *batch, Width: *width, Steps: *steps}
+	m, err := graph.NewResNet9(b, 3, 10, *width, 0.2)
+	if err != nil {
+		return err
+	}
+	if err := m.InitPyTorch(b, rand.New(rand.NewPCG(1, 2))); err != nil {
+		return err
+	}
+	opt, err := trainer.NewAdam(b, m.Trainable(), 1e-3)
+	if err != nil {
+		return err
+	}
+	s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, Opt: opt, Seed: 1}
+	defer s.Close()
+	rng := rand.New(rand.NewPCG(3, 4))
+	shape := ops.Shape{*batch, 3, 32, 32}
+	bt := trainer.Batch{Images: make([]float32, shape.Numel()), Shape: shape, Labels: make([]int32, *batch)}
+	for i := range bt.Images {
+		bt.Images[i] = float32(rng.NormFloat64())
+	}
+	for i := range bt.Labels {
+		bt.Labels[i] = int32(i % 10)
+	}
+	if _, err := s.Train(bt, 0); err != nil {
+		return err
+	}
+	res.FirstStepSeconds = time.Since(processStart).Seconds()
+	if _, err := s.Train(bt, 1); err != nil {
+		return err
+	}
+	timeIt := func(start func(i int) (*trainer.PendingStep, error)) (float64, error) {
+		t0 := time.Now()
+		var prev *trainer.PendingStep
+		for i := 0; i < *steps; i++ {
+			p, err := start(i)
+			if err != nil {
+				return 0, err
+			}
+			if prev != nil {
+				if _, err := prev.Wait(); err != nil {
+					return 0, err
+				}
+			}
+			prev = p
+		}
+		if _, err := prev.Wait(); err != nil {
+			return 0, err
+		}
+		return float64(*batch**steps) / time.Since(t0).Seconds(), nil
+	}
+	if res.TrainImagesPerS, err = timeIt(func(i int) (*trainer.PendingStep, error) { return s.Start(bt, i+2) }); err != nil {
+		return err
+	}
+	if res.EvalImagesPerS, err = timeIt(func(int) (*trainer.PendingStep, error) { return s.StartEval(bt) }); err != nil {
+		return err
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		res.PeakRSSMB = float64(ru.Maxrss) / 1024 // kilobytes on Linux
+	}
+	if *asJSON {
+		data, _ := json.Marshal(res)
+		fmt.Fprintln(stdout, string(data))
+		return nil
+	}
+	fmt.Fprintf(stdout, "backend %s (%s), resnet9 width %d, batch %d, %d steps\n", res.Backend, res.Adapter, res.Width, res.BatchSize, res.Steps)
+	fmt.Fprintf(stdout, "train  %10.1f images/s\neval   %10.1f images/s\nfirst step finished %.2f s after start; peak RSS %.0f MB\n",
+		res.TrainImagesPerS, res.EvalImagesPerS, res.FirstStepSeconds, res.PeakRSSMB)
+	return nil
+}
+
+// adapterName describes the device a backend runs on.
+func adapterName(b ops.Backend) string {
+	if g, ok := b.(*gpu.Backend); ok {
+		return g.Adapter().String()
+	}
+	return "CPU backend (pure Go)"
+}
