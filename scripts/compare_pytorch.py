@@ -21,6 +21,11 @@ import torch.nn as nn
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from gen_golden import conv_block, ResidualBlock  # noqa: E402
 
+# gen_golden pins one thread for reproducible fixtures; a speed comparison
+# gives PyTorch every core, as wgtrain's CPU backend uses.
+torch.set_num_threads(os.cpu_count())
+torch.use_deterministic_algorithms(False)
+
 
 def resnet9(cin, ncls, size):
     s1, s2, s4, s8 = size, size * 2, size * 4, size * 8
