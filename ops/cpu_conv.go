@@ -21,32 +21,96 @@ func newConvGeom(x, w *Tensor, oh, ow int, s ConvSpec) convGeom {
 	return g
 }
 
-// im2col writes col[k, hw] for one image: row (ci,i,j) holds the input
-// value under kernel tap (i,j) of channel ci for every output position,
-// zero where the tap falls in the padding.
-func (g *convGeom) im2col(img, col []float32) {
+// tapRow writes, for channel ci and kernel tap (i,j), the input value
+// under that tap at every output position into line[hw] (one row of the
+// im2col matrix), zero where the tap falls in the padding.
+func (g *convGeom) tapRow(img []float32, ci, i, j int, line []float32) {
+	plane := img[ci*g.h*g.w : (ci+1)*g.h*g.w]
+	if g.stride == 1 && g.ow == g.w {
+		g.tapRowSame(plane, i, j, line)
+		return
+	}
+	// With stride 1, ix = ox - pad + j is in [0, w) for ox in [lo, hi).
+	lo := min(max(g.pad-j, 0), g.ow)
+	hi := max(min(g.w+g.pad-j, g.ow), lo)
+	for oy := 0; oy < g.oh; oy++ {
+		iy := oy*g.stride - g.pad + i
+		out := line[oy*g.ow : (oy+1)*g.ow]
+		if iy < 0 || iy >= g.h {
+			for x := range out {
+				out[x] = 0
+			}
+			continue
+		}
+		src := plane[iy*g.w : (iy+1)*g.w]
+		if g.stride == 1 {
+			clear(out[:lo])
+			copy(out[lo:hi], src[lo-g.pad+j:])
+			clear(out[hi:])
+			continue
+		}
+		for ox := range out {
+			ix := ox*g.stride - g.pad + j
+			if ix >= 0 && ix < g.w {
+				out[ox] = src[ix]
+			} else {
+				out[ox] = 0
+			}
+		}
+	}
+}
+
+// tapRowSame is tapRow for stride 1 and output rows as wide as input
+// rows (a "same" convolution such as 3x3 with padding 1): the valid part
+// of the tap's row is then the plane shifted by a constant, copied in one
+// piece, with the positions whose tap falls in the padding zeroed after.
+func (g *convGeom) tapRowSame(plane []float32, i, j int, line []float32) {
+	w, d := g.w, j-g.pad // ix = ox + d
+	oy0 := min(max(g.pad-i, 0), g.oh)
+	oy1 := max(min(g.h+g.pad-i, g.oh), oy0) // iy = oy-pad+i in [0, h)
+	shift := (i-g.pad)*w + d                // plane index - line index
+	clear(line[:oy0*w])
+	clear(line[oy1*w:])
+	if oy0 == oy1 {
+		return
+	}
+	lo := max(oy0*w, -shift)
+	hi := min(oy1*w, len(plane)-shift)
+	if lo < hi {
+		copy(line[lo:hi], plane[lo+shift:hi+shift])
+	}
+	// Positions with ox+d outside [0, w), including any the clipped copy
+	// did not reach, are padding.
+	zl, zr := min(max(-d, 0), w), max(min(w-d, w), 0)
+	for oy := oy0; oy < oy1; oy++ {
+		row := line[oy*w : (oy+1)*w]
+		for x := 0; x < zl; x++ {
+			row[x] = 0
+		}
+		for x := zr; x < w; x++ {
+			row[x] = 0
+		}
+	}
+}
+
+// im2colPanels writes one image's im2col matrix col[k, hw] straight into
+// the packed-B layout of packB: panels of gemmNR output positions, each
+// holding all k rows. line is scratch of hw floats.
+func (g *convGeom) im2colPanels(img, dst, line []float32) {
 	row := 0
 	for ci := 0; ci < g.c; ci++ {
-		plane := img[ci*g.h*g.w : (ci+1)*g.h*g.w]
 		for i := 0; i < g.kh; i++ {
 			for j := 0; j < g.kw; j++ {
-				dst := col[row*g.hw : (row+1)*g.hw]
-				for oy := 0; oy < g.oh; oy++ {
-					iy := oy*g.stride - g.pad + i
-					out := dst[oy*g.ow : (oy+1)*g.ow]
-					if iy < 0 || iy >= g.h {
-						clear(out)
-						continue
-					}
-					src := plane[iy*g.w : (iy+1)*g.w]
-					for ox := range out {
-						ix := ox*g.stride - g.pad + j
-						if ix >= 0 && ix < g.w {
-							out[ox] = src[ix]
-						} else {
-							out[ox] = 0
-						}
-					}
+				g.tapRow(img, ci, i, j, line)
+				jp := 0
+				for ; (jp+1)*gemmNR <= g.hw; jp++ {
+					d := (*[gemmNR]float32)(dst[(jp*g.k+row)*gemmNR : (jp*g.k+row+1)*gemmNR])
+					*d = [gemmNR]float32(line[jp*gemmNR : (jp+1)*gemmNR])
+				}
+				if jp*gemmNR < g.hw {
+					d := dst[(jp*g.k+row)*gemmNR : (jp*g.k+row+1)*gemmNR]
+					n := copy(d, line[jp*gemmNR:])
+					clear(d[n:])
 				}
 				row++
 			}
@@ -54,9 +118,54 @@ func (g *convGeom) im2col(img, col []float32) {
 	}
 }
 
+// im2rowPanels writes rows [r0,r1) of one image's im2col matrix,
+// transposed (B[p][r] = col[r][p], contraction over output positions p),
+// into packed-B panels of gemmNR rows starting at r0, with panel stride
+// ktot and contraction offset koff; columns of the last panel past r1 are
+// zeroed. Each panel's rows are first built in lines (gemmNR*hw floats of
+// scratch) by tapRow and then interleaved.
+func (g *convGeom) im2rowPanels(img, dst, lines []float32, r0, r1, ktot, koff int) {
+	per := g.kh * g.kw
+	for jr := r0; jr < r1; jr += gemmNR {
+		rows := min(gemmNR, r1-jr)
+		for cc := 0; cc < gemmNR; cc++ {
+			line := lines[cc*g.hw : (cc+1)*g.hw]
+			if cc >= rows {
+				clear(line)
+				continue
+			}
+			t := (jr + cc) % per
+			g.tapRow(img, (jr+cc)/per, t/g.kw, t%g.kw, line)
+		}
+		jp := (jr - r0) / gemmNR
+		interleave16(dst[(jp*ktot+koff)*gemmNR:(jp*ktot+koff+g.hw)*gemmNR], lines[:gemmNR*g.hw], g.hw)
+	}
+}
+
+// interleave16 writes d[p*16+r] = lines[r*n+p] for r < 16 and p < n.
+// (An AVX-512 gather version measured slower than this plain loop.)
+func interleave16(d, lines []float32, n int) {
+	l0 := lines[0*n : 1*n]
+	l1, l2, l3 := lines[1*n:2*n], lines[2*n:3*n], lines[3*n:4*n]
+	l4, l5, l6, l7 := lines[4*n:5*n], lines[5*n:6*n], lines[6*n:7*n], lines[7*n:8*n]
+	l8, l9, l10, l11 := lines[8*n:9*n], lines[9*n:10*n], lines[10*n:11*n], lines[11*n:12*n]
+	l12, l13, l14, l15 := lines[12*n:13*n], lines[13*n:14*n], lines[14*n:15*n], lines[15*n:16*n]
+	for p := range l0 {
+		t := (*[16]float32)(d[p*16 : p*16+16])
+		t[0], t[1], t[2], t[3] = l0[p], l1[p], l2[p], l3[p]
+		t[4], t[5], t[6], t[7] = l4[p], l5[p], l6[p], l7[p]
+		t[8], t[9], t[10], t[11] = l8[p], l9[p], l10[p], l11[p]
+		t[12], t[13], t[14], t[15] = l12[p], l13[p], l14[p], l15[p]
+	}
+}
+
 // col2im adds col[k, hw] back into one image's gradient (the transpose of
 // im2col); img must be zeroed by the caller.
 func (g *convGeom) col2im(col, img []float32) {
+	if g.stride == 1 && g.ow == g.w {
+		g.col2imSame(col, img)
+		return
+	}
 	row := 0
 	for ci := 0; ci < g.c; ci++ {
 		plane := img[ci*g.h*g.w : (ci+1)*g.h*g.w]
@@ -69,6 +178,17 @@ func (g *convGeom) col2im(col, img []float32) {
 						continue
 					}
 					dst := plane[iy*g.w : (iy+1)*g.w]
+					if g.stride == 1 {
+						lo := min(max(g.pad-j, 0), g.ow)
+						hi := max(min(g.w+g.pad-j, g.ow), lo)
+						s := src[oy*g.ow+lo : oy*g.ow+hi]
+						d := dst[lo-g.pad+j:]
+						d = d[:len(s)]
+						for x, v := range s {
+							d[x] += v
+						}
+						continue
+					}
 					for ox, v := range src[oy*g.ow : (oy+1)*g.ow] {
 						ix := ox*g.stride - g.pad + j
 						if ix >= 0 && ix < g.w {
@@ -82,7 +202,49 @@ func (g *convGeom) col2im(col, img []float32) {
 	}
 }
 
-// Conv2D writes y = conv(x, w) + b through im2col and a matrix product,
+// col2imSame is col2im for the geometry of tapRowSame: each col row is
+// added to its plane shifted by a constant, in one run, after the entries
+// whose tap falls in the horizontal padding are zeroed (col is scratch),
+// so that no per-row bounds are needed. Each image element still receives
+// its contributions in the order of the col rows.
+func (g *convGeom) col2imSame(col, img []float32) {
+	w := g.w
+	row := 0
+	for ci := 0; ci < g.c; ci++ {
+		plane := img[ci*g.h*w : (ci+1)*g.h*w]
+		for i := 0; i < g.kh; i++ {
+			oy0 := min(max(g.pad-i, 0), g.oh)
+			oy1 := max(min(g.h+g.pad-i, g.oh), oy0)
+			for j := 0; j < g.kw; j++ {
+				src := col[row*g.hw : (row+1)*g.hw]
+				row++
+				d := j - g.pad
+				shift := (i-g.pad)*w + d
+				lo := max(oy0*w, -shift)
+				hi := min(oy1*w, len(plane)-shift)
+				if lo >= hi {
+					continue
+				}
+				zl, zr := min(max(-d, 0), w), max(min(w-d, w), 0)
+				if zl > 0 || zr < w {
+					for oy := oy0; oy < oy1; oy++ {
+						r := src[oy*w : (oy+1)*w]
+						for x := 0; x < zl; x++ {
+							r[x] = 0
+						}
+						for x := zr; x < w; x++ {
+							r[x] = 0
+						}
+					}
+				}
+				addF32(plane[lo+shift:hi+shift], src[lo:hi])
+			}
+		}
+	}
+}
+
+// Conv2D writes y = conv(x, w) + b as the matrix product of the weights
+// (packed once) and each image's im2col matrix (packed as it is built),
 // one image per task.
 func (c *CPU) Conv2D(y, x, w, b *Tensor, s ConvSpec) error {
 	if err := c.mine("Conv2D", y, x, w, b); err != nil {
@@ -95,23 +257,27 @@ func (c *CPU) Conv2D(y, x, w, b *Tensor, s ConvSpec) error {
 	g := newConvGeom(x, w, oh, ow, s)
 	xs, ws, ys := f32(x), f32(w), f32(y)
 	bs := f32(b)
+	as := getScratch(packedASize(g.o, g.k))
+	packA(as.buf, ws, g.k, 1, g.o, g.k, g.k, 0)
 	c.parallel(g.n, func(lo, hi int) {
-		col := make([]float32, g.k*g.hw)
+		bsc := getScratch(packedBSize(g.k, g.hw) + g.hw)
+		bp, line := bsc.buf[:packedBSize(g.k, g.hw)], bsc.buf[packedBSize(g.k, g.hw):]
 		for n := lo; n < hi; n++ {
-			g.im2col(xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], col)
+			g.im2colPanels(xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], bp, line)
 			out := ys[n*g.outSize : (n+1)*g.outSize]
-			gemmNN(0, g.o, g.hw, g.k, ws, col, out)
 			if bs != nil {
 				for o := 0; o < g.o; o++ {
-					bo := bs[o]
 					row := out[o*g.hw : (o+1)*g.hw]
 					for i := range row {
-						row[i] += bo
+						row[i] = bs[o]
 					}
 				}
 			}
+			gemmPacked(g.o, g.hw, g.k, as.buf, bp, out, g.hw, bs != nil)
 		}
+		putScratch(bsc)
 	})
+	putScratch(as)
 	return nil
 }
 
@@ -125,21 +291,30 @@ func (c *CPU) Conv2DBackwardData(dx, dy, w *Tensor, s ConvSpec) error {
 	}
 	g := newConvGeom(dx, w, dy.shape[2], dy.shape[3], s)
 	dxs, dys, ws := f32(dx), f32(dy), f32(w)
+	as := getScratch(packedASize(g.k, g.o))
+	packA(as.buf, ws, 1, g.k, g.k, g.o, g.o, 0)
 	c.parallel(g.n, func(lo, hi int) {
-		col := make([]float32, g.k*g.hw)
+		nb := packedBSize(g.o, g.hw)
+		sc := getScratch(nb + g.k*g.hw)
+		bp, col := sc.buf[:nb], sc.buf[nb:]
 		for n := lo; n < hi; n++ {
-			gemmTN(0, g.k, g.k, g.hw, g.o, ws, dys[n*g.outSize:(n+1)*g.outSize], col)
+			packB(bp, dys[n*g.outSize:(n+1)*g.outSize], g.hw, 1, g.o, g.hw, g.o, 0)
+			gemmPacked(g.k, g.hw, g.o, as.buf, bp, col, g.hw, false)
 			img := dxs[n*g.c*g.h*g.w : (n+1)*g.c*g.h*g.w]
 			clear(img)
 			g.col2im(col, img)
 		}
+		putScratch(sc)
 	})
+	putScratch(as)
 	return nil
 }
 
 // Conv2DBackwardFilter writes dw = sum_n dy_n · im2col(x_n)^T and
-// db = sum over n, y, x of dy. Work is split by output channel so that
-// every element is summed over the batch in one fixed order.
+// db = sum over n, y, x of dy. Work is split by panels of dw's columns;
+// each worker sums its elements over the whole batch, in chunks of images
+// whose size depends only on the shapes, so results do not depend on the
+// number of workers.
 func (c *CPU) Conv2DBackwardFilter(dw, db, x, dy *Tensor, s ConvSpec) error {
 	if err := c.mine("Conv2DBackwardFilter", dw, db, x, dy); err != nil {
 		return err
@@ -149,29 +324,47 @@ func (c *CPU) Conv2DBackwardFilter(dw, db, x, dy *Tensor, s ConvSpec) error {
 	}
 	g := newConvGeom(x, dw, dy.shape[2], dy.shape[3], s)
 	xs, dys, dws := f32(x), f32(dy), f32(dw)
-	cols := make([]float32, g.n*g.k*g.hw)
+	// dy, packed once as the A operand of the whole batch (contraction
+	// over image and position), one image per task.
+	lt := g.n * g.hw
+	as := getScratch(packedASize(g.o, lt))
 	c.parallel(g.n, func(lo, hi int) {
 		for n := lo; n < hi; n++ {
-			g.im2col(xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], cols[n*g.k*g.hw:(n+1)*g.k*g.hw])
+			packA(as.buf, dys[n*g.outSize:(n+1)*g.outSize], g.hw, 1, g.o, g.hw, lt, n*g.hw)
 		}
 	})
-	clear(dws)
-	c.parallel(g.o, func(lo, hi int) {
-		for n := 0; n < g.n; n++ {
-			gemmNTAcc(lo, hi, g.k, g.hw, dys[n*g.outSize:(n+1)*g.outSize], cols[n*g.k*g.hw:(n+1)*g.k*g.hw], dws)
+	chunk := max(1, 1024/max(g.hw, 1))
+	panels := (g.k + gemmNR - 1) / gemmNR
+	c.parallel(panels, func(lo, hi int) {
+		r0, r1 := lo*gemmNR, min(hi*gemmNR, g.k)
+		maxL := min(chunk, g.n) * g.hw
+		nb := (hi - lo) * gemmNR * maxL
+		sc := getScratch(nb + gemmNR*g.hw)
+		bp, lines := sc.buf[:nb], sc.buf[nb:]
+		for n0 := 0; n0 < g.n; n0 += chunk {
+			n1 := min(n0+chunk, g.n)
+			L := (n1 - n0) * g.hw
+			for n := n0; n < n1; n++ {
+				g.im2rowPanels(xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], bp, lines, r0, r1, L, (n-n0)*g.hw)
+			}
+			gemmPanels(g.o, r1-r0, L, as.buf[n0*g.hw*gemmMR:], lt, bp, L, dws[r0:], g.k, n0 > 0)
 		}
+		putScratch(sc)
 	})
+	putScratch(as)
 	if db != nil {
 		dbs := f32(db)
-		for o := 0; o < g.o; o++ {
-			var sum float64
-			for n := 0; n < g.n; n++ {
-				for _, v := range dys[n*g.outSize+o*g.hw : n*g.outSize+(o+1)*g.hw] {
-					sum += float64(v)
+		c.parallel(g.o, func(lo, hi int) {
+			for o := lo; o < hi; o++ {
+				var sum float64
+				for n := 0; n < g.n; n++ {
+					for _, v := range dys[n*g.outSize+o*g.hw : n*g.outSize+(o+1)*g.hw] {
+						sum += float64(v)
+					}
 				}
+				dbs[o] = float32(sum)
 			}
-			dbs[o] = float32(sum)
-		}
+		})
 	}
 	return nil
 }

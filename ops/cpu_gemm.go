@@ -4,59 +4,32 @@ import "math"
 
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
-// The matrix kernels below are the plain generic path: row-major, float32,
-// each output element summed in ascending order of the contraction index,
-// so results are the same whatever the caller's parallel split.
-
 // gemmNN computes c[m,n] = a[m,k] · b[k,n] (overwriting c) for rows
-// [r0,r1) of c.
+// [r0,r1) of c, through the blocked kernel of gemm_blocked.go.
 func gemmNN(r0, r1, n, k int, a, b, c []float32) {
-	for i := r0; i < r1; i++ {
-		crow := c[i*n : (i+1)*n]
-		clear(crow)
-		arow := a[i*k : (i+1)*k]
-		for p, av := range arow {
-			if av == 0 {
-				continue
-			}
-			axpy(crow, b[p*n:(p+1)*n], av)
-		}
-	}
+	gemmStrided(r1-r0, n, k, a[r0*k:], k, 1, b, n, 1, c[r0*n:], n)
 }
 
 // gemmTN computes c[m,n] = a[k,m]^T · b[k,n] (overwriting c) for rows
 // [r0,r1) of c.
 func gemmTN(r0, r1, m, n, k int, a, b, c []float32) {
-	for i := r0; i < r1; i++ {
-		crow := c[i*n : (i+1)*n]
-		clear(crow)
-		for p := 0; p < k; p++ {
-			av := a[p*m+i]
-			if av == 0 {
-				continue
-			}
-			axpy(crow, b[p*n:(p+1)*n], av)
-		}
-	}
+	gemmStrided(r1-r0, n, k, a[r0:], 1, m, b, n, 1, c[r0*n:], n)
 }
 
-// gemmNTAcc computes c[m,n] += a[m,k] · b[n,k]^T for rows [r0,r1) of c.
-func gemmNTAcc(r0, r1, n, k int, a, b, c []float32) {
-	for i := r0; i < r1; i++ {
-		arow := a[i*k : (i+1)*k]
-		crow := c[i*n : (i+1)*n]
-		for j := range crow {
-			crow[j] += dot(arow, b[j*k:(j+1)*k])
-		}
+// gemmStrided computes C = A·B on the calling goroutine for
+// A[i][p] = a[i*ars+p*acs], B[p][j] = b[p*brs+j*bcs] and
+// C[i][j] = c[i*ldc+j], packing both operands into pooled buffers.
+func gemmStrided(m, n, k int, a []float32, ars, acs int, b []float32, brs, bcs int, c []float32, ldc int) {
+	if m <= 0 || n <= 0 {
+		return
 	}
-}
-
-// axpy computes y += alpha * x over len(y) elements.
-func axpy(y, x []float32, alpha float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += alpha * x[i]
-	}
+	as := getScratch(packedASize(m, k))
+	bs := getScratch(packedBSize(k, n))
+	packA(as.buf, a, ars, acs, m, k, k, 0)
+	packB(bs.buf, b, brs, bcs, k, n, k, 0)
+	gemmPacked(m, n, k, as.buf, bs.buf, c, ldc, false)
+	putScratch(as)
+	putScratch(bs)
 }
 
 // dot returns the float32 sum of a[i]*b[i] in four interleaved partial
