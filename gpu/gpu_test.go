@@ -175,6 +175,25 @@ func TestSubmitBudget(t *testing.T) {
 	same(t, "x", get(t, b, x), []float32{1 << 20, 2 << 20, 3 << 20, 4 << 20})
 }
 
+// auto never picks a software adapter; webgpu does.
+func TestSelectSkipsSoftwareAdapters(t *testing.T) {
+	g := gputest.Backend(t)
+	if g.Adapter().Type != "CPU" {
+		t.Skipf("the adapter here is hardware: %s", g.Adapter())
+	}
+	var log bytes.Buffer
+	b, done, err := gpu.Select("auto", gpu.Options{}, &log)
+	if err != nil || b.Name() != "cpu" || !strings.Contains(log.String(), "software") {
+		t.Fatalf("auto with only %s: %v, %v, %q; want the CPU backend and a line saying why", g.Adapter(), b, err, log.String())
+	}
+	done()
+	b, done, err = gpu.Select("webgpu", gpu.Options{}, nil)
+	if err != nil || b.Name() != "webgpu" {
+		t.Fatalf("webgpu with only %s: %v, %v", g.Adapter(), b, err)
+	}
+	done()
+}
+
 // Tensors of another backend are rejected with the operation's name.
 func TestForeignTensor(t *testing.T) {
 	b := gputest.Backend(t)

@@ -9,8 +9,11 @@ import (
 
 // Select returns the backend that a --backend flag names: "cpu" (the
 // reference backend), "webgpu" (an error when no adapter is usable), or
-// "auto" (WebGPU when an adapter is usable, else the CPU backend, with one
-// line on w saying so). The returned function releases the backend.
+// "auto": WebGPU on a hardware adapter, else the CPU backend, with one
+// line on w saying why. A software adapter (Mesa's lavapipe, "llvmpipe")
+// counts as none for auto: it runs the shaders on the CPU many times
+// slower than the CPU backend; --backend webgpu still uses it. The
+// returned function releases the backend.
 func Select(name string, o Options, w io.Writer) (ops.Backend, func() error, error) {
 	none := func() error { return nil }
 	switch name {
@@ -18,8 +21,12 @@ func Select(name string, o Options, w io.Writer) (ops.Backend, func() error, err
 		return ops.NewCPU(), none, nil
 	case "webgpu", "auto":
 		g, err := New(o)
-		if err == nil {
+		if err == nil && (name == "webgpu" || g.Adapter().Type != "CPU") {
 			return g, g.Close, nil
+		}
+		if err == nil {
+			err = fmt.Errorf("the only WebGPU adapter is a software one, %s, which is slower than the CPU backend (--backend webgpu uses it anyway)", g.Adapter())
+			g.Close()
 		}
 		if name == "webgpu" {
 			return nil, none, err

@@ -69,7 +69,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.BoolVar(&f.minimize, "minimize", false, "the best epoch has the smallest --valid-metric")
 	fs.StringVar(&f.logdir, "logdir", "", "run directory (default: logs/<recipe>)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed of the initialization, the shuffles, the validation split, augmentation and dropout")
-	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU when an adapter is usable, else CPU), webgpu or cpu")
+	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
 	fs.BoolVar(&f.shuffle, "shuffle", true, "shuffle the training data every epoch (--shuffle=false keeps the file order, as the tutorial)")
 	fs.BoolVar(&f.augment, "augment", false, "train-time augmentation: random crop with padding 4 and horizontal flip")
 	fs.Float64Var(&f.longTail, "long-tail", 0, "make the training split long-tailed with this imbalance ratio (largest/smallest class; 0: off)")
