@@ -92,7 +92,7 @@ func (p *progress) summary(rec EpochRecord, key, valid string, best bool) {
 	if best {
 		mark = "  (best so far)"
 	}
-	fmt.Fprintf(p.w, "epoch %d  lr %g  %.1f s  %.0f train img/s  %s %s %.4f%s\n",
+	fmt.Fprintf(p.w, "epoch %d  lr %.4g  %.1f s  %.0f train img/s  %s %s %.4f%s\n",
 		rec.Epoch, rec.LR, secs, float64(p.seen)/max(secs, 1e-9), valid, key, rec.Metrics[valid][key], mark)
 	cols := []string{"loss", "accuracy01", "accuracy03", "f1/_micro", "f1/_macro"}
 	if !contains(cols, key) {

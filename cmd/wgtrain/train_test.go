@@ -105,8 +105,9 @@ func TestInitFromPyTorchTrainsLikePyTorch(t *testing.T) {
 	}
 }
 
-// A run killed with SIGKILL at an arbitrary moment continues with
-// --resume to exactly the weights of a run that was never interrupted.
+// A run killed with SIGKILL at an arbitrary moment, or stopped with
+// Ctrl-C, continues with --resume to exactly the weights of a run that
+// was never interrupted.
 func TestKill9AndResume(t *testing.T) {
 	needFashionMNIST(t)
 	dir := t.TempDir()
@@ -118,10 +119,16 @@ func TestKill9AndResume(t *testing.T) {
 	if code, _, errOut := wgtrain(args(whole)...); code != 0 {
 		t.Fatalf("uninterrupted run: exit %d: %s", code, errOut)
 	}
-	for i, delay := range []time.Duration{0, 150 * time.Millisecond} {
+	for i, delay := range []time.Duration{0, 150 * time.Millisecond, 100 * time.Millisecond} {
+		sig := syscall.SIGKILL
+		if i == 2 {
+			sig = syscall.SIGINT // Ctrl-C: a checkpoint at the step, and a clean exit
+		}
 		logdir := filepath.Join(dir, "killed"+string(rune('a'+i)))
 		cmd := exec.Command(os.Args[0], args(logdir)...)
 		cmd.Env = append(os.Environ(), "WGTRAIN_TEST_MAIN=1")
+		var stderr strings.Builder
+		cmd.Stderr = &stderr
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -138,8 +145,11 @@ func TestKill9AndResume(t *testing.T) {
 			time.Sleep(5 * time.Millisecond)
 		}
 		time.Sleep(delay)
-		cmd.Process.Signal(syscall.SIGKILL)
-		cmd.Wait()
+		cmd.Process.Signal(sig)
+		err := cmd.Wait()
+		if sig == syscall.SIGINT && (err == nil || !strings.Contains(stderr.String(), "--resume")) {
+			t.Errorf("after Ctrl-C: %v, stderr %q; want a failure status and the resume command", err, stderr.String())
+		}
 		if code, _, errOut := wgtrain(append(args(logdir), "--resume")...); code != 0 {
 			t.Fatalf("resume after kill -9: exit %d: %s", code, errOut)
 		}
