@@ -12,6 +12,7 @@ import (
 // fixed order). Its storage is a []float32 or []int32.
 type CPU struct {
 	workers int
+	pool    cpuPool
 }
 
 // NewCPU returns the CPU reference backend using every core GOMAXPROCS allows.
@@ -20,22 +21,49 @@ func NewCPU() *CPU { return &CPU{workers: runtime.GOMAXPROCS(0)} }
 // Name returns "cpu".
 func (c *CPU) Name() string { return "cpu" }
 
-// Alloc returns a zero-filled tensor.
+// Alloc returns a zero-filled tensor, reusing the storage of a freed
+// tensor of the same type and size when there is one.
 func (c *CPU) Alloc(dtype DType, shape Shape) (*Tensor, error) {
 	if !shape.Valid() {
 		return nil, errf("alloc", "shape %s has a non-positive extent", shape)
 	}
+	n := shape.Numel()
+	var t *Tensor
 	switch dtype {
 	case F32:
-		return NewTensor(c, F32, shape, make([]float32, shape.Numel())), nil
+		s, ok := c.pool.take(F32, n).([]float32)
+		if ok {
+			c.clearF32(s)
+		} else {
+			s = make([]float32, n)
+		}
+		t = NewTensor(c, F32, shape, s)
 	case I32:
-		return NewTensor(c, I32, shape, make([]int32, shape.Numel())), nil
+		s, ok := c.pool.take(I32, n).([]int32)
+		if ok {
+			clear(s)
+		} else {
+			s = make([]int32, n)
+		}
+		t = NewTensor(c, I32, shape, s)
+	default:
+		return nil, errf("alloc", "unknown %s", dtype)
 	}
-	return nil, errf("alloc", "unknown %s", dtype)
+	c.pool.track(t)
+	return t, nil
 }
 
-// Free drops the reference to t's storage; the garbage collector reclaims it.
-func (c *CPU) Free(t *Tensor) {}
+// Free hands t's storage back to the backend for a later Alloc of the
+// same type and size. t must not be used afterwards. Freeing a view made
+// by Reshape, a tensor of another backend, or a tensor a second time does
+// nothing; a tensor that is never freed is reclaimed by the garbage
+// collector.
+func (c *CPU) Free(t *Tensor) {
+	if t == nil || t.owner != Backend(c) {
+		return
+	}
+	c.pool.give(t)
+}
 
 // Sync has nothing to wait for: the CPU backend runs every operation
 // before it returns.
@@ -150,9 +178,7 @@ func (c *CPU) Fill(t *Tensor, v float32) error {
 		return err
 	}
 	d := f32(t)
-	for i := range d {
-		d[i] = v
-	}
+	c.chunks(len(d), func(lo, hi int) { fillF32(d[lo:hi], v) })
 	return nil
 }
 
@@ -164,7 +190,8 @@ func (c *CPU) Copy(dst, src *Tensor) error {
 	if err := CheckCopy(dst, src); err != nil {
 		return err
 	}
-	copy(f32(dst), f32(src))
+	d, s := f32(dst), f32(src)
+	c.chunks(len(d), func(lo, hi int) { copy(d[lo:hi], s[lo:hi]) })
 	return nil
 }
 
@@ -177,9 +204,7 @@ func (c *CPU) Add(dst, a, b *Tensor) error {
 		return err
 	}
 	d, x, y := f32(dst), f32(a), f32(b)
-	for i := range d {
-		d[i] = x[i] + y[i]
-	}
+	c.chunks(len(d), func(lo, hi int) { addF32To(d[lo:hi], x[lo:hi], y[lo:hi]) })
 	return nil
 }
 
@@ -192,9 +217,7 @@ func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
 		return err
 	}
 	d, s := f32(dst), f32(src)
-	for i := range d {
-		d[i] = alpha * s[i]
-	}
+	c.chunks(len(d), func(lo, hi int) { scaleF32(d[lo:hi], s[lo:hi], alpha) })
 	return nil
 }
 
@@ -208,13 +231,7 @@ func (c *CPU) ReLU(y, x *Tensor) error {
 		return err
 	}
 	out, in := f32(y), f32(x)
-	for i, v := range in {
-		if !(v <= 0) { // NaN passes through, as in PyTorch
-			out[i] = v
-		} else {
-			out[i] = 0
-		}
-	}
+	c.chunks(len(out), func(lo, hi int) { reluF32(out[lo:hi], in[lo:hi]) })
 	return nil
 }
 
@@ -227,13 +244,7 @@ func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
 		return err
 	}
 	g, out, up := f32(dx), f32(y), f32(dy)
-	for i, v := range out {
-		if !(v <= 0) {
-			g[i] = up[i]
-		} else {
-			g[i] = 0
-		}
-	}
+	c.chunks(len(g), func(lo, hi int) { reluBackF32(g[lo:hi], out[lo:hi], up[lo:hi]) })
 	return nil
 }
 
@@ -264,13 +275,15 @@ func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
 func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
 	key := DropoutStepKey(s.Seed, s.Step)
 	thr, scale := DropoutThreshold(s.P), DropoutScale(s.P)
-	for i, v := range in {
-		if DropoutKeep(mix32(key^uint32(i)), thr) {
-			out[i] = v * scale
-		} else {
-			out[i] = 0
+	c.chunks(len(out), func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			if DropoutKeep(mix32(key^uint32(i)), thr) {
+				out[i] = in[i] * scale
+			} else {
+				out[i] = 0
+			}
 		}
-	}
+	})
 }
 
 // Adam applies one bias-corrected Adam step in place.

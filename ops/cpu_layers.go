@@ -16,6 +16,10 @@ func (c *CPU) MaxPool2D(y, x *Tensor, k int) error {
 	c.parallel(planes, func(lo, hi int) {
 		for p := lo; p < hi; p++ {
 			in, out := xs[p*h*w:(p+1)*h*w], ys[p*oh*ow:(p+1)*oh*ow]
+			if k == 2 {
+				maxPool2Plane(out, in, w, oh, ow)
+				continue
+			}
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {
 					out[oy*ow+ox] = in[windowArgmax(in, w, oy*k, ox*k, k)]
@@ -60,6 +64,10 @@ func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
 		for p := lo; p < hi; p++ {
 			in, g := xs[p*h*w:(p+1)*h*w], dxs[p*h*w:(p+1)*h*w]
 			up := dys[p*oh*ow : (p+1)*oh*ow]
+			if k == 2 {
+				maxPool2BackPlane(g, in, up, h, w, oh, ow)
+				continue
+			}
 			clear(g)
 			for oy := 0; oy < oh; oy++ {
 				for ox := 0; ox < ow; ox++ {

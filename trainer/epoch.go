@@ -180,8 +180,9 @@ type evaluation struct {
 }
 
 // evaluate runs the loader once without gradients, pipelined like
-// training. With keep it also returns every row's logits, in order.
-func (r *run) evaluate(name string, l *datasets.Loader, keep bool) (*evaluation, error) {
+// training. With keep it also returns every row's logits, in order. A
+// cancelled ctx stops it with ErrInterrupted.
+func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, keep bool) (*evaluation, error) {
 	ev := &evaluation{acc: newLossAcc(r.cfg.Model.NumClasses)}
 	it := l.Epoch(0, 0)
 	defer it.Close()
@@ -210,6 +211,12 @@ func (r *run) evaluate(name string, l *datasets.Loader, keep bool) (*evaluation,
 		return nil
 	}
 	for {
+		if ctx.Err() != nil {
+			if err := finish(); err != nil {
+				return nil, err
+			}
+			return nil, ErrInterrupted
+		}
 		b, ok, err := it.Next()
 		if err != nil {
 			return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)

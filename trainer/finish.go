@@ -1,6 +1,8 @@
 package trainer
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -23,11 +25,19 @@ type bestEpoch struct {
 
 // endEpoch evaluates, logs, keeps the best and last checkpoints and
 // advances to the next epoch.
-func (r *run) endEpoch() error {
+func (r *run) endEpoch(ctx context.Context) error {
 	e := r.epoch
 	rec := EpochRecord{Epoch: e + 1, LR: r.sched.LR(e), Metrics: map[string]Metrics{"train": r.train.metrics(r.cfg.Metrics)}}
 	for _, l := range r.cfg.Eval {
-		ev, err := r.evaluate(l.Name, l.Loader, false)
+		ev, err := r.evaluate(ctx, l.Name, l.Loader, false)
+		if errors.Is(err, ErrInterrupted) {
+			// Every batch of the epoch is trained: the resumed run
+			// skips them all and evaluates again.
+			if serr := r.saveResume(); serr != nil {
+				return serr
+			}
+			return err
+		}
 		if err != nil {
 			return err
 		}
@@ -87,7 +97,7 @@ func (r *run) endEpoch() error {
 
 // finish restores the best weights when asked, evaluates the final
 // model, and writes the predictions, the report and the plots.
-func (r *run) finish() (*Result, error) {
+func (r *run) finish(ctx context.Context) (*Result, error) {
 	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
 		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
 			return nil, err
@@ -104,7 +114,9 @@ func (r *run) finish() (*Result, error) {
 		if done[l.Name] != nil {
 			continue
 		}
-		ev, err := r.evaluate(l.Name, l.Loader, true)
+		// An interruption here leaves the resume checkpoint of the last
+		// epoch, from which a resumed run comes straight back here.
+		ev, err := r.evaluate(ctx, l.Name, l.Loader, true)
 		if err != nil {
 			return nil, err
 		}

@@ -102,11 +102,11 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 		if err := r.trainEpoch(ctx); err != nil {
 			return nil, err
 		}
-		if err := r.endEpoch(); err != nil {
+		if err := r.endEpoch(ctx); err != nil {
 			return nil, err
 		}
 	}
-	return r.finish()
+	return r.finish(ctx)
 }
 
 // run is the state of one Run.

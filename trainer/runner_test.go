@@ -184,7 +184,7 @@ func TestRunResumesExactly(t *testing.T) {
 	if _, err := trainer.Run(context.Background(), toyConfig(t, whole, 2)); err != nil {
 		t.Fatal(err)
 	}
-	for _, stopAt := range []int{3, 4, 6} { // mid-epoch, an epoch's end, mid-epoch 2
+	for _, stopAt := range []int{3, 4, 6, 8} { // mid-epoch, an epoch's end, mid-epoch 2, the last step
 		dir := t.TempDir()
 		ctx, cancel := context.WithCancel(context.Background())
 		cfg := toyConfig(t, dir, 2)

@@ -119,7 +119,7 @@ func TestKill9AndResume(t *testing.T) {
 	if code, _, errOut := wgtrain(args(whole)...); code != 0 {
 		t.Fatalf("uninterrupted run: exit %d: %s", code, errOut)
 	}
-	for i, delay := range []time.Duration{0, 150 * time.Millisecond, 100 * time.Millisecond} {
+	for i, delay := range []time.Duration{0, 150 * time.Millisecond, 0} {
 		sig := syscall.SIGKILL
 		if i == 2 {
 			sig = syscall.SIGINT // Ctrl-C: a checkpoint at the step, and a clean exit

@@ -1,0 +1,125 @@
+package ops
+
+import (
+	"runtime"
+	"sync"
+	"weak"
+)
+
+// cpuPool recycles the storage of freed CPU tensors, so that a training
+// step that allocates its activations and frees them at the end of the
+// step allocates nothing once the pool holds one step's worth.
+//
+// Only a handle returned by Alloc can give its storage back, and only once:
+// live records those handles through weak pointers (so that a tensor that
+// is never freed is still reclaimed by the garbage collector, which also
+// drops its record), and Free removes the record before it pools the
+// storage. A view made by Reshape is a different handle, so freeing it
+// frees nothing, and a second Free of the same handle finds no record.
+type cpuPool struct {
+	mu   sync.Mutex
+	live map[weak.Pointer[Tensor]]struct{}
+	f32  map[int][][]float32 // free storage by exact length
+	i32  map[int][][]int32
+}
+
+// take returns pooled storage of exactly n elements of type dt, or nil.
+// The storage is not cleared.
+func (p *cpuPool) take(dt DType, n int) any {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	switch dt {
+	case F32:
+		if l := p.f32[n]; len(l) > 0 {
+			s := l[len(l)-1]
+			l[len(l)-1] = nil
+			p.f32[n] = l[:len(l)-1]
+			return s
+		}
+	case I32:
+		if l := p.i32[n]; len(l) > 0 {
+			s := l[len(l)-1]
+			l[len(l)-1] = nil
+			p.i32[n] = l[:len(l)-1]
+			return s
+		}
+	}
+	return nil
+}
+
+// track records t as a handle whose storage Free may pool.
+func (p *cpuPool) track(t *Tensor) {
+	w := weak.Make(t)
+	p.mu.Lock()
+	if p.live == nil {
+		p.live = map[weak.Pointer[Tensor]]struct{}{}
+	}
+	p.live[w] = struct{}{}
+	p.mu.Unlock()
+	runtime.AddCleanup(t, p.forget, w)
+}
+
+// forget drops the record of a handle the garbage collector reclaimed.
+func (p *cpuPool) forget(w weak.Pointer[Tensor]) {
+	p.mu.Lock()
+	delete(p.live, w)
+	p.mu.Unlock()
+}
+
+// give pools t's storage if t is a live handle made by Alloc, and makes
+// it no longer live; anything else (a view, a second Free) is ignored.
+func (p *cpuPool) give(t *Tensor) {
+	w := weak.Make(t)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if _, ok := p.live[w]; !ok {
+		return
+	}
+	delete(p.live, w)
+	switch s := t.storage.(type) {
+	case []float32:
+		if p.f32 == nil {
+			p.f32 = map[int][][]float32{}
+		}
+		p.f32[len(s)] = append(p.f32[len(s)], s)
+	case []int32:
+		if p.i32 == nil {
+			p.i32 = map[int][][]int32{}
+		}
+		p.i32[len(s)] = append(p.i32[len(s)], s)
+	}
+}
+
+// clearF32 zero-fills d, on every core when it is large.
+func (c *CPU) clearF32(d []float32) {
+	c.chunks(len(d), func(lo, hi int) { clear(d[lo:hi]) })
+}
+
+// minChunk is the smallest number of elements an element-wise operation
+// hands to one worker: below it, starting goroutines costs more than the
+// work.
+const minChunk = 1 << 15
+
+// chunks runs fn over [0,n) split into contiguous chunks of at least
+// minChunk elements, on at most c.workers goroutines.
+func (c *CPU) chunks(n int, fn func(lo, hi int)) {
+	w := min(c.workers, (n+minChunk-1)/minChunk)
+	if w <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	chunk := (n + w - 1) / w
+	for lo := chunk; lo < n; lo += chunk {
+		hi := min(lo+chunk, n)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			fn(lo, hi)
+		}()
+	}
+	fn(0, min(chunk, n))
+	wg.Wait()
+}
