@@ -6,10 +6,14 @@ import (
 	"sync"
 )
 
-// CPU is the pure-Go reference backend: float32 storage, float64
-// accumulation in every reduction, all cores used, and results that do not
-// depend on the number of cores (every output element is summed in one
-// fixed order). Its storage is a []float32 or []int32.
+// CPU is the reference backend: float32 storage, float64 accumulation in
+// the reductions (batch norm statistics, bias gradients, losses), float32
+// accumulation in the matrix products (blocked, with AVX-512 or AVX2+FMA
+// micro-kernels where the processor has them and plain Go elsewhere), all
+// cores used, and results that do not depend on the number of cores
+// (every output element is summed in one fixed order). Its storage is a
+// []float32 or []int32, pooled: Free hands a tensor's storage to the next
+// Alloc of the same size.
 type CPU struct {
 	workers int
 	pool    cpuPool
