@@ -174,7 +174,7 @@ func CheckDropout(op string, x, y *Tensor, s DropoutSpec) error {
 	if !(s.P >= 0 && s.P < 1) {
 		return errf(op, "p = %g: want 0 <= p < 1", s.P)
 	}
-	if x.Numel() > math.MaxUint32 {
+	if uint64(x.Numel()) > math.MaxUint32 {
 		return errf(op, "x %s has more elements than the mask counter can index", x)
 	}
 	return nil
