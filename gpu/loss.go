@@ -138,6 +138,17 @@ func (g *Backend) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tenso
 	if err := ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits); err != nil {
 		return err
 	}
+	n, c := logits.Shape()[0], logits.Shape()[1]
+	return g.lossBackward(op, "loss:ce_backward", n, 1, 12, func(row uint32) []uint32 {
+		return []uint32{uint32(n), uint32(c), row, opCEBackward}
+	}, dlogits, logits, labels, dloss)
+}
+
+// lossBackward records a loss's backward shader key over logits [n, c]:
+// a dispatch of invocations in workgroups of wg, flops per logit, and
+// the parameters params makes from the dispatch's grid row. The shader
+// writes dlogits and reads logits, labels, the label record and dloss.
+func (g *Backend) lossBackward(op, key string, invocations, wg int, flops float64, params func(row uint32) []uint32, dlogits, logits, labels, dloss *ops.Tensor) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	bs, err := g.bufs(op, dlogits, logits, labels, dloss)
@@ -149,8 +160,8 @@ func (g *Backend) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tenso
 		return opErr(op, "label record: %v", err)
 	}
 	n, c := logits.Shape()[0], logits.Shape()[1]
-	wx, wy, wrow := g.grid(n, 1)
-	return g.dispatch(op, "loss:ce_backward", []uint32{uint32(n), uint32(c), wrow, opCEBackward}, wx, wy, 12*float64(n*c),
+	wx, wy, row := g.grid(invocations, wg)
+	return g.dispatch(op, key, params(row), wx, wy, flops*float64(n*c),
 		out(bs[0], n*c), in(bs[1], n*c), in(bs[2], n), in(st, 2), in(bs[3], 1))
 }
 
@@ -184,21 +195,10 @@ func (g *Backend) SigmoidFocalBackward(dlogits, logits, labels, dloss *ops.Tenso
 	if err := ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits); err != nil {
 		return err
 	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	bs, err := g.bufs(op, dlogits, logits, labels, dloss)
-	if err != nil {
-		return err
-	}
-	st, err := g.labelBuf()
-	if err != nil {
-		return opErr(op, "label record: %v", err)
-	}
 	n, c := logits.Shape()[0], logits.Shape()[1]
-	wx, wy, row := g.grid(n*c, 256)
-	params := append([]uint32{uint32(n), uint32(c), 0, opFocalBackward}, focalParams(s, row)...)
-	return g.dispatch(op, "loss_focal:backward", params, wx, wy, 30*float64(n*c),
-		out(bs[0], n*c), in(bs[1], n*c), in(bs[2], n), in(st, 2), in(bs[3], 1))
+	return g.lossBackward(op, "loss_focal:backward", n*c, 256, 30, func(row uint32) []uint32 {
+		return append([]uint32{uint32(n), uint32(c), 0, opFocalBackward}, focalParams(s, row)...)
+	}, dlogits, logits, labels, dloss)
 }
 
 // WeightedSum writes sum = sum_k weights[k] * losses[k], summed in order
