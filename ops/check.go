@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
+	"strings"
 )
 
 // Error is the error every operation returns for bad arguments: it names
@@ -44,12 +46,15 @@ func need(op, name string, t *Tensor, dt DType, rank int) error {
 	return nil
 }
 
+// needShape checks that t is a non-nil tensor of the dtype and shape
+// wanted. want does not escape (the message formats a copy), so callers'
+// shape literals stay on the stack.
 func needShape(op, name string, t *Tensor, dt DType, want Shape) error {
 	if err := need(op, name, t, dt, len(want)); err != nil {
 		return err
 	}
 	if !t.shape.Equal(want) {
-		return errf(op, "%s is %s, want %s%s", name, t, dt, want)
+		return errf(op, "%s is %s, want %s%s", name, t, dt, want.Clone())
 	}
 	return nil
 }
@@ -131,8 +136,26 @@ func CheckConv2DBackwardFilter(dw, db, x, dy *Tensor, s ConvSpec) error {
 }
 
 // CheckBatchNorm validates batch norm tensors: x and y NCHW of one shape,
-// every per-channel tensor [C]. Nil per-channel tensors are skipped.
+// every per-channel tensor [C] (a nil one is an error), checked in the
+// order of their names.
 func CheckBatchNorm(op string, x, y *Tensor, perChannel map[string]*Tensor, s BatchNormSpec) error {
+	per := make([]namedTensor, 0, len(perChannel))
+	for name, t := range perChannel {
+		per = append(per, namedTensor{name, t})
+	}
+	slices.SortFunc(per, func(a, b namedTensor) int { return strings.Compare(a.name, b.name) })
+	return checkBatchNorm(op, x, y, s, per...)
+}
+
+// namedTensor is a tensor argument with the name error messages give it.
+type namedTensor struct {
+	name string
+	t    *Tensor
+}
+
+// checkBatchNorm is CheckBatchNorm with the per-channel tensors checked
+// in the order given, and without a map, so that it allocates nothing.
+func checkBatchNorm(op string, x, y *Tensor, s BatchNormSpec, perChannel ...namedTensor) error {
 	if err := need(op, "x", x, F32, 4); err != nil {
 		return err
 	}
@@ -140,8 +163,8 @@ func CheckBatchNorm(op string, x, y *Tensor, perChannel map[string]*Tensor, s Ba
 		return err
 	}
 	c := Shape{x.shape[1]}
-	for name, t := range perChannel {
-		if err := needShape(op, name, t, F32, c); err != nil {
+	for _, p := range perChannel {
+		if err := needShape(op, p.name, p.t, F32, c); err != nil {
 			return err
 		}
 	}
@@ -240,8 +263,9 @@ func CheckWeightedSum(out *Tensor, losses []*Tensor, weights []float32) error {
 		return errf(op, "%d losses and %d weights: want the same non-zero number", len(losses), len(weights))
 	}
 	for i, l := range losses {
-		if err := needShape(op, fmt.Sprintf("losses[%d]", i), l, F32, Shape{1}); err != nil {
-			return err
+		if l == nil || l.dtype != F32 || !l.shape.Equal(Shape{1}) {
+			// The name is built only here: Sprintf allocates.
+			return needShape(op, fmt.Sprintf("losses[%d]", i), l, F32, Shape{1})
 		}
 	}
 	return nil

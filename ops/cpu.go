@@ -17,6 +17,11 @@ import (
 type CPU struct {
 	workers int
 	pool    cpuPool
+
+	// dispatchMu serializes dispatch calls; it guards jobs and running.
+	dispatchMu sync.Mutex
+	jobs       cpuJobs        // the job of each parallel loop while it runs
+	running    sync.WaitGroup // the chunks of the running job on the pool
 }
 
 // NewCPU returns the CPU reference backend using every core GOMAXPROCS allows.
@@ -73,6 +78,7 @@ func (c *CPU) Free(t *Tensor) {
 // before it returns.
 func (c *CPU) Sync() error { return nil }
 
+// own checks that t is not nil and was allocated by this backend.
 func (c *CPU) own(op, name string, t *Tensor) error {
 	if t == nil {
 		return nilErr(op, name)
@@ -144,34 +150,8 @@ func f32(t *Tensor) []float32 {
 	return t.storage.([]float32)[:t.Numel()]
 }
 
+// i32 returns the int32 storage of a CPU tensor, limited to its numel.
 func i32(t *Tensor) []int32 { return t.storage.([]int32)[:t.Numel()] }
-
-// parallel runs fn over [0,n) split into contiguous chunks, one per worker.
-// Each index is handled by exactly one call, so results never depend on
-// the number of workers as long as fn writes only to index-owned outputs.
-func (c *CPU) parallel(n int, fn func(lo, hi int)) {
-	w := c.workers
-	if w > n {
-		w = n
-	}
-	if w <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + w - 1) / w
-	for lo := 0; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	wg.Wait()
-}
 
 // Fill sets every element to v.
 func (c *CPU) Fill(t *Tensor, v float32) error {
@@ -182,7 +162,7 @@ func (c *CPU) Fill(t *Tensor, v float32) error {
 		return err
 	}
 	d := f32(t)
-	c.chunks(len(d), func(lo, hi int) { fillF32(d[lo:hi], v) })
+	dispatch(c, &c.jobs.fill, fillJob{d, v}, len(d), c.elemChunk(len(d)))
 	return nil
 }
 
@@ -194,8 +174,8 @@ func (c *CPU) Copy(dst, src *Tensor) error {
 	if err := CheckCopy(dst, src); err != nil {
 		return err
 	}
-	d, s := f32(dst), f32(src)
-	c.chunks(len(d), func(lo, hi int) { copy(d[lo:hi], s[lo:hi]) })
+	d := f32(dst)
+	dispatch(c, &c.jobs.copy, copyJob{d, f32(src)}, len(d), c.elemChunk(len(d)))
 	return nil
 }
 
@@ -207,8 +187,8 @@ func (c *CPU) Add(dst, a, b *Tensor) error {
 	if err := CheckSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
 		return err
 	}
-	d, x, y := f32(dst), f32(a), f32(b)
-	c.chunks(len(d), func(lo, hi int) { addF32To(d[lo:hi], x[lo:hi], y[lo:hi]) })
+	d := f32(dst)
+	dispatch(c, &c.jobs.add, addJob{d, f32(a), f32(b)}, len(d), c.elemChunk(len(d)))
 	return nil
 }
 
@@ -220,8 +200,8 @@ func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
 	if err := CheckSame("scale", []string{"dst", "src"}, dst, src); err != nil {
 		return err
 	}
-	d, s := f32(dst), f32(src)
-	c.chunks(len(d), func(lo, hi int) { scaleF32(d[lo:hi], s[lo:hi], alpha) })
+	d := f32(dst)
+	dispatch(c, &c.jobs.scale, scaleJob{d, f32(src), alpha}, len(d), c.elemChunk(len(d)))
 	return nil
 }
 
@@ -234,8 +214,8 @@ func (c *CPU) ReLU(y, x *Tensor) error {
 	if err := CheckSame("relu", []string{"y", "x"}, y, x); err != nil {
 		return err
 	}
-	out, in := f32(y), f32(x)
-	c.chunks(len(out), func(lo, hi int) { reluF32(out[lo:hi], in[lo:hi]) })
+	out := f32(y)
+	dispatch(c, &c.jobs.relu, reluJob{out, f32(x)}, len(out), c.elemChunk(len(out)))
 	return nil
 }
 
@@ -247,8 +227,8 @@ func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
 	if err := CheckSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
 		return err
 	}
-	g, out, up := f32(dx), f32(y), f32(dy)
-	c.chunks(len(g), func(lo, hi int) { reluBackF32(g[lo:hi], out[lo:hi], up[lo:hi]) })
+	g := f32(dx)
+	dispatch(c, &c.jobs.reluBack, reluBackJob{g, f32(y), f32(dy)}, len(g), c.elemChunk(len(g)))
 	return nil
 }
 
@@ -276,18 +256,13 @@ func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
 	return nil
 }
 
+// dropout writes out = in * mask * 1/(1-p), the mask drawn from s.
 func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
-	key := DropoutStepKey(s.Seed, s.Step)
-	thr, scale := DropoutThreshold(s.P), DropoutScale(s.P)
-	c.chunks(len(out), func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			if DropoutKeep(mix32(key^uint32(i)), thr) {
-				out[i] = in[i] * scale
-			} else {
-				out[i] = 0
-			}
-		}
-	})
+	j := dropoutJob{
+		out: out, in: in,
+		key: DropoutStepKey(s.Seed, s.Step), thr: DropoutThreshold(s.P), scale: DropoutScale(s.P),
+	}
+	dispatch(c, &c.jobs.dropout, j, len(out), c.elemChunk(len(out)))
 }
 
 // Adam applies one bias-corrected Adam step in place.
@@ -303,16 +278,9 @@ func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
 			return nil
 		}
 	}
-	k := s.Consts()
-	pp, gg, mm, vv := f32(p), f32(g), f32(m), f32(v)
-	for i := range pp {
-		gi := gg[i]
-		mi := k.Beta1*mm[i] + k.OneMinusBeta1*gi
-		vi := k.Beta2*vv[i] + k.OneMinusBeta2*gi*gi
-		mm[i], vv[i] = mi, vi
-		denom := sqrt32(vi)/k.SqrtBias2 + k.Eps
-		pp[i] -= k.StepSize * (mi / denom)
-	}
+	pp := f32(p)
+	j := adamJob{p: pp, g: f32(g), m: f32(m), v: f32(v), k: s.Consts()}
+	dispatch(c, &c.jobs.adam, j, len(pp), c.elemChunk(len(pp)))
 	return nil
 }
 

@@ -1,37 +1,5 @@
 package ops
 
-import "sync"
-
-// planes runs fn(p) for every plane p in [0,planes), each plane holding
-// size values, in contiguous runs of planes on at most c.workers
-// goroutines, with at least minChunk values a goroutine.
-func (c *CPU) planes(planes, size int, fn func(p int)) {
-	per := max(1, minChunk/max(size, 1)) // planes a worker needs at least
-	w := min(c.workers, (planes+per-1)/per)
-	if w <= 1 {
-		for p := range planes {
-			fn(p)
-		}
-		return
-	}
-	chunk := (planes + w - 1) / w
-	var wg sync.WaitGroup
-	for lo := chunk; lo < planes; lo += chunk {
-		hi := min(lo+chunk, planes)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for p := lo; p < hi; p++ {
-				fn(p)
-			}
-		}()
-	}
-	for p := range min(chunk, planes) {
-		fn(p)
-	}
-	wg.Wait()
-}
-
 // sumF64 returns the float64 sum of x, in four interleaved partial sums
 // (elements i mod 4) added at the end: a fixed order.
 func sumF64(x []float32) float64 {
@@ -126,17 +94,10 @@ func bnBackF32(dx, dy, x []float32, mu, a, b, d float64) {
 // f64Scratch holds the float64 scratch of the batch-norm kernels (partial
 // sums and per-channel factors), so that a training step does not
 // allocate it anew for every layer.
-var f64Scratch sync.Pool
+var f64Scratch freeList[float64]
 
 // getF64 returns scratch of n float64s with unspecified contents.
-func getF64(n int) *[]float64 {
-	if p, ok := f64Scratch.Get().(*[]float64); ok && cap(*p) >= n {
-		*p = (*p)[:n]
-		return p
-	}
-	s := make([]float64, n)
-	return &s
-}
+func getF64(n int) *scratchBuf[float64] { return f64Scratch.get(n) }
 
 // putF64 hands scratch back for a later getF64.
-func putF64(p *[]float64) { f64Scratch.Put(p) }
+func putF64(s *scratchBuf[float64]) { f64Scratch.put(s) }

@@ -92,34 +92,5 @@ func (p *cpuPool) give(t *Tensor) {
 
 // clearF32 zero-fills d, on every core when it is large.
 func (c *CPU) clearF32(d []float32) {
-	c.chunks(len(d), func(lo, hi int) { clear(d[lo:hi]) })
-}
-
-// minChunk is the smallest number of elements an element-wise operation
-// hands to one worker: below it, starting goroutines costs more than the
-// work.
-const minChunk = 1 << 15
-
-// chunks runs fn over [0,n) split into contiguous chunks of at least
-// minChunk elements, on at most c.workers goroutines.
-func (c *CPU) chunks(n int, fn func(lo, hi int)) {
-	w := min(c.workers, (n+minChunk-1)/minChunk)
-	if w <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	chunk := (n + w - 1) / w
-	for lo := chunk; lo < n; lo += chunk {
-		hi := min(lo+chunk, n)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			fn(lo, hi)
-		}()
-	}
-	fn(0, min(chunk, n))
-	wg.Wait()
+	dispatch(c, &c.jobs.fill, fillJob{d: d}, len(d), c.elemChunk(len(d)))
 }

@@ -259,7 +259,7 @@ func TestMaxPool2MatchesGeneric(t *testing.T) {
 }
 
 // TestCPUResultsIndependentOfWorkers runs the element-wise, batch-norm,
-// pooling and dropout kernels with 1, 3 and 8 workers and requires
+// pooling, dropout and Adam kernels with 1, 3 and 8 workers and requires
 // bit-identical results.
 func TestCPUResultsIndependentOfWorkers(t *testing.T) {
 	rng := rand.New(rand.NewSource(3))
@@ -313,6 +313,11 @@ func TestCPUResultsIndependentOfWorkers(t *testing.T) {
 		keep(y)
 		check(c.Dropout(y, x, DropoutSpec{P: 0.3, Seed: 5, Step: 7}))
 		keep(y)
+		m, v := mustAlloc(t, c, F32, sh), mustAlloc(t, c, F32, sh)
+		check(c.Copy(y, x))
+		check(c.Adam(y, dy, m, v, DefaultAdam(1e-2, 1)))
+		check(c.Adam(y, x, m, v, DefaultAdam(1e-2, 2)))
+		keep(y, m, v)
 		ps := Shape{sh[0], sh[1], sh[2] / 2, sh[3] / 2}
 		py, pdy := mustAlloc(t, c, F32, ps), mustAlloc(t, c, F32, ps)
 		upload(t, c, pdy, dyv[:ps.Numel()])

@@ -9,25 +9,34 @@ func (c *CPU) MaxPool2D(y, x *Tensor, k int) error {
 	if err := CheckMaxPool2D("maxpool2d", x, y, k); err != nil {
 		return err
 	}
-	xs, ys := f32(x), f32(y)
-	h, w := x.shape[2], x.shape[3]
-	oh, ow := y.shape[2], y.shape[3]
+	j := maxPoolJob{xs: f32(x), ys: f32(y), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], k: k}
 	planes := x.shape[0] * x.shape[1]
-	c.parallel(planes, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			in, out := xs[p*h*w:(p+1)*h*w], ys[p*oh*ow:(p+1)*oh*ow]
-			if k == 2 {
-				maxPool2Plane(out, in, w, oh, ow)
-				continue
-			}
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					out[oy*ow+ox] = in[windowArgmax(in, w, oy*k, ox*k, k)]
-				}
+	dispatch(c, &c.jobs.pool, j, planes, c.perWorker(planes))
+	return nil
+}
+
+// maxPoolJob writes the window maxima of the (sample, channel) planes
+// [lo,hi) of MaxPool2D: h x w planes in xs, oh x ow planes in ys.
+type maxPoolJob struct {
+	xs, ys          []float32
+	h, w, oh, ow, k int
+}
+
+// run pools planes [lo,hi).
+func (j *maxPoolJob) run(lo, hi int) {
+	h, w, oh, ow, k := j.h, j.w, j.oh, j.ow, j.k
+	for p := lo; p < hi; p++ {
+		in, out := j.xs[p*h*w:(p+1)*h*w], j.ys[p*oh*ow:(p+1)*oh*ow]
+		if k == 2 {
+			maxPool2Plane(out, in, w, oh, ow)
+			continue
+		}
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				out[oy*ow+ox] = in[windowArgmax(in, w, oy*k, ox*k, k)]
 			}
 		}
-	})
-	return nil
+	}
 }
 
 // windowArgmax returns the flat index in a plane of width w of the first
@@ -56,27 +65,36 @@ func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
 	if err := needShape(op, "dx", dx, F32, x.shape); err != nil {
 		return err
 	}
-	xs, dys, dxs := f32(x), f32(dy), f32(dx)
-	h, w := x.shape[2], x.shape[3]
-	oh, ow := dy.shape[2], dy.shape[3]
+	j := maxPoolBackJob{xs: f32(x), dys: f32(dy), dxs: f32(dx), h: x.shape[2], w: x.shape[3], oh: dy.shape[2], ow: dy.shape[3], k: k}
 	planes := x.shape[0] * x.shape[1]
-	c.parallel(planes, func(lo, hi int) {
-		for p := lo; p < hi; p++ {
-			in, g := xs[p*h*w:(p+1)*h*w], dxs[p*h*w:(p+1)*h*w]
-			up := dys[p*oh*ow : (p+1)*oh*ow]
-			if k == 2 {
-				maxPool2BackPlane(g, in, up, h, w, oh, ow)
-				continue
-			}
-			clear(g)
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					g[windowArgmax(in, w, oy*k, ox*k, k)] = up[oy*ow+ox]
-				}
+	dispatch(c, &c.jobs.poolBack, j, planes, c.perWorker(planes))
+	return nil
+}
+
+// maxPoolBackJob writes the input gradients of the (sample, channel)
+// planes [lo,hi) of MaxPool2DBackward.
+type maxPoolBackJob struct {
+	xs, dys, dxs    []float32
+	h, w, oh, ow, k int
+}
+
+// run routes the gradients of planes [lo,hi).
+func (j *maxPoolBackJob) run(lo, hi int) {
+	h, w, oh, ow, k := j.h, j.w, j.oh, j.ow, j.k
+	for p := lo; p < hi; p++ {
+		in, g := j.xs[p*h*w:(p+1)*h*w], j.dxs[p*h*w:(p+1)*h*w]
+		up := j.dys[p*oh*ow : (p+1)*oh*ow]
+		if k == 2 {
+			maxPool2BackPlane(g, in, up, h, w, oh, ow)
+			continue
+		}
+		clear(g)
+		for oy := 0; oy < oh; oy++ {
+			for ox := 0; ox < ow; ox++ {
+				g[windowArgmax(in, w, oy*k, ox*k, k)] = up[oy*ow+ox]
 			}
 		}
-	})
-	return nil
+	}
 }
 
 // Linear writes y = x w^T + b.
@@ -87,21 +105,32 @@ func (c *CPU) Linear(y, x, w, b *Tensor) error {
 	if err := CheckLinear("linear", x, w, b, y); err != nil {
 		return err
 	}
-	n, in, out := x.shape[0], x.shape[1], w.shape[0]
-	xs, ws, ys, bs := f32(x), f32(w), f32(y), f32(b)
-	c.parallel(n, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			row := xs[i*in : (i+1)*in]
-			for o := 0; o < out; o++ {
-				v := dot(row, ws[o*in:(o+1)*in])
-				if bs != nil {
-					v += bs[o]
-				}
-				ys[i*out+o] = v
-			}
-		}
-	})
+	n := x.shape[0]
+	j := linearJob{xs: f32(x), ws: f32(w), ys: f32(y), bs: f32(b), in: x.shape[1], out: w.shape[0]}
+	dispatch(c, &c.jobs.linear, j, n, c.perWorker(n))
 	return nil
+}
+
+// linearJob writes rows [lo,hi) of Linear's output: each a dot product
+// of an input row with every weight row, plus the bias (nil for none).
+type linearJob struct {
+	xs, ws, ys, bs []float32
+	in, out        int
+}
+
+// run computes rows [lo,hi).
+func (j *linearJob) run(lo, hi int) {
+	in, out := j.in, j.out
+	for i := lo; i < hi; i++ {
+		row := j.xs[i*in : (i+1)*in]
+		for o := 0; o < out; o++ {
+			v := dot(row, j.ws[o*in:(o+1)*in])
+			if j.bs != nil {
+				v += j.bs[o]
+			}
+			j.ys[i*out+o] = v
+		}
+	}
 }
 
 // LinearBackward writes dx = dy w, dw = dy^T x and db = the column sums

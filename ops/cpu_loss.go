@@ -15,6 +15,8 @@ func logSumExp(row []float32) float64 {
 	return m + math.Log(s)
 }
 
+// lossArgs validates a loss's tensors and labels and returns the logits,
+// the labels, the number of rows and the number of classes.
 func (c *CPU) lossArgs(op string, logits, labels, loss *Tensor) (x []float32, y []int32, n, k int, err error) {
 	if err = CheckLoss(op, logits, labels, loss); err != nil {
 		return
@@ -149,7 +151,10 @@ func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s Foc
 
 // WeightedSum writes out = sum_k weights[k]*losses[k].
 func (c *CPU) WeightedSum(out *Tensor, losses []*Tensor, weights []float32) error {
-	if err := c.mine("WeightedSum", append([]*Tensor{out}, losses...)...); err != nil {
+	if err := c.mine("WeightedSum", out); err != nil {
+		return err
+	}
+	if err := c.mine("WeightedSum", losses...); err != nil {
 		return err
 	}
 	if err := CheckWeightedSum(out, losses, weights); err != nil {

@@ -16,10 +16,10 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 		return err
 	}
 	const op = "batchnorm_train"
-	if err := CheckBatchNorm(op, x, y, map[string]*Tensor{
-		"mean": mean, "inv_std": invStd, "gamma": gamma, "beta": beta,
-		"running_mean": runMean, "running_var": runVar,
-	}, s); err != nil {
+	if err := checkBatchNorm(op, x, y, s,
+		namedTensor{"mean", mean}, namedTensor{"inv_std", invStd}, namedTensor{"gamma", gamma},
+		namedTensor{"beta", beta}, namedTensor{"running_mean", runMean}, namedTensor{"running_var", runVar},
+	); err != nil {
 		return err
 	}
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
@@ -30,15 +30,16 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 	xs, ys := f32(x), f32(y)
 	ms, is, gs, bs, rm, rv := f32(mean), f32(invStd), f32(gamma), f32(beta), f32(runMean), f32(runVar)
 	planes := n * ch
-	buf := getF64(planes + 3*ch)
-	defer putF64(buf)
-	part, mu := (*buf)[:planes], (*buf)[planes:planes+ch]
-	scale, shift := (*buf)[planes+ch:planes+2*ch], (*buf)[planes+2*ch:]
-	c.planes(planes, hw, func(p int) { part[p] = sumF64(xs[p*hw : (p+1)*hw]) })
+	chunk := c.planeChunk(planes, hw)
+	sc := getF64(planes + 3*ch)
+	defer putF64(sc)
+	part, mu := sc.buf[:planes], sc.buf[planes:planes+ch]
+	scale, shift := sc.buf[planes+ch:planes+2*ch], sc.buf[planes+2*ch:]
+	dispatch(c, &c.jobs.bnSum, bnSumJob{part: part, xs: xs, hw: hw}, planes, chunk)
 	for k := range ch {
 		mu[k] = sumChannel(part, n, ch, k) / float64(count)
 	}
-	c.planes(planes, hw, func(p int) { part[p] = sumSqDevF64(xs[p*hw:(p+1)*hw], mu[p%ch]) })
+	dispatch(c, &c.jobs.bnSqDev, bnSqDevJob{part: part, xs: xs, mu: mu, hw: hw}, planes, chunk)
 	m := float64(s.Momentum)
 	for k := range ch {
 		sq := sumChannel(part, n, ch, k)
@@ -50,9 +51,8 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 		rm[k] = float32((1-m)*float64(rm[k]) + m*mu[k])
 		rv[k] = float32((1-m)*float64(rv[k]) + m*unbiased)
 	}
-	c.planes(planes, hw, func(p int) {
-		affineF32(ys[p*hw:(p+1)*hw], xs[p*hw:(p+1)*hw], scale[p%ch], shift[p%ch])
-	})
+	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw}
+	dispatch(c, &c.jobs.bnAffine, j, planes, chunk)
 	return nil
 }
 
@@ -61,25 +61,25 @@ func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchN
 	if err := c.mine("BatchNormEval", y, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
-	if err := CheckBatchNorm("batchnorm_eval", x, y, map[string]*Tensor{
-		"gamma": gamma, "beta": beta, "running_mean": runMean, "running_var": runVar,
-	}, s); err != nil {
+	if err := checkBatchNorm("batchnorm_eval", x, y, s,
+		namedTensor{"gamma", gamma}, namedTensor{"beta", beta},
+		namedTensor{"running_mean", runMean}, namedTensor{"running_var", runVar},
+	); err != nil {
 		return err
 	}
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
 	xs, ys := f32(x), f32(y)
 	gs, bs, rm, rv := f32(gamma), f32(beta), f32(runMean), f32(runVar)
-	buf := getF64(2 * ch)
-	defer putF64(buf)
-	scale, shift := (*buf)[:ch], (*buf)[ch:]
+	sc := getF64(2 * ch)
+	defer putF64(sc)
+	scale, shift := sc.buf[:ch], sc.buf[ch:]
 	for k := range ch {
 		inv := 1 / math.Sqrt(float64(rv[k])+float64(s.Eps))
 		scale[k] = float64(gs[k]) * inv
 		shift[k] = float64(bs[k]) - float64(rm[k])*scale[k]
 	}
-	c.planes(n*ch, hw, func(p int) {
-		affineF32(ys[p*hw:(p+1)*hw], xs[p*hw:(p+1)*hw], scale[p%ch], shift[p%ch])
-	})
+	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw}
+	dispatch(c, &c.jobs.bnAffine, j, n*ch, c.planeChunk(n*ch, hw))
 	return nil
 }
 
@@ -91,9 +91,10 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 		return err
 	}
 	const op = "batchnorm_backward"
-	if err := CheckBatchNorm(op, x, dx, map[string]*Tensor{
-		"dgamma": dgamma, "dbeta": dbeta, "mean": mean, "inv_std": invStd, "gamma": gamma,
-	}, DefaultBatchNorm); err != nil {
+	if err := checkBatchNorm(op, x, dx, DefaultBatchNorm,
+		namedTensor{"dgamma", dgamma}, namedTensor{"dbeta", dbeta}, namedTensor{"mean", mean},
+		namedTensor{"inv_std", invStd}, namedTensor{"gamma", gamma},
+	); err != nil {
 		return err
 	}
 	if err := needShape(op, "dy", dy, F32, x.shape); err != nil {
@@ -104,13 +105,12 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 	xs, dys, dxs := f32(x), f32(dy), f32(dx)
 	ms, is, gs, dgs, dbs := f32(mean), f32(invStd), f32(gamma), f32(dgamma), f32(dbeta)
 	planes := n * ch
-	buf := getF64(2*planes + 3*ch)
-	defer putF64(buf)
-	pdy, pdyx := (*buf)[:planes], (*buf)[planes:2*planes]
-	a, b, d := (*buf)[2*planes:2*planes+ch], (*buf)[2*planes+ch:2*planes+2*ch], (*buf)[2*planes+2*ch:]
-	c.planes(planes, hw, func(p int) {
-		pdy[p], pdyx[p] = sumDyDev(dys[p*hw:(p+1)*hw], xs[p*hw:(p+1)*hw], float64(ms[p%ch]))
-	})
+	chunk := c.planeChunk(planes, hw)
+	sc := getF64(2*planes + 3*ch)
+	defer putF64(sc)
+	pdy, pdyx := sc.buf[:planes], sc.buf[planes:2*planes]
+	a, b, d := sc.buf[2*planes:2*planes+ch], sc.buf[2*planes+ch:2*planes+2*ch], sc.buf[2*planes+2*ch:]
+	dispatch(c, &c.jobs.bnDyDev, bnDyDevJob{pdy: pdy, pdyx: pdyx, dys: dys, xs: xs, ms: ms, hw: hw}, planes, chunk)
 	// dx = a*dy + b + d*(x-mu) per channel.
 	for k := range ch {
 		inv := float64(is[k])
@@ -120,10 +120,8 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 		f := float64(gs[k]) * inv / count
 		a[k], b[k], d[k] = f*count, -f*sdy, -f*sdyx*inv
 	}
-	c.planes(planes, hw, func(p int) {
-		k := p % ch
-		bnBackF32(dxs[p*hw:(p+1)*hw], dys[p*hw:(p+1)*hw], xs[p*hw:(p+1)*hw], float64(ms[k]), a[k], b[k], d[k])
-	})
+	j := bnBackJob{dxs: dxs, dys: dys, xs: xs, ms: ms, a: a, b: b, d: d, hw: hw}
+	dispatch(c, &c.jobs.bnBack, j, planes, chunk)
 	return nil
 }
 
@@ -134,4 +132,86 @@ func sumChannel(part []float64, n, ch, k int) float64 {
 		s += part[i*ch+k]
 	}
 	return s
+}
+
+// The batch-norm jobs below handle the (sample, channel) planes [lo,hi)
+// of hw values each; a plane's channel is its index modulo the number of
+// channels, the length of the per-channel slices.
+
+// bnSumJob writes each plane's sum into part.
+type bnSumJob struct {
+	part []float64
+	xs   []float32
+	hw   int
+}
+
+// run sums planes [lo,hi).
+func (j *bnSumJob) run(lo, hi int) {
+	for p := lo; p < hi; p++ {
+		j.part[p] = sumF64(j.xs[p*j.hw : (p+1)*j.hw])
+	}
+}
+
+// bnSqDevJob writes each plane's sum of squared deviations from its
+// channel's mean mu into part.
+type bnSqDevJob struct {
+	part, mu []float64
+	xs       []float32
+	hw       int
+}
+
+// run sums the squared deviations of planes [lo,hi).
+func (j *bnSqDevJob) run(lo, hi int) {
+	for p := lo; p < hi; p++ {
+		j.part[p] = sumSqDevF64(j.xs[p*j.hw:(p+1)*j.hw], j.mu[p%len(j.mu)])
+	}
+}
+
+// bnAffineJob writes y = x*scale + shift with its channel's scale and
+// shift.
+type bnAffineJob struct {
+	ys, xs       []float32
+	scale, shift []float64
+	hw           int
+}
+
+// run normalizes planes [lo,hi).
+func (j *bnAffineJob) run(lo, hi int) {
+	hw, ch := j.hw, len(j.scale)
+	for p := lo; p < hi; p++ {
+		affineF32(j.ys[p*hw:(p+1)*hw], j.xs[p*hw:(p+1)*hw], j.scale[p%ch], j.shift[p%ch])
+	}
+}
+
+// bnDyDevJob writes each plane's sums of dy and of dy*(x-mean) into pdy
+// and pdyx.
+type bnDyDevJob struct {
+	pdy, pdyx   []float64
+	dys, xs, ms []float32
+	hw          int
+}
+
+// run sums planes [lo,hi).
+func (j *bnDyDevJob) run(lo, hi int) {
+	hw, ch := j.hw, len(j.ms)
+	for p := lo; p < hi; p++ {
+		j.pdy[p], j.pdyx[p] = sumDyDev(j.dys[p*hw:(p+1)*hw], j.xs[p*hw:(p+1)*hw], float64(j.ms[p%ch]))
+	}
+}
+
+// bnBackJob writes dx = a*dy + b + d*(x-mean) with its channel's
+// factors.
+type bnBackJob struct {
+	dxs, dys, xs, ms []float32
+	a, b, d          []float64
+	hw               int
+}
+
+// run writes the gradients of planes [lo,hi).
+func (j *bnBackJob) run(lo, hi int) {
+	hw, ch := j.hw, len(j.ms)
+	for p := lo; p < hi; p++ {
+		k := p % ch
+		bnBackF32(j.dxs[p*hw:(p+1)*hw], j.dys[p*hw:(p+1)*hw], j.xs[p*hw:(p+1)*hw], float64(j.ms[k]), j.a[k], j.b[k], j.d[k])
+	}
 }

@@ -255,54 +255,71 @@ func addF32Go(dst, src []float32) {
 	}
 }
 
-// scratch is a reusable float32 buffer. Buffers live on a free list that,
+// scratchBuf is a reusable buffer. Buffers live on a free list that,
 // unlike a sync.Pool, the garbage collector does not empty, so that
 // steady-state training steps do not allocate; the list holds at most as
 // many buffers as were ever in use at once, each as large as the largest
-// request it served.
-type scratch struct{ buf []float32 }
+// request it served. The list holds pointers, so handing a buffer back
+// allocates nothing.
+type scratchBuf[T float32 | float64] struct{ buf []T }
 
-var scratchFree struct {
-	sync.Mutex
-	list []*scratch
+// freeList is a free list of scratch buffers, safe for concurrent use.
+type freeList[T float32 | float64] struct {
+	mu   sync.Mutex
+	list []*scratchBuf[T]
 }
 
-// getScratch returns a buffer of n float32s with unspecified contents,
-// preferring the smallest free buffer that holds n.
-func getScratch(n int) *scratch {
-	scratchFree.Lock()
+// get returns a buffer of n elements with unspecified contents,
+// preferring the smallest free buffer that holds n, else growing the
+// largest one.
+func (f *freeList[T]) get(n int) *scratchBuf[T] {
+	f.mu.Lock()
 	best := -1
-	for i, s := range scratchFree.list {
+	for i, s := range f.list {
 		switch {
 		case best < 0:
 			best = i
-		case cap(s.buf) >= n && (cap(scratchFree.list[best].buf) < n || cap(s.buf) < cap(scratchFree.list[best].buf)):
+		case cap(s.buf) >= n && (cap(f.list[best].buf) < n || cap(s.buf) < cap(f.list[best].buf)):
 			best = i
-		case cap(scratchFree.list[best].buf) < n && cap(s.buf) > cap(scratchFree.list[best].buf):
+		case cap(f.list[best].buf) < n && cap(s.buf) > cap(f.list[best].buf):
 			best = i
 		}
 	}
-	var s *scratch
+	var s *scratchBuf[T]
 	if best >= 0 {
-		s = scratchFree.list[best]
-		last := len(scratchFree.list) - 1
-		scratchFree.list[best] = scratchFree.list[last]
-		scratchFree.list[last] = nil
-		scratchFree.list = scratchFree.list[:last]
+		s = f.list[best]
+		last := len(f.list) - 1
+		f.list[best] = f.list[last]
+		f.list[last] = nil
+		f.list = f.list[:last]
 	} else {
-		s = new(scratch)
+		s = new(scratchBuf[T])
 	}
-	scratchFree.Unlock()
+	f.mu.Unlock()
 	if cap(s.buf) < n {
-		s.buf = make([]float32, n)
+		s.buf = make([]T, n)
 	}
 	s.buf = s.buf[:n]
 	return s
 }
 
-// putScratch returns s to the free list.
-func putScratch(s *scratch) {
-	scratchFree.Lock()
-	scratchFree.list = append(scratchFree.list, s)
-	scratchFree.Unlock()
+// put returns s to the free list.
+func (f *freeList[T]) put(s *scratchBuf[T]) {
+	f.mu.Lock()
+	f.list = append(f.list, s)
+	f.mu.Unlock()
 }
+
+// scratch is the float32 scratch buffer of the matrix products and
+// convolutions.
+type scratch = scratchBuf[float32]
+
+// f32Scratch is the free list of float32 scratch.
+var f32Scratch freeList[float32]
+
+// getScratch returns a float32 buffer of n elements with unspecified
+// contents.
+func getScratch(n int) *scratch { return f32Scratch.get(n) }
+
+// putScratch hands s back for a later getScratch.
+func putScratch(s *scratch) { f32Scratch.put(s) }
