@@ -3,6 +3,7 @@ module github.com/wgtrain/wgtrain
 go 1.26.0
 
 require (
+	github.com/google/go-cmp v0.7.0
 	github.com/nlpodyssey/gopickle v0.2.0
 	github.com/rajveermalviya/go-webgpu/wgpu v0.17.1
 	github.com/schollz/progressbar/v3 v3.19.1

@@ -11,11 +11,14 @@ package graph
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
 
 // Var is a value in a forward pass and, after Backward, its gradient.
+// A Var belongs to its Context and is reused by the next pass after
+// Reset.
 type Var struct {
 	Value *ops.Tensor
 	// grad holds the accumulated gradient; gradSet reports whether it has
@@ -24,8 +27,6 @@ type Var struct {
 	gradSet bool
 	// needsGrad is false for inputs and labels: nothing flows into them.
 	needsGrad bool
-	// temp marks values the context owns and frees in Release.
-	temp bool
 }
 
 // Grad returns the gradient computed by Backward, or nil.
@@ -36,7 +37,14 @@ func (v *Var) Grad() *ops.Tensor {
 	return v.grad
 }
 
-// Context is one forward (and, when training, backward) pass.
+// Context is one forward (and, when training, backward) pass, and the
+// storage that the next pass of the same shapes reuses.
+//
+// A training loop keeps one context and calls Reset before each pass:
+// the pass then finds its activations, gradients, Vars and tape entries
+// where the previous pass left them, in the same order, and allocates
+// nothing. A pass whose shapes differ (the last, smaller batch of an
+// epoch) replaces only the tensors whose shape changed.
 type Context struct {
 	// B is the backend every operation runs on.
 	B ops.Backend
@@ -49,9 +57,20 @@ type Context struct {
 	Seed uint32
 	Step uint32
 
-	tape  []func() error
-	owned []*ops.Tensor
-	done  bool
+	tape []node
+	// owned holds the tensors of the pass in allocation order; the first
+	// nOwned are in use by the current pass.
+	owned  []*ops.Tensor
+	nOwned int
+	// vars holds the Vars of the pass, reused in the same way.
+	vars  []*Var
+	nVars int
+	// views and viewOf hold Reshape views and the tensors they view.
+	views, viewOf []*ops.Tensor
+	nViews        int
+	// values is scratch for WeightedSum's operand list.
+	values []*ops.Tensor
+	done   bool
 }
 
 // NewContext returns a context for one pass on b.
@@ -59,23 +78,80 @@ func NewContext(b ops.Backend, train bool) *Context {
 	return &Context{B: b, Train: train}
 }
 
+// Reset readies the context for another pass, keeping its storage for
+// reuse. Every Var and tensor the previous pass returned (the logits, the
+// loss, tensors from Alloc) is recycled: read what you need before the
+// next pass writes over it.
+func (c *Context) Reset() {
+	clear(c.tape)
+	c.tape = c.tape[:0]
+	c.nOwned, c.nVars, c.nViews = 0, 0, 0
+	c.done = false
+}
+
 // Input wraps a tensor the caller owns (images, labels) as a Var that
 // takes no gradient.
-func (c *Context) Input(t *ops.Tensor) *Var { return &Var{Value: t} }
+func (c *Context) Input(t *ops.Tensor) *Var { return c.wrap(t, false) }
 
-// Alloc returns a zero-filled tensor that the context frees in Release.
+// Alloc returns a tensor that the context frees in Release. It is zero
+// when first allocated; a pass after Reset gets the same tensor back with
+// whatever the previous pass left in it, so the caller must write it whole.
 func (c *Context) Alloc(dt ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 	return c.alloc(dt, shape)
 }
 
-// alloc returns a tensor the context frees in Release.
+// alloc returns the pass's next tensor: the previous pass's tensor at the
+// same position when its type and shape match, a new one otherwise.
 func (c *Context) alloc(dt ops.DType, shape ops.Shape) (*ops.Tensor, error) {
-	t, err := c.B.Alloc(dt, shape)
+	if c.nOwned < len(c.owned) {
+		if t := c.owned[c.nOwned]; t.DType() == dt && t.Shape().Equal(shape) {
+			c.nOwned++
+			return t, nil
+		}
+	}
+	t, err := c.B.Alloc(dt, slices.Clone(shape))
 	if err != nil {
 		return nil, err
 	}
-	c.owned = append(c.owned, t)
+	if c.nOwned < len(c.owned) {
+		c.B.Free(c.owned[c.nOwned])
+		c.owned[c.nOwned] = t
+	} else {
+		c.owned = append(c.owned, t)
+	}
+	c.nOwned++
 	return t, nil
+}
+
+// reshape returns a view of t with the given shape, reusing the previous
+// pass's view at the same position when it views t with that shape.
+func (c *Context) reshape(t *ops.Tensor, shape ops.Shape) (*ops.Tensor, error) {
+	if c.nViews < len(c.views) && c.viewOf[c.nViews] == t && c.views[c.nViews].Shape().Equal(shape) {
+		c.nViews++
+		return c.views[c.nViews-1], nil
+	}
+	v, err := ops.Reshape(t, slices.Clone(shape))
+	if err != nil {
+		return nil, err
+	}
+	if c.nViews < len(c.views) {
+		c.views[c.nViews], c.viewOf[c.nViews] = v, t
+	} else {
+		c.views, c.viewOf = append(c.views, v), append(c.viewOf, t)
+	}
+	c.nViews++
+	return v, nil
+}
+
+// wrap returns the pass's next Var, holding t.
+func (c *Context) wrap(t *ops.Tensor, needsGrad bool) *Var {
+	if c.nVars == len(c.vars) {
+		c.vars = append(c.vars, new(Var))
+	}
+	v := c.vars[c.nVars]
+	c.nVars++
+	*v = Var{Value: t, needsGrad: needsGrad}
+	return v
 }
 
 // newVar allocates an F32 output Var shaped like shape.
@@ -84,36 +160,41 @@ func (c *Context) newVar(shape ops.Shape, needsGrad bool) (*Var, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Var{Value: t, needsGrad: needsGrad && c.Train, temp: true}, nil
+	return c.wrap(t, needsGrad && c.Train), nil
 }
 
-// record appends a backward step to the tape when training.
-func (c *Context) record(f func() error) {
-	if c.Train {
-		c.tape = append(c.tape, f)
-	}
+// paramVar wraps a parameter as a Var whose gradient lands in p.Grad.
+func (c *Context) paramVar(p *Param) *Var {
+	v := c.wrap(p.Value, p.Grad != nil)
+	v.grad = p.Grad
+	return v
 }
 
-// gradTarget returns the tensor a backward step writes v's gradient into
-// and a commit function to call after writing it. The first write goes
-// straight into v's gradient; later writes go to a temporary that commit
-// adds in, so a value used twice (a residual input) gets the sum.
-func (c *Context) gradTarget(v *Var) (*ops.Tensor, func() error, error) {
+// gradTarget returns the tensor a backward step writes v's gradient into;
+// commit(v, t) must follow the write. The first write goes straight into
+// v's gradient; later writes go to a temporary that commit adds in, so a
+// value used twice (a residual input) gets the sum.
+func (c *Context) gradTarget(v *Var) (*ops.Tensor, error) {
 	if !v.gradSet {
 		if v.grad == nil {
 			g, err := c.alloc(ops.F32, v.Value.Shape())
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			v.grad = g
 		}
-		return v.grad, func() error { v.gradSet = true; return nil }, nil
+		return v.grad, nil
 	}
-	tmp, err := c.alloc(ops.F32, v.Value.Shape())
-	if err != nil {
-		return nil, nil, err
+	return c.alloc(ops.F32, v.Value.Shape())
+}
+
+// commit records that t, from gradTarget(v), now holds a gradient of v.
+func (c *Context) commit(v *Var, t *ops.Tensor) error {
+	if !v.gradSet {
+		v.gradSet = true
+		return nil
 	}
-	return tmp, func() error { return c.B.Add(v.grad, v.grad, tmp) }, nil
+	return c.B.Add(v.grad, v.grad, t)
 }
 
 // gradInto lets write fill the gradient of x and commits it (summing
@@ -122,14 +203,14 @@ func (c *Context) gradInto(x *Var, write func(dx *ops.Tensor) error) error {
 	if !x.needsGrad {
 		return nil
 	}
-	dx, commit, err := c.gradTarget(x)
+	dx, err := c.gradTarget(x)
 	if err != nil {
 		return err
 	}
 	if err := write(dx); err != nil {
 		return err
 	}
-	return commit()
+	return c.commit(x, dx)
 }
 
 // Backward computes the gradient of the scalar loss with respect to every
@@ -141,36 +222,39 @@ func (c *Context) Backward(loss *Var) error {
 		return fmt.Errorf("graph: backward on a context that is not in training mode")
 	}
 	if c.done {
-		return fmt.Errorf("graph: backward called twice on one context")
+		return fmt.Errorf("graph: backward called twice on one pass")
 	}
-	if loss == nil || !loss.Value.Shape().Equal(ops.Shape{1}) {
+	if loss == nil {
+		return fmt.Errorf("graph: backward of a nil loss")
+	}
+	if !loss.Value.Shape().Equal(ops.Shape{1}) {
 		return fmt.Errorf("graph: backward needs a scalar [1] loss, got %v", loss.Value)
 	}
 	c.done = true
-	g, commit, err := c.gradTarget(loss)
+	g, err := c.gradTarget(loss)
 	if err != nil {
 		return err
 	}
 	if err := c.B.Fill(g, 1); err != nil {
 		return err
 	}
-	if err := commit(); err != nil {
+	if err := c.commit(loss, g); err != nil {
 		return err
 	}
 	for i := len(c.tape) - 1; i >= 0; i-- {
-		if err := c.tape[i](); err != nil {
+		if err := c.tape[i].op.backward(c, &c.tape[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-// Release frees every tensor the pass allocated (activations, temporary
-// gradients). Parameters and their gradients are untouched. The context
-// must not be used afterwards.
+// Release frees every tensor the context holds (activations, temporary
+// gradients, views). Parameters and their gradients are untouched. The
+// context may be used again, and then allocates afresh.
 func (c *Context) Release() {
 	for _, t := range c.owned {
 		c.B.Free(t)
 	}
-	c.owned, c.tape = nil, nil
+	*c = Context{B: c.B, Train: c.Train, Seed: c.Seed, Step: c.Step}
 }

@@ -43,30 +43,33 @@ func (l *Conv2d) Forward(c *Context, x *Var) (*Var, error) {
 	if err := c.B.Conv2D(y.Value, x.Value, l.Weight.Value, l.Bias.Value, l.Spec); err != nil {
 		return nil, layerErr(l.Name, "conv2d", err)
 	}
-	w, b := paramVar(l.Weight), paramVar(l.Bias)
-	c.record(func() error {
-		dw, commitW, err := c.gradTarget(w)
-		if err != nil {
-			return err
-		}
-		db, commitB, err := c.gradTarget(b)
-		if err != nil {
-			return err
-		}
-		if err := c.B.Conv2DBackwardFilter(dw, db, x.Value, y.grad, l.Spec); err != nil {
-			return layerErr(l.Name, "conv2d backward", err)
-		}
-		if err := commitW(); err != nil {
-			return err
-		}
-		if err := commitB(); err != nil {
-			return err
-		}
-		return c.gradInto(x, func(dx *ops.Tensor) error {
-			return layerErr(l.Name, "conv2d backward", c.B.Conv2DBackwardData(dx, y.grad, l.Weight.Value, l.Spec))
-		})
-	})
+	if c.Train {
+		c.record(node{op: l, x: x, y: y, w: c.paramVar(l.Weight), b: c.paramVar(l.Bias)})
+	}
 	return y, nil
+}
+
+func (l *Conv2d) backward(c *Context, n *node) error {
+	dw, err := c.gradTarget(n.w)
+	if err != nil {
+		return err
+	}
+	db, err := c.gradTarget(n.b)
+	if err != nil {
+		return err
+	}
+	if err := c.B.Conv2DBackwardFilter(dw, db, n.x.Value, n.y.grad, l.Spec); err != nil {
+		return layerErr(l.Name, "conv2d backward", err)
+	}
+	if err := c.commit(n.w, dw); err != nil {
+		return err
+	}
+	if err := c.commit(n.b, db); err != nil {
+		return err
+	}
+	return c.gradInto(n.x, func(dx *ops.Tensor) error {
+		return layerErr(l.Name, "conv2d backward", c.B.Conv2DBackwardData(dx, n.y.grad, l.Weight.Value, l.Spec))
+	})
 }
 
 // State lists weight and bias.
@@ -109,34 +112,40 @@ func (l *Linear) Forward(c *Context, x *Var) (*Var, error) {
 	if err := c.B.Linear(y.Value, x.Value, l.Weight.Value, l.Bias.Value); err != nil {
 		return nil, layerErr(l.Name, "linear", err)
 	}
-	w, b := paramVar(l.Weight), paramVar(l.Bias)
-	c.record(func() error {
-		dw, commitW, err := c.gradTarget(w)
-		if err != nil {
-			return err
-		}
-		db, commitB, err := c.gradTarget(b)
-		if err != nil {
-			return err
-		}
-		var dx *ops.Tensor
-		commitX := func() error { return nil }
-		if x.needsGrad {
-			if dx, commitX, err = c.gradTarget(x); err != nil {
-				return err
-			}
-		}
-		if err := c.B.LinearBackward(dx, dw, db, x.Value, l.Weight.Value, y.grad); err != nil {
-			return layerErr(l.Name, "linear backward", err)
-		}
-		for _, commit := range []func() error{commitW, commitB, commitX} {
-			if err := commit(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	if c.Train {
+		c.record(node{op: l, x: x, y: y, w: c.paramVar(l.Weight), b: c.paramVar(l.Bias)})
+	}
 	return y, nil
+}
+
+func (l *Linear) backward(c *Context, n *node) error {
+	dw, err := c.gradTarget(n.w)
+	if err != nil {
+		return err
+	}
+	db, err := c.gradTarget(n.b)
+	if err != nil {
+		return err
+	}
+	var dx *ops.Tensor
+	if n.x.needsGrad {
+		if dx, err = c.gradTarget(n.x); err != nil {
+			return err
+		}
+	}
+	if err := c.B.LinearBackward(dx, dw, db, n.x.Value, l.Weight.Value, n.y.grad); err != nil {
+		return layerErr(l.Name, "linear backward", err)
+	}
+	if err := c.commit(n.w, dw); err != nil {
+		return err
+	}
+	if err := c.commit(n.b, db); err != nil {
+		return err
+	}
+	if dx != nil {
+		return c.commit(n.x, dx)
+	}
+	return nil
 }
 
 // State lists weight and bias.

@@ -23,9 +23,30 @@ func (CrossEntropy) Key() string { return "ce" }
 
 // Loss computes the mean cross-entropy.
 func (CrossEntropy) Loss(c *Context, logits, labels *Var) (*Var, error) {
-	return lossOp(c, logits, labels, "cross entropy",
-		func(out *ops.Tensor) error { return c.B.CrossEntropy(out, logits.Value, labels.Value) },
-		func(dx, dl *ops.Tensor) error { return c.B.CrossEntropyBackward(dx, logits.Value, labels.Value, dl) })
+	out, err := c.newVar(ops.Shape{1}, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.B.CrossEntropy(out.Value, logits.Value, labels.Value); err != nil {
+		return nil, fmt.Errorf("graph: cross entropy loss: %w", err)
+	}
+	c.record(node{op: ceBackward{}, x: logits, x2: labels, y: out})
+	return out, nil
+}
+
+// ceBackward is the tape entry of CrossEntropy.
+type ceBackward struct{}
+
+func (ceBackward) backward(c *Context, n *node) error {
+	if !n.y.gradSet {
+		return nil
+	}
+	return c.gradInto(n.x, func(dx *ops.Tensor) error {
+		if err := c.B.CrossEntropyBackward(dx, n.x.Value, n.x2.Value, n.y.grad); err != nil {
+			return fmt.Errorf("graph: cross entropy loss backward: %w", err)
+		}
+		return nil
+	})
 }
 
 // SigmoidFocal is the tutorial's FocalLossMultiClass: one-vs-rest sigmoid
@@ -37,37 +58,35 @@ func (SigmoidFocal) Key() string { return "focal" }
 
 // Loss computes the focal loss.
 func (f SigmoidFocal) Loss(c *Context, logits, labels *Var) (*Var, error) {
-	return lossOp(c, logits, labels, "focal",
-		func(out *ops.Tensor) error { return c.B.SigmoidFocal(out, logits.Value, labels.Value, f.Spec) },
-		func(dx, dl *ops.Tensor) error {
-			return c.B.SigmoidFocalBackward(dx, logits.Value, labels.Value, dl, f.Spec)
-		})
-}
-
-func lossOp(c *Context, logits, labels *Var, name string, fwd func(out *ops.Tensor) error, bwd func(dx, dl *ops.Tensor) error) (*Var, error) {
 	out, err := c.newVar(ops.Shape{1}, true)
 	if err != nil {
 		return nil, err
 	}
-	if err := fwd(out.Value); err != nil {
-		return nil, fmt.Errorf("graph: %s loss: %w", name, err)
+	if err := c.B.SigmoidFocal(out.Value, logits.Value, labels.Value, f.Spec); err != nil {
+		return nil, fmt.Errorf("graph: focal loss: %w", err)
 	}
-	c.record(func() error {
-		if !out.gradSet {
-			return nil
-		}
-		return c.gradInto(logits, func(dx *ops.Tensor) error {
-			if err := bwd(dx, out.grad); err != nil {
-				return fmt.Errorf("graph: %s loss backward: %w", name, err)
-			}
-			return nil
-		})
-	})
+	c.record(node{op: focalBackward{}, x: logits, x2: labels, y: out, focal: f.Spec})
 	return out, nil
 }
 
+// focalBackward is the tape entry of SigmoidFocal.
+type focalBackward struct{}
+
+func (focalBackward) backward(c *Context, n *node) error {
+	if !n.y.gradSet {
+		return nil
+	}
+	return c.gradInto(n.x, func(dx *ops.Tensor) error {
+		if err := c.B.SigmoidFocalBackward(dx, n.x.Value, n.x2.Value, n.y.grad, n.focal); err != nil {
+			return fmt.Errorf("graph: focal loss backward: %w", err)
+		}
+		return nil
+	})
+}
+
 // WeightedSum returns sum_k weights[k]*losses[k], the multi-criterion loss
-// of the tutorial (0.5*CE + 0.5*focal).
+// of the tutorial (0.5*CE + 0.5*focal). The tape keeps losses and weights
+// until Backward: do not change them in between.
 func WeightedSum(c *Context, losses []*Var, weights []float32) (*Var, error) {
 	if len(losses) != len(weights) {
 		return nil, fmt.Errorf("graph: weighted sum of %d losses with %d weights", len(losses), len(weights))
@@ -76,20 +95,28 @@ func WeightedSum(c *Context, losses []*Var, weights []float32) (*Var, error) {
 	if err != nil {
 		return nil, err
 	}
-	values := make([]*ops.Tensor, len(losses))
-	for i, l := range losses {
-		values[i] = l.Value
+	c.values = c.values[:0]
+	for _, l := range losses {
+		c.values = append(c.values, l.Value)
 	}
-	if err := c.B.WeightedSum(out.Value, values, weights); err != nil {
+	err = c.B.WeightedSum(out.Value, c.values, weights)
+	clear(c.values)
+	if err != nil {
 		return nil, fmt.Errorf("graph: weighted loss: %w", err)
 	}
-	c.record(func() error {
-		for i, l := range losses {
-			if err := c.gradInto(l, func(d *ops.Tensor) error { return c.B.Scale(d, out.grad, weights[i]) }); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	c.record(node{op: weightedSumBackward{}, y: out, parts: losses, weights: weights})
 	return out, nil
+}
+
+// weightedSumBackward is the tape entry of WeightedSum.
+type weightedSumBackward struct{}
+
+func (weightedSumBackward) backward(c *Context, n *node) error {
+	for i, l := range n.parts {
+		w := n.weights[i]
+		if err := c.gradInto(l, func(d *ops.Tensor) error { return c.B.Scale(d, n.y.grad, w) }); err != nil {
+			return err
+		}
+	}
+	return nil
 }

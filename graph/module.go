@@ -74,8 +74,3 @@ func newParam(b ops.Backend, name string, shape ops.Shape, trainable bool) (*Par
 	}
 	return p, nil
 }
-
-// paramVar wraps a parameter as a Var whose gradient lands in p.Grad.
-func paramVar(p *Param) *Var {
-	return &Var{Value: p.Value, grad: p.Grad, needsGrad: p.Grad != nil}
-}

@@ -78,31 +78,33 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 		return nil, layerErr(l.Name, "batchnorm2d", err)
 	}
 	l.NumBatchesTracked++
-	gamma, beta := paramVar(l.Weight), paramVar(l.Bias)
-	c.record(func() error {
-		dg, commitG, err := c.gradTarget(gamma)
-		if err != nil {
-			return err
-		}
-		db, commitB, err := c.gradTarget(beta)
-		if err != nil {
-			return err
-		}
-		dx, commitX, err := c.gradTarget(x)
-		if err != nil {
-			return err
-		}
-		if err := c.B.BatchNormBackward(dx, dg, db, x.Value, y.grad, mean, invStd, l.Weight.Value); err != nil {
-			return layerErr(l.Name, "batchnorm2d backward", err)
-		}
-		for _, commit := range []func() error{commitG, commitB, commitX} {
-			if err := commit(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	c.record(node{op: l, x: x, y: y, w: c.paramVar(l.Weight), b: c.paramVar(l.Bias), t1: mean, t2: invStd})
 	return y, nil
+}
+
+func (l *BatchNorm2d) backward(c *Context, n *node) error {
+	dg, err := c.gradTarget(n.w)
+	if err != nil {
+		return err
+	}
+	db, err := c.gradTarget(n.b)
+	if err != nil {
+		return err
+	}
+	dx, err := c.gradTarget(n.x)
+	if err != nil {
+		return err
+	}
+	if err := c.B.BatchNormBackward(dx, dg, db, n.x.Value, n.y.grad, n.t1, n.t2, l.Weight.Value); err != nil {
+		return layerErr(l.Name, "batchnorm2d backward", err)
+	}
+	if err := c.commit(n.w, dg); err != nil {
+		return err
+	}
+	if err := c.commit(n.b, db); err != nil {
+		return err
+	}
+	return c.commit(n.x, dx)
 }
 
 // State lists weight, bias, running_mean, running_var, num_batches_tracked.

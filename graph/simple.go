@@ -30,12 +30,14 @@ func (l *ReLU) Forward(c *Context, x *Var) (*Var, error) {
 	if err := c.B.ReLU(y.Value, x.Value); err != nil {
 		return nil, layerErr(l.Name, "relu", err)
 	}
-	c.record(func() error {
-		return c.gradInto(x, func(dx *ops.Tensor) error {
-			return layerErr(l.Name, "relu backward", c.B.ReLUBackward(dx, y.Value, y.grad))
-		})
-	})
+	c.record(node{op: l, x: x, y: y})
 	return y, nil
+}
+
+func (l *ReLU) backward(c *Context, n *node) error {
+	return c.gradInto(n.x, func(dx *ops.Tensor) error {
+		return layerErr(l.Name, "relu backward", c.B.ReLUBackward(dx, n.y.Value, n.y.grad))
+	})
 }
 
 // MaxPool2d is PyTorch's nn.MaxPool2d(K): kernel K, stride K, no padding.
@@ -58,12 +60,14 @@ func (l *MaxPool2d) Forward(c *Context, x *Var) (*Var, error) {
 	if err := c.B.MaxPool2D(y.Value, x.Value, l.K); err != nil {
 		return nil, layerErr(l.Name, "maxpool2d", err)
 	}
-	c.record(func() error {
-		return c.gradInto(x, func(dx *ops.Tensor) error {
-			return layerErr(l.Name, "maxpool2d backward", c.B.MaxPool2DBackward(dx, x.Value, y.grad, l.K))
-		})
-	})
+	c.record(node{op: l, x: x, y: y})
 	return y, nil
+}
+
+func (l *MaxPool2d) backward(c *Context, n *node) error {
+	return c.gradInto(n.x, func(dx *ops.Tensor) error {
+		return layerErr(l.Name, "maxpool2d backward", c.B.MaxPool2DBackward(dx, n.x.Value, n.y.grad, l.K))
+	})
 }
 
 // Flatten views [N, ...] as [N, rest], as nn.Flatten does.
@@ -78,22 +82,24 @@ func (l *Flatten) Forward(c *Context, x *Var) (*Var, error) {
 	if len(s) < 1 {
 		return nil, layerErr(l.Name, "flatten", fmt.Errorf("input %v has no batch dimension", x.Value))
 	}
-	v, err := ops.Reshape(x.Value, ops.Shape{s[0], x.Value.Numel() / s[0]})
+	v, err := c.reshape(x.Value, ops.Shape{s[0], x.Value.Numel() / s[0]})
 	if err != nil {
 		return nil, layerErr(l.Name, "flatten", err)
 	}
-	y := &Var{Value: v, needsGrad: x.needsGrad && c.Train}
-	c.record(func() error {
-		if !x.needsGrad || !y.gradSet {
-			return nil
-		}
-		g, err := ops.Reshape(y.grad, s)
-		if err != nil {
-			return err
-		}
-		return c.gradInto(x, func(dx *ops.Tensor) error { return c.B.Copy(dx, g) })
-	})
+	y := c.wrap(v, x.needsGrad && c.Train)
+	c.record(node{op: l, x: x, y: y, shape: s})
 	return y, nil
+}
+
+func (l *Flatten) backward(c *Context, n *node) error {
+	if !n.x.needsGrad || !n.y.gradSet {
+		return nil
+	}
+	g, err := c.reshape(n.y.grad, n.shape)
+	if err != nil {
+		return layerErr(l.Name, "flatten backward", err)
+	}
+	return c.gradInto(n.x, func(dx *ops.Tensor) error { return c.B.Copy(dx, g) })
 }
 
 // Dropout is inverted dropout with wgtrain's counter-based mask: in
@@ -121,12 +127,14 @@ func (l *Dropout) Forward(c *Context, x *Var) (*Var, error) {
 	if err := c.B.Dropout(y.Value, x.Value, spec); err != nil {
 		return nil, layerErr(l.Name, "dropout", err)
 	}
-	c.record(func() error {
-		return c.gradInto(x, func(dx *ops.Tensor) error {
-			return layerErr(l.Name, "dropout backward", c.B.DropoutBackward(dx, y.grad, spec))
-		})
-	})
+	c.record(node{op: l, x: x, y: y, dropout: spec})
 	return y, nil
+}
+
+func (l *Dropout) backward(c *Context, n *node) error {
+	return c.gradInto(n.x, func(dx *ops.Tensor) error {
+		return layerErr(l.Name, "dropout backward", c.B.DropoutBackward(dx, n.y.grad, n.dropout))
+	})
 }
 
 // Sequential applies its modules in order; their state_dict names are
@@ -183,15 +191,16 @@ func (r *Residual) Forward(c *Context, x *Var) (*Var, error) {
 	if err := c.B.Add(y.Value, f.Value, x.Value); err != nil {
 		return nil, layerErr(r.Name, "residual add", err)
 	}
-	c.record(func() error {
-		for _, in := range []*Var{f, x} {
-			if err := c.gradInto(in, func(d *ops.Tensor) error { return c.B.Copy(d, y.grad) }); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	c.record(node{op: r, x: f, x2: x, y: y})
 	return y, nil
+}
+
+func (r *Residual) backward(c *Context, n *node) error {
+	copyGrad := func(d *ops.Tensor) error { return c.B.Copy(d, n.y.grad) }
+	if err := c.gradInto(n.x, copyGrad); err != nil {
+		return layerErr(r.Name, "residual backward", err)
+	}
+	return layerErr(r.Name, "residual backward", c.gradInto(n.x2, copyGrad))
 }
 
 // State lists the block's entries.

@@ -30,6 +30,21 @@ func BenchmarkTrainStep(b *testing.B) {
 	}
 }
 
+// BenchmarkEvalStep times evaluation steps (forward in evaluation mode,
+// CE loss, arg-max) of the tutorial's resnet9, pipelined as the runner's
+// evaluation loop runs them, and reports images per second.
+func BenchmarkEvalStep(b *testing.B) {
+	for _, name := range []string{"cpu", "webgpu"} {
+		for _, sz := range [][2]int{{32, 16}, {8, 8}} {
+			b.Run(fmt.Sprintf("%s/batch%d_width%d", name, sz[0], sz[1]), func(b *testing.B) {
+				be, done := benchBackend(b, name)
+				defer done()
+				benchEval(b, be, sz[0], sz[1])
+			})
+		}
+	}
+}
+
 func benchBackend(b *testing.B, name string) (ops.Backend, func() error) {
 	be, done, err := gpu.Select(name, gpu.Options{}, nil)
 	if err != nil {
@@ -42,26 +57,11 @@ func benchBackend(b *testing.B, name string) (ops.Backend, func() error) {
 }
 
 func benchTrain(b *testing.B, be ops.Backend, batch, width int) {
-	m, err := graph.NewResNet9(be, 3, 10, width, 0.2)
-	if err != nil {
-		b.Fatal(err)
-	}
-	m.InitPyTorch(be, rand.New(rand.NewPCG(1, 1)))
-	shape := ops.Shape{batch, 3, 32, 32}
-	xs := make([]float32, shape.Numel())
-	for i := range xs {
-		xs[i] = float32(i%13) / 13
-	}
-	ys := make([]int32, batch)
-	for i := range ys {
-		ys[i] = int32(i % 10)
-	}
-	bt := trainer.Batch{Images: xs, Shape: shape, Labels: ys}
-	opt, _ := trainer.NewAdam(be, m.Trainable(), 1e-3)
-	s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, Opt: opt}
+	s, bt := benchStepper(b, be, batch, width)
 	if _, err := s.Train(bt, 0); err != nil { // warm-up: pipelines, pool
 		b.Fatal(err)
 	}
+	b.ReportAllocs()
 	b.ResetTimer()
 	var prev *trainer.PendingStep
 	for i := 0; i < b.N; i++ {
@@ -80,4 +80,52 @@ func benchTrain(b *testing.B, be ops.Backend, batch, width int) {
 		b.Fatal(err)
 	}
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+}
+
+func benchEval(b *testing.B, be ops.Backend, batch, width int) {
+	s, bt := benchStepper(b, be, batch, width)
+	if _, err := s.Eval(bt); err != nil { // warm-up: pipelines, pool
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	var prev *trainer.PendingStep
+	for i := 0; i < b.N; i++ {
+		p, err := s.StartEval(bt)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if prev != nil {
+			if _, err := prev.Wait(); err != nil {
+				b.Fatal(err)
+			}
+		}
+		prev = p
+	}
+	if _, err := prev.Wait(); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+}
+
+// benchStepper builds a PyTorch-initialized resnet9 with Adam and CE and a
+// fixed synthetic batch.
+func benchStepper(b *testing.B, be ops.Backend, batch, width int) (*trainer.Stepper, trainer.Batch) {
+	m, err := graph.NewResNet9(be, 3, 10, width, 0.2)
+	if err != nil {
+		b.Fatal(err)
+	}
+	m.InitPyTorch(be, rand.New(rand.NewPCG(1, 1)))
+	shape := ops.Shape{batch, 3, 32, 32}
+	xs := make([]float32, shape.Numel())
+	for i := range xs {
+		xs[i] = float32(i%13) / 13
+	}
+	ys := make([]int32, batch)
+	for i := range ys {
+		ys[i] = int32(i % 10)
+	}
+	bt := trainer.Batch{Images: xs, Shape: shape, Labels: ys}
+	opt, _ := trainer.NewAdam(be, m.Trainable(), 1e-3)
+	return &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, Opt: opt}, bt
 }

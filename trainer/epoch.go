@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 
@@ -184,58 +185,25 @@ type evaluation struct {
 // cancelled ctx stops it with ErrInterrupted.
 func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, keep bool) (*evaluation, error) {
 	ev := &evaluation{acc: newLossAcc(r.cfg.Model.NumClasses)}
-	it := l.Epoch(0, 0)
-	defer it.Close()
 	bar := r.prog.bar(fmt.Sprintf("epoch %d/%d %s", min(r.epoch+1, r.cfg.Epochs), r.cfg.Epochs, name), l.Batches(), 0)
 	defer bar.done()
-	var prev *pending
-	finish := func() error {
-		if prev == nil {
-			return nil
-		}
-		p := prev
-		prev = nil
-		res, err := p.p.Wait()
-		if err != nil {
-			return fmt.Errorf("trainer: evaluating %s: %w", name, err)
-		}
-		if err := ev.acc.add(res, p.labels); err != nil {
+	err := Evaluate(ctx, r.stepper, l, func(b EvalBatch) error {
+		if err := ev.acc.add(b.Result, b.Labels); err != nil {
 			return err
 		}
 		if keep {
-			ev.logits = append(ev.logits, res.Logits...)
-			ev.targets = append(ev.targets, p.labels...)
-			ev.index = append(ev.index, p.index...)
+			ev.logits = append(ev.logits, b.Result.Logits...)
+			ev.targets = append(ev.targets, b.Labels...)
+			ev.index = append(ev.index, b.Index...)
 		}
-		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Metrics()["accuracy01"], len(p.labels))
+		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Metrics()["accuracy01"], len(b.Labels))
 		return nil
-	}
-	for {
-		if ctx.Err() != nil {
-			if err := finish(); err != nil {
-				return nil, err
-			}
-			return nil, ErrInterrupted
-		}
-		b, ok, err := it.Next()
-		if err != nil {
-			return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
-		}
-		if !ok {
-			break
-		}
-		p, err := r.stepper.StartEval(toBatch(b))
-		if err != nil {
-			return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
-		}
-		cur := &pending{p: p, labels: append([]int32(nil), b.Labels...), index: append([]int(nil), b.Index...)}
-		if err := finish(); err != nil {
-			return nil, err
-		}
-		prev = cur
-	}
-	if err := finish(); err != nil {
+	})
+	if errors.Is(err, ErrInterrupted) {
 		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
 	}
 	return ev, nil
 }

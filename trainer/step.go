@@ -34,7 +34,16 @@ type Stepper struct {
 
 	x, y        *ops.Tensor // the device batch, reused while its shape stays
 	flag, probe *ops.Tensor // the sticky non-finite flag and scratch
+	// ctx holds the evaluation (0) and training (1) contexts, reused by
+	// every step so that a step allocates nothing once shapes are steady.
+	be    ops.Backend // the model's backend
+	ctx   [2]*graph.Context
+	parts []*graph.Var // the criteria's losses, reused
+	keys  []string     // "loss_<key>" of each criterion
 }
+
+// one is the weight of a single criterion.
+var one = []float32{1}
 
 // Batch is one batch of images on the host.
 type Batch struct {
@@ -155,12 +164,14 @@ func (p *PendingStep) wait() (StepResult, error) {
 }
 
 func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error) {
-	be := s.Model.Trainable()[0].Value.Owner()
+	if s.be == nil {
+		s.be = s.Model.Trainable()[0].Value.Owner()
+	}
+	be := s.be
 	if err := s.upload(be, batch); err != nil {
 		return nil, err
 	}
-	c := graph.NewContext(be, train)
-	defer c.Release()
+	c := s.context(be, train)
 	if train {
 		c.Seed, c.Step = s.Seed, uint32(step)
 	}
@@ -204,6 +215,22 @@ func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error)
 	return p, nil
 }
 
+// context returns the stepper's context for the mode, reset for a pass.
+func (s *Stepper) context(be ops.Backend, train bool) *graph.Context {
+	i := 0
+	if train {
+		i = 1
+	}
+	if s.ctx[i] == nil || s.ctx[i].B != be {
+		if s.ctx[i] != nil {
+			s.ctx[i].Release()
+		}
+		s.ctx[i] = graph.NewContext(be, train)
+	}
+	s.ctx[i].Reset()
+	return s.ctx[i]
+}
+
 // upload checks the batch on the host and copies it into the stepper's
 // device tensors, allocating them when the shape changes.
 func (s *Stepper) upload(be ops.Backend, b Batch) error {
@@ -217,7 +244,7 @@ func (s *Stepper) upload(be ops.Backend, b Batch) error {
 		return err
 	}
 	if s.x == nil || !s.x.Shape().Equal(b.Shape) {
-		s.Close()
+		s.freeBatch()
 		var err error
 		if s.x, err = be.Alloc(ops.F32, b.Shape); err != nil {
 			return err
@@ -263,8 +290,20 @@ func (s *Stepper) ResetGuard() error {
 	return s.flag.Owner().Fill(s.flag, 0)
 }
 
-// Close frees the stepper's device tensors.
+// Close frees the stepper's device tensors: the batch and every step's
+// activations and gradients. The stepper may be used again afterwards.
 func (s *Stepper) Close() {
+	s.freeBatch()
+	for i, c := range s.ctx {
+		if c != nil {
+			c.Release()
+		}
+		s.ctx[i] = nil
+	}
+}
+
+// freeBatch frees the device batch.
+func (s *Stepper) freeBatch() {
 	for _, t := range []*ops.Tensor{s.x, s.y} {
 		if t != nil {
 			t.Owner().Free(t)
@@ -279,7 +318,7 @@ func (s *Stepper) forward(c *graph.Context, x, labels *ops.Tensor) (logits, loss
 	}
 	weights := s.Weights
 	if weights == nil && len(s.Criteria) == 1 {
-		weights = []float32{1}
+		weights = one
 	}
 	if len(weights) != len(s.Criteria) {
 		return nil, nil, nil, fmt.Errorf("%d criteria but %d weights", len(s.Criteria), len(weights))
@@ -289,6 +328,8 @@ func (s *Stepper) forward(c *graph.Context, x, labels *ops.Tensor) (logits, loss
 		return nil, nil, nil, err
 	}
 	y := c.Input(labels)
+	clear(s.parts)
+	parts = s.parts[:0]
 	for _, cr := range s.Criteria {
 		l, err := cr.Loss(c, logits, y)
 		if err != nil {
@@ -296,6 +337,7 @@ func (s *Stepper) forward(c *graph.Context, x, labels *ops.Tensor) (logits, loss
 		}
 		parts = append(parts, l)
 	}
+	s.parts = parts
 	if len(parts) == 1 && weights[0] == 1 {
 		return logits, parts[0], parts, nil
 	}
@@ -308,17 +350,23 @@ func (s *Stepper) readLosses(be ops.Backend, loss *graph.Var, parts []*graph.Var
 	if err != nil {
 		return nil, nil, err
 	}
-	out := []ops.Future{f}
-	var keys []string
-	if len(parts) > 1 {
-		for i, p := range parts {
-			f, err := ops.ReadAsync(be, p.Value)
-			if err != nil {
-				return nil, nil, err
-			}
-			out = append(out, f)
-			keys = append(keys, "loss_"+s.Criteria[i].Key())
+	if len(parts) == 1 {
+		return []ops.Future{f}, nil, nil
+	}
+	out := make([]ops.Future, 1, 1+len(parts))
+	out[0] = f
+	if len(s.keys) != len(parts) {
+		s.keys = s.keys[:0]
+		for _, cr := range s.Criteria {
+			s.keys = append(s.keys, "loss_"+cr.Key())
 		}
 	}
-	return out, keys, nil
+	for _, p := range parts {
+		f, err := ops.ReadAsync(be, p.Value)
+		if err != nil {
+			return nil, nil, err
+		}
+		out = append(out, f)
+	}
+	return out, s.keys, nil
 }

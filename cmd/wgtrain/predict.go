@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"io"
 
@@ -9,7 +10,6 @@ import (
 	"github.com/wgtrain/wgtrain/gpu"
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/internal/safetensors"
-	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -116,40 +116,14 @@ func predict(m *graph.Model, l *datasets.Loader) (*evalkit.Predictions, error) {
 	p := &evalkit.Predictions{Classes: m.NumClasses}
 	s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
 	defer s.Close()
-	it := l.Epoch(0, 0)
-	defer it.Close()
-	var prev *trainer.PendingStep
-	var prevBatch datasets.Batch
-	collect := func() error {
-		if prev == nil {
-			return nil
-		}
-		res, err := prev.Wait()
-		if err != nil {
-			return err
-		}
-		p.Logits = append(p.Logits, res.Logits...)
-		p.Target = append(p.Target, prevBatch.Labels...)
-		p.Index = append(p.Index, prevBatch.Index...)
-		prev = nil
+	err := trainer.Evaluate(context.Background(), s, l, func(b trainer.EvalBatch) error {
+		p.Logits = append(p.Logits, b.Result.Logits...)
+		p.Target = append(p.Target, b.Labels...)
+		p.Index = append(p.Index, b.Index...)
 		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	for {
-		bt, ok, err := it.Next()
-		if err != nil {
-			return nil, err
-		}
-		if !ok {
-			return p, collect()
-		}
-		next, err := s.StartEval(trainer.Batch{Images: bt.Images, Shape: ops.Shape(bt.Shape[:]), Labels: bt.Labels})
-		if err != nil {
-			return nil, err
-		}
-		if err := collect(); err != nil {
-			return nil, err
-		}
-		prev = next
-		prevBatch = datasets.Batch{Labels: append([]int32(nil), bt.Labels...), Index: append([]int(nil), bt.Index...)}
-	}
+	return p, nil
 }
