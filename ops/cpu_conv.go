@@ -93,31 +93,6 @@ func (g *convGeom) tapRowSame(plane []float32, i, j int, line []float32) {
 	}
 }
 
-// im2colPanels writes one image's im2col matrix col[k, hw] straight into
-// the packed-B layout of packB: panels of gemmNR output positions, each
-// holding all k rows. line is scratch of hw floats.
-func (g *convGeom) im2colPanels(img, dst, line []float32) {
-	row := 0
-	for ci := 0; ci < g.c; ci++ {
-		for i := 0; i < g.kh; i++ {
-			for j := 0; j < g.kw; j++ {
-				g.tapRow(img, ci, i, j, line)
-				jp := 0
-				for ; (jp+1)*gemmNR <= g.hw; jp++ {
-					d := (*[gemmNR]float32)(dst[(jp*g.k+row)*gemmNR : (jp*g.k+row+1)*gemmNR])
-					*d = [gemmNR]float32(line[jp*gemmNR : (jp+1)*gemmNR])
-				}
-				if jp*gemmNR < g.hw {
-					d := dst[(jp*g.k+row)*gemmNR : (jp*g.k+row+1)*gemmNR]
-					n := copy(d, line[jp*gemmNR:])
-					clear(d[n:])
-				}
-				row++
-			}
-		}
-	}
-}
-
 // im2rowPanels writes rows [r0,r1) of one image's im2col matrix,
 // transposed (B[p][r] = col[r][p], contraction over output positions p),
 // into packed-B panels of gemmNR rows starting at r0, with panel stride
@@ -275,10 +250,10 @@ type convForwardJob struct {
 func (j *convForwardJob) run(lo, hi int) {
 	g := &j.g
 	nb := packedBSize(g.k, g.hw)
-	sc := getScratch(nb + g.hw)
-	bp, line := sc.buf[:nb], sc.buf[nb:]
+	sc := getScratch(nb + g.paddedSize())
+	bp, padded := sc.buf[:nb], sc.buf[nb:]
 	for n := lo; n < hi; n++ {
-		g.im2colPanels(j.xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], bp, line)
+		g.im2colPanels(j.xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], bp, padded)
 		out := j.ys[n*g.outSize : (n+1)*g.outSize]
 		if j.bs != nil {
 			for o, v := range j.bs[:g.o] {

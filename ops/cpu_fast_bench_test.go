@@ -45,6 +45,7 @@ func BenchmarkCPUNonGEMM(b *testing.B) {
 	run("ReLU", func() error { return c.ReLU(y, x) })
 	run("ReLUBackward", func() error { return c.ReLUBackward(dx, x, dy) })
 	run("BatchNormTrain", func() error { return c.BatchNormTrain(y, mean, inv, x, gamma, beta, rm, rv, DefaultBatchNorm) })
+	run("BatchNormEval", func() error { return c.BatchNormEval(y, x, gamma, beta, rm, rv, DefaultBatchNorm) })
 	run("BatchNormBackward", func() error { return c.BatchNormBackward(dx, dg, db, x, dy, mean, inv, gamma) })
 	run("MaxPool2D", func() error { return c.MaxPool2D(py, x, 2) })
 	run("MaxPool2DBackward", func() error { return c.MaxPool2DBackward(dx, x, pdy, 2) })

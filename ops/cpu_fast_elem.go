@@ -65,10 +65,12 @@ func relu1(v float32) float32 {
 	return math.Float32frombits(b & reluKeep(b))
 }
 
-// reluF32 writes out = max(in, 0), NaN passing through.
+// reluF32 writes out = max(in, 0), NaN passing through: with vector
+// instructions where there are some (reluVec), the rest element by
+// element.
 func reluF32(out, in []float32) {
 	in = in[:len(out)]
-	i := 0
+	i := reluVec(out, in)
 	for ; i+4 <= len(out); i += 4 {
 		o, x := out[i:i+4:i+4], in[i:i+4:i+4]
 		o[0], o[1], o[2], o[3] = relu1(x[0]), relu1(x[1]), relu1(x[2]), relu1(x[3])

@@ -59,19 +59,23 @@ func sumDyDev(dy, x []float32, mu float64) (sdy, sdyx float64) {
 	return a0 + a1, b0 + b1
 }
 
-// affineF32 writes y = x*scale + shift, computed in float64.
+// affineF32 writes y = x*scale + shift, computed in float64 as a rounded
+// product and then a sum (the conversions of the product keep the
+// compiler from fusing them into one FMA, so that every build gives the
+// bits of affineVec): with vector instructions where there are some
+// (affineVec), the rest element by element.
 func affineF32(y, x []float32, scale, shift float64) {
 	x = x[:len(y)]
-	i := 0
+	i := affineVec(y, x, scale, shift)
 	for ; i+4 <= len(y); i += 4 {
 		o, v := y[i:i+4:i+4], x[i:i+4:i+4]
-		o[0] = float32(float64(v[0])*scale + shift)
-		o[1] = float32(float64(v[1])*scale + shift)
-		o[2] = float32(float64(v[2])*scale + shift)
-		o[3] = float32(float64(v[3])*scale + shift)
+		o[0] = float32(float64(float64(v[0])*scale) + shift)
+		o[1] = float32(float64(float64(v[1])*scale) + shift)
+		o[2] = float32(float64(float64(v[2])*scale) + shift)
+		o[3] = float32(float64(float64(v[3])*scale) + shift)
 	}
 	for ; i < len(y); i++ {
-		y[i] = float32(float64(x[i])*scale + shift)
+		y[i] = float32(float64(float64(x[i])*scale) + shift)
 	}
 }
 

@@ -43,23 +43,48 @@ func argmax4(a, b, c, d float32) int {
 }
 
 // maxPool2Plane writes the 2x2 maxima of one plane of width w into out
-// (oh x ow).
+// (oh x ow). Each output row is first computed assuming its windows hold
+// no NaN, as the first maximum by orderKey, which selects by conditional
+// moves: the first maximum of each of the window's two rows, then the
+// second row's only if it is greater. The NaN test is accumulated over the
+// row and checked once; a row with a NaN is redone by windowArgmax.
 func maxPool2Plane(out, in []float32, w, oh, ow int) {
 	for oy := range oh {
 		r0 := in[2*oy*w : 2*oy*w+2*ow]
 		r1 := in[(2*oy+1)*w : (2*oy+1)*w+2*ow]
 		o := out[oy*ow : oy*ow+ow]
-		for ox := range o {
-			win := [4]float32{r0[2*ox], r0[2*ox+1], r1[2*ox], r1[2*ox+1]}
-			at := argmax4(win[0], win[1], win[2], win[3])
-			if at < 0 {
-				at = windowArgmax(in, w, 2*oy, 2*ox, 2)
-				o[ox] = in[at]
-				continue
+		if maxPool2Row(o, r0, r1) != 0 {
+			for ox := range o {
+				o[ox] = in[windowArgmax(in, w, 2*oy, 2*ox, 2)]
 			}
-			o[ox] = win[at&3]
 		}
 	}
+}
+
+// maxPool2Row writes o[x] = the first maximum by orderKey of the window
+// r0[2x], r0[2x+1], r1[2x], r1[2x+1], and returns non-zero when any of
+// them is a NaN (and then o is not the pooling's result).
+func maxPool2Row(o, r0, r1 []float32) uint32 {
+	r0, r1 = r0[:2*len(o)], r1[:2*len(o)]
+	var nan uint32
+	for x := range o {
+		t, b := r0[2*x:2*x+2:2*x+2], r1[2*x:2*x+2:2*x+2]
+		ba, bb := math.Float32bits(t[0]), math.Float32bits(t[1])
+		bc, bd := math.Float32bits(b[0]), math.Float32bits(b[1])
+		nan |= isNaNBits(ba) | isNaNBits(bb) | isNaNBits(bc) | isNaNBits(bd)
+		ka, kb, kc, kd := orderKey(ba), orderKey(bb), orderKey(bc), orderKey(bd)
+		if kb > ka {
+			ka, ba = kb, bb
+		}
+		if kd > kc {
+			kc, bc = kd, bd
+		}
+		if kc > ka {
+			ba = bc
+		}
+		o[x] = math.Float32frombits(ba)
+	}
+	return nan
 }
 
 // maxPool2BackPlane writes the gradient of one h x w plane: each window's

@@ -207,16 +207,24 @@ func TestReLUBitExact(t *testing.T) {
 }
 
 // TestMaxPool2MatchesGeneric checks the 2x2 fast paths against the
-// generic window search, on odd sizes, ties, signed zeros and NaNs.
+// generic window search, on odd sizes, ties, signed zeros and NaNs (in
+// the second round, none: then rows take the branch-free path, and
+// planes 8 or a multiple of 16 wide the vector one).
 func TestMaxPool2MatchesGeneric(t *testing.T) {
 	rng := rand.New(rand.NewSource(2))
 	c := NewCPU()
-	for _, sh := range []Shape{{2, 3, 4, 4}, {1, 2, 5, 7}, {3, 1, 6, 3}, {1, 1, 2, 2}} {
+	shapes := []Shape{{2, 3, 4, 4}, {1, 2, 5, 7}, {3, 1, 6, 3}, {1, 1, 2, 2}, {2, 2, 32, 32}, {1, 3, 9, 17}, {3, 5, 8, 8}, {2, 3, 6, 16}, {1, 1, 2, 8}, {2, 1, 4, 48}}
+	for round, sh := range append(shapes, shapes...) {
 		n := sh.Numel()
 		xv := specialData(rng, n)
-		for i := range xv { // ties: small integers repeat
-			if rng.Intn(3) == 0 {
+		for i := range xv { // ties: small integers and signed zeros repeat
+			switch {
+			case rng.Intn(3) == 0:
 				xv[i] = float32(rng.Intn(3))
+			case rng.Intn(4) == 0:
+				xv[i] = float32(math.Copysign(0, float64(rng.Intn(2)*2-1)))
+			case round >= len(shapes) && xv[i] != xv[i]:
+				xv[i] = float32(math.Copysign(0, -1))
 			}
 		}
 		dyShape := Shape{sh[0], sh[1], sh[2] / 2, sh[3] / 2}

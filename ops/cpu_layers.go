@@ -22,9 +22,14 @@ type maxPoolJob struct {
 	h, w, oh, ow, k int
 }
 
-// run pools planes [lo,hi).
+// run pools planes [lo,hi): 2x2 windows on even-sized planes all at
+// once in vector instructions where it can (maxPool2Vec), else plane by
+// plane.
 func (j *maxPoolJob) run(lo, hi int) {
 	h, w, oh, ow, k := j.h, j.w, j.oh, j.ow, j.k
+	if k == 2 && h%2 == 0 && w%2 == 0 && maxPool2Vec(j.ys[lo*oh*ow:hi*oh*ow], j.xs[lo*h*w:hi*h*w], (hi-lo)*h, w) {
+		return
+	}
 	for p := lo; p < hi; p++ {
 		in, out := j.xs[p*h*w:(p+1)*h*w], j.ys[p*oh*ow:(p+1)*oh*ow]
 		if k == 2 {
