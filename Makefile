@@ -13,7 +13,7 @@ GO ?= go
 PYTHON ?= /usr/bin/python3
 APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mnist
 
-.PHONY: all deps build wgtrain train vet test conformance fixtures fuzz
+.PHONY: all deps build wgtrain train vet test conformance fixtures fuzz device-bins
 
 all: test
 
@@ -72,3 +72,12 @@ fuzz: deps
 		echo "fuzz $${t#*:} in ./$${t%%:*} for $(FUZZTIME)"; \
 		$(GO) test -run='^$$' -fuzz="^$${t#*:}$$" -fuzztime=$(FUZZTIME) ./$${t%%:*}/; \
 	done
+
+# Compressed binaries for scripts/device_check.sh on a lent GPU machine,
+# which has no Go: the command and the conformance and trainer tests.
+device-bins: deps
+	mkdir -p bin/device
+	$(GO) build -ldflags="-s -w" -o bin/device/wgtrain ./cmd/wgtrain
+	$(GO) test -c -ldflags="-s -w" -o bin/device/conformance.test ./conformance
+	$(GO) test -c -ldflags="-s -w" -o bin/device/trainer.test ./trainer
+	gzip -f -9 bin/device/wgtrain bin/device/conformance.test bin/device/trainer.test
