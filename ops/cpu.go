@@ -1,6 +1,7 @@
 package ops
 
 import (
+	"fmt"
 	"math"
 	"runtime"
 	"sync"
@@ -29,6 +30,13 @@ func NewCPU() *CPU { return &CPU{workers: runtime.GOMAXPROCS(0)} }
 
 // Name returns "cpu".
 func (c *CPU) Name() string { return "cpu" }
+
+// Describe says how the backend computes: its worker count and the
+// matrix micro-kernel in use, such as "2 workers, avx512 GEMM" ("go"
+// where only portable Go runs).
+func (c *CPU) Describe() string {
+	return fmt.Sprintf("%d workers, %s GEMM", c.workers, kernelNames[kernel])
+}
 
 // Alloc returns a zero-filled tensor, reusing the storage of a freed
 // tensor of the same type and size when there is one.

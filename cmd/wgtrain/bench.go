@@ -129,5 +129,8 @@ func adapterName(b ops.Backend) string {
 	if g, ok := b.(*gpu.Backend); ok {
 		return g.Adapter().String()
 	}
-	return "CPU backend (pure Go)"
+	if c, ok := b.(*ops.CPU); ok {
+		return "CPU backend (" + c.Describe() + ")"
+	}
+	return b.Name()
 }
