@@ -50,21 +50,14 @@ func (l *Conv2d) Forward(c *Context, x *Var) (*Var, error) {
 }
 
 func (l *Conv2d) backward(c *Context, n *node) error {
-	dw, err := c.gradTarget(n.w)
-	if err != nil {
-		return err
-	}
-	db, err := c.gradTarget(n.b)
+	dw, db, err := c.paramGrads(n)
 	if err != nil {
 		return err
 	}
 	if err := c.B.Conv2DBackwardFilter(dw, db, n.x.Value, n.y.grad, l.Spec); err != nil {
 		return layerErr(l.Name, "conv2d backward", err)
 	}
-	if err := c.commit(n.w, dw); err != nil {
-		return err
-	}
-	if err := c.commit(n.b, db); err != nil {
+	if err := c.commitParams(n, dw, db); err != nil {
 		return err
 	}
 	return c.gradInto(n.x, func(dx *ops.Tensor) error {
@@ -119,11 +112,7 @@ func (l *Linear) Forward(c *Context, x *Var) (*Var, error) {
 }
 
 func (l *Linear) backward(c *Context, n *node) error {
-	dw, err := c.gradTarget(n.w)
-	if err != nil {
-		return err
-	}
-	db, err := c.gradTarget(n.b)
+	dw, db, err := c.paramGrads(n)
 	if err != nil {
 		return err
 	}
@@ -136,10 +125,7 @@ func (l *Linear) backward(c *Context, n *node) error {
 	if err := c.B.LinearBackward(dx, dw, db, n.x.Value, l.Weight.Value, n.y.grad); err != nil {
 		return layerErr(l.Name, "linear backward", err)
 	}
-	if err := c.commit(n.w, dw); err != nil {
-		return err
-	}
-	if err := c.commit(n.b, db); err != nil {
+	if err := c.commitParams(n, dw, db); err != nil {
 		return err
 	}
 	if dx != nil {

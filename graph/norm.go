@@ -83,11 +83,7 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 }
 
 func (l *BatchNorm2d) backward(c *Context, n *node) error {
-	dg, err := c.gradTarget(n.w)
-	if err != nil {
-		return err
-	}
-	db, err := c.gradTarget(n.b)
+	dg, db, err := c.paramGrads(n)
 	if err != nil {
 		return err
 	}
@@ -98,10 +94,7 @@ func (l *BatchNorm2d) backward(c *Context, n *node) error {
 	if err := c.B.BatchNormBackward(dx, dg, db, n.x.Value, n.y.grad, n.t1, n.t2, l.Weight.Value); err != nil {
 		return layerErr(l.Name, "batchnorm2d backward", err)
 	}
-	if err := c.commit(n.w, dg); err != nil {
-		return err
-	}
-	if err := c.commit(n.b, db); err != nil {
+	if err := c.commitParams(n, dg, db); err != nil {
 		return err
 	}
 	return c.commit(n.x, dx)

@@ -37,3 +37,24 @@ func (c *Context) record(n node) {
 		c.tape = append(c.tape, n)
 	}
 }
+
+// paramGrads returns the tensors the backward of a layer with a weight
+// and a bias (n.w, n.b) writes their gradients into; commitParams must
+// follow the write.
+func (c *Context) paramGrads(n *node) (dw, db *ops.Tensor, err error) {
+	if dw, err = c.gradTarget(n.w); err != nil {
+		return nil, nil, err
+	}
+	if db, err = c.gradTarget(n.b); err != nil {
+		return nil, nil, err
+	}
+	return dw, db, nil
+}
+
+// commitParams commits the gradients paramGrads handed out.
+func (c *Context) commitParams(n *node, dw, db *ops.Tensor) error {
+	if err := c.commit(n.w, dw); err != nil {
+		return err
+	}
+	return c.commit(n.b, db)
+}

@@ -58,53 +58,41 @@ func benchBackend(b *testing.B, name string) (ops.Backend, func() error) {
 
 func benchTrain(b *testing.B, be ops.Backend, batch, width int) {
 	s, bt := benchStepper(b, be, batch, width)
-	if _, err := s.Train(bt, 0); err != nil { // warm-up: pipelines, pool
-		b.Fatal(err)
-	}
-	b.ReportAllocs()
-	b.ResetTimer()
-	var prev *trainer.PendingStep
-	for i := 0; i < b.N; i++ {
-		p, err := s.Start(bt, i+1)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if prev != nil {
-			if _, err := prev.Wait(); err != nil {
-				b.Fatal(err)
-			}
-		}
-		prev = p
-	}
-	if _, err := prev.Wait(); err != nil {
-		b.Fatal(err)
-	}
-	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
+	benchPipelined(b, batch, func(i int) (*trainer.PendingStep, error) { return s.Start(bt, i) })
 }
 
 func benchEval(b *testing.B, be ops.Backend, batch, width int) {
 	s, bt := benchStepper(b, be, batch, width)
-	if _, err := s.Eval(bt); err != nil { // warm-up: pipelines, pool
-		b.Fatal(err)
+	benchPipelined(b, batch, func(int) (*trainer.PendingStep, error) { return s.StartEval(bt) })
+}
+
+// benchPipelined runs start(0) as a warm-up (pipelines, buffers), then
+// times b.N steps started while the previous one's results come back, and
+// reports images per second.
+func benchPipelined(b *testing.B, batch int, start func(i int) (*trainer.PendingStep, error)) {
+	wait := func(p *trainer.PendingStep, err error) {
+		if err == nil {
+			_, err = p.Wait()
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
 	}
+	wait(start(0))
 	b.ReportAllocs()
 	b.ResetTimer()
 	var prev *trainer.PendingStep
 	for i := 0; i < b.N; i++ {
-		p, err := s.StartEval(bt)
+		p, err := start(i + 1)
 		if err != nil {
 			b.Fatal(err)
 		}
 		if prev != nil {
-			if _, err := prev.Wait(); err != nil {
-				b.Fatal(err)
-			}
+			wait(prev, nil)
 		}
 		prev = p
 	}
-	if _, err := prev.Wait(); err != nil {
-		b.Fatal(err)
-	}
+	wait(prev, nil)
 	b.ReportMetric(float64(batch*b.N)/b.Elapsed().Seconds(), "images/s")
 }
 
