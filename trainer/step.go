@@ -20,6 +20,11 @@ import (
 // update is guarded on the device: from the first step whose loss is not
 // finite on, Adam leaves every weight unchanged, and that step's Wait
 // reports the error.
+//
+// The stepper keeps one pass's device tensors between steps, so that a
+// steady-state step allocates only its results; Close frees them. Set
+// the fields before the first step and leave the model and criteria
+// as they are afterwards.
 type Stepper struct {
 	Model    *graph.Model
 	Criteria []graph.Criterion
@@ -34,9 +39,9 @@ type Stepper struct {
 
 	x, y        *ops.Tensor // the device batch, reused while its shape stays
 	flag, probe *ops.Tensor // the sticky non-finite flag and scratch
+	be          ops.Backend // the model's backend
 	// ctx holds the evaluation (0) and training (1) contexts, reused by
 	// every step so that a step allocates nothing once shapes are steady.
-	be    ops.Backend // the model's backend
 	ctx   [2]*graph.Context
 	parts []*graph.Var // the criteria's losses, reused
 	keys  []string     // "loss_<key>" of each criterion
