@@ -21,119 +21,6 @@ func newConvGeom(x, w *Tensor, oh, ow int, s ConvSpec) convGeom {
 	return g
 }
 
-// tapRow writes, for channel ci and kernel tap (i,j), the input value
-// under that tap at every output position into line[hw] (one row of the
-// im2col matrix), zero where the tap falls in the padding.
-func (g *convGeom) tapRow(img []float32, ci, i, j int, line []float32) {
-	plane := img[ci*g.h*g.w : (ci+1)*g.h*g.w]
-	if g.stride == 1 && g.ow == g.w {
-		g.tapRowSame(plane, i, j, line)
-		return
-	}
-	// With stride 1, ix = ox - pad + j is in [0, w) for ox in [lo, hi).
-	lo := min(max(g.pad-j, 0), g.ow)
-	hi := max(min(g.w+g.pad-j, g.ow), lo)
-	for oy := 0; oy < g.oh; oy++ {
-		iy := oy*g.stride - g.pad + i
-		out := line[oy*g.ow : (oy+1)*g.ow]
-		if iy < 0 || iy >= g.h {
-			for x := range out {
-				out[x] = 0
-			}
-			continue
-		}
-		src := plane[iy*g.w : (iy+1)*g.w]
-		if g.stride == 1 {
-			clear(out[:lo])
-			copy(out[lo:hi], src[lo-g.pad+j:])
-			clear(out[hi:])
-			continue
-		}
-		for ox := range out {
-			ix := ox*g.stride - g.pad + j
-			if ix >= 0 && ix < g.w {
-				out[ox] = src[ix]
-			} else {
-				out[ox] = 0
-			}
-		}
-	}
-}
-
-// tapRowSame is tapRow for stride 1 and output rows as wide as input
-// rows (a "same" convolution such as 3x3 with padding 1): the valid part
-// of the tap's row is then the plane shifted by a constant, copied in one
-// piece, with the positions whose tap falls in the padding zeroed after.
-func (g *convGeom) tapRowSame(plane []float32, i, j int, line []float32) {
-	w, d := g.w, j-g.pad // ix = ox + d
-	oy0 := min(max(g.pad-i, 0), g.oh)
-	oy1 := max(min(g.h+g.pad-i, g.oh), oy0) // iy = oy-pad+i in [0, h)
-	shift := (i-g.pad)*w + d                // plane index - line index
-	clear(line[:oy0*w])
-	clear(line[oy1*w:])
-	if oy0 == oy1 {
-		return
-	}
-	lo := max(oy0*w, -shift)
-	hi := min(oy1*w, len(plane)-shift)
-	if lo < hi {
-		copy(line[lo:hi], plane[lo+shift:hi+shift])
-	}
-	// Positions with ox+d outside [0, w), including any the clipped copy
-	// did not reach, are padding.
-	zl, zr := min(max(-d, 0), w), max(min(w-d, w), 0)
-	for oy := oy0; oy < oy1; oy++ {
-		row := line[oy*w : (oy+1)*w]
-		for x := 0; x < zl; x++ {
-			row[x] = 0
-		}
-		for x := zr; x < w; x++ {
-			row[x] = 0
-		}
-	}
-}
-
-// im2rowPanels writes rows [r0,r1) of one image's im2col matrix,
-// transposed (B[p][r] = col[r][p], contraction over output positions p),
-// into packed-B panels of gemmNR rows starting at r0, with panel stride
-// ktot and contraction offset koff; columns of the last panel past r1 are
-// zeroed. Each panel's rows are first built in lines (gemmNR*hw floats of
-// scratch) by tapRow and then interleaved.
-func (g *convGeom) im2rowPanels(img, dst, lines []float32, r0, r1, ktot, koff int) {
-	per := g.kh * g.kw
-	for jr := r0; jr < r1; jr += gemmNR {
-		rows := min(gemmNR, r1-jr)
-		for cc := 0; cc < gemmNR; cc++ {
-			line := lines[cc*g.hw : (cc+1)*g.hw]
-			if cc >= rows {
-				clear(line)
-				continue
-			}
-			t := (jr + cc) % per
-			g.tapRow(img, (jr+cc)/per, t/g.kw, t%g.kw, line)
-		}
-		jp := (jr - r0) / gemmNR
-		interleave16(dst[(jp*ktot+koff)*gemmNR:(jp*ktot+koff+g.hw)*gemmNR], lines[:gemmNR*g.hw], g.hw)
-	}
-}
-
-// interleave16 writes d[p*16+r] = lines[r*n+p] for r < 16 and p < n.
-// (An AVX-512 gather version measured slower than this plain loop.)
-func interleave16(d, lines []float32, n int) {
-	l0 := lines[0*n : 1*n]
-	l1, l2, l3 := lines[1*n:2*n], lines[2*n:3*n], lines[3*n:4*n]
-	l4, l5, l6, l7 := lines[4*n:5*n], lines[5*n:6*n], lines[6*n:7*n], lines[7*n:8*n]
-	l8, l9, l10, l11 := lines[8*n:9*n], lines[9*n:10*n], lines[10*n:11*n], lines[11*n:12*n]
-	l12, l13, l14, l15 := lines[12*n:13*n], lines[13*n:14*n], lines[14*n:15*n], lines[15*n:16*n]
-	for p := range l0 {
-		t := (*[16]float32)(d[p*16 : p*16+16])
-		t[0], t[1], t[2], t[3] = l0[p], l1[p], l2[p], l3[p]
-		t[4], t[5], t[6], t[7] = l4[p], l5[p], l6[p], l7[p]
-		t[8], t[9], t[10], t[11] = l8[p], l9[p], l10[p], l11[p]
-		t[12], t[13], t[14], t[15] = l12[p], l13[p], l14[p], l15[p]
-	}
-}
-
 // col2im adds col[k, hw] back into one image's gradient (the transpose of
 // im2col); img must be zeroed by the caller.
 func (g *convGeom) col2im(col, img []float32) {
@@ -177,7 +64,8 @@ func (g *convGeom) col2im(col, img []float32) {
 	}
 }
 
-// col2imSame is col2im for the geometry of tapRowSame: each col row is
+// col2imSame is col2im for stride 1 and output rows as wide as input
+// rows (a "same" convolution such as 3x3 with padding 1): each col row is
 // added to its plane shifted by a constant, in one run, after the entries
 // whose tap falls in the horizontal padding are zeroed (col is scratch),
 // so that no per-row bounds are needed. Each image element still receives
@@ -365,13 +253,13 @@ func (j *convFilterJob) run(lo, hi int) {
 	r0, r1 := lo*gemmNR, min(hi*gemmNR, g.k)
 	maxL := min(chunk, g.n) * g.hw
 	nb := (hi - lo) * gemmNR * maxL
-	sc := getScratch(nb + gemmNR*g.hw)
-	bp, lines := sc.buf[:nb], sc.buf[nb:]
+	sc := getScratch(nb + g.im2rowScratch(hi-lo))
+	bp, pad := sc.buf[:nb], sc.buf[nb:]
 	for n0 := 0; n0 < g.n; n0 += chunk {
 		n1 := min(n0+chunk, g.n)
 		L := (n1 - n0) * g.hw
 		for n := n0; n < n1; n++ {
-			g.im2rowPanels(j.xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], bp, lines, r0, r1, L, (n-n0)*g.hw)
+			g.im2rowPanels(j.xs[n*g.c*g.h*g.w:(n+1)*g.c*g.h*g.w], bp, pad, r0, r1, L, (n-n0)*g.hw)
 		}
 		gemmPanels(g.o, r1-r0, L, j.ap[n0*g.hw*gemmMR:], lt, bp, L, j.dws[r0:], g.k, n0 > 0)
 	}

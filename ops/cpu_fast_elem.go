@@ -85,10 +85,12 @@ func reluBack1(y, up float32) float32 {
 	return math.Float32frombits(math.Float32bits(up) & reluKeep(math.Float32bits(y)))
 }
 
-// reluBackF32 writes g = up where y > 0.
+// reluBackF32 writes g = up where y > 0 (or y is NaN), else 0: with
+// vector instructions where there are some (reluBackVec), the rest
+// element by element.
 func reluBackF32(g, y, up []float32) {
 	y, up = y[:len(g)], up[:len(g)]
-	i := 0
+	i := reluBackVec(g, y, up)
 	for ; i+4 <= len(g); i += 4 {
 		o, yy, u := g[i:i+4:i+4], y[i:i+4:i+4], up[i:i+4:i+4]
 		o[0], o[1], o[2], o[3] = reluBack1(yy[0], u[0]), reluBack1(yy[1], u[1]), reluBack1(yy[2], u[2]), reluBack1(yy[3], u[3])

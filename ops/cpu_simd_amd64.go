@@ -11,6 +11,11 @@ package ops
 //go:noescape
 func reluAVX2(out, in []float32)
 
+// reluBackAVX2 writes g[i] = reluBack1(y[i], up[i]) for i < len(g) &^ 7.
+//
+//go:noescape
+func reluBackAVX2(g, y, up []float32)
+
 // affineAVX2 writes y[i] = float32(float64(x[i])*scale + shift) for
 // i < len(y) &^ 3.
 //
@@ -30,6 +35,17 @@ func reluVec(out, in []float32) int {
 	}
 	n := len(out) &^ 7
 	reluAVX2(out[:n], in[:n])
+	return n
+}
+
+// reluBackVec writes the ReLU gradient of the longest vector-sized
+// prefix of g it can and returns its length.
+func reluBackVec(g, y, up []float32) int {
+	if !simdElem() {
+		return 0
+	}
+	n := len(g) &^ 7
+	reluBackAVX2(g[:n], y[:n], up[:n])
 	return n
 }
 

@@ -56,6 +56,62 @@ reludone:
 	VZEROUPPER
 	RET
 
+// func reluBackAVX2(g, y, up []float32)
+//
+// g[i] = up[i] where y[i] > 0 or y[i] is a NaN, else +0, for
+// i < len(g) &^ 7 (len(y), len(up) >= len(g)): the mask of reluAVX2,
+// taken from y, ANDed with up, as reluBack1 gives. 32 floats a step,
+// then 8. g may be up or y.
+TEXT ·reluBackAVX2(SB), NOSPLIT, $0-72
+	MOVQ g_base+0(FP), DI
+	MOVQ g_len+8(FP), CX
+	MOVQ y_base+24(FP), SI
+	MOVQ up_base+48(FP), DX
+	VXORPS Y15, Y15, Y15
+	CMPQ CX, $32
+	JLT reluback8
+
+reluback32:
+	VMOVUPS (SI), Y0
+	VMOVUPS 32(SI), Y1
+	VMOVUPS 64(SI), Y2
+	VMOVUPS 96(SI), Y3
+	VCMPPS $6, Y15, Y0, Y0
+	VCMPPS $6, Y15, Y1, Y1
+	VCMPPS $6, Y15, Y2, Y2
+	VCMPPS $6, Y15, Y3, Y3
+	VANDPS (DX), Y0, Y0
+	VANDPS 32(DX), Y1, Y1
+	VANDPS 64(DX), Y2, Y2
+	VANDPS 96(DX), Y3, Y3
+	VMOVUPS Y0, (DI)
+	VMOVUPS Y1, 32(DI)
+	VMOVUPS Y2, 64(DI)
+	VMOVUPS Y3, 96(DI)
+	ADDQ $128, SI
+	ADDQ $128, DX
+	ADDQ $128, DI
+	SUBQ $32, CX
+	CMPQ CX, $32
+	JGE reluback32
+
+reluback8:
+	CMPQ CX, $8
+	JLT relubackdone
+	VMOVUPS (SI), Y0
+	VCMPPS $6, Y15, Y0, Y0
+	VANDPS (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ $32, SI
+	ADDQ $32, DX
+	ADDQ $32, DI
+	SUBQ $8, CX
+	JMP reluback8
+
+relubackdone:
+	VZEROUPPER
+	RET
+
 // func affineAVX2(y, x []float32, scale, shift float64)
 //
 // y[i] = float32(float64(x[i])*scale + shift) for i < len(y) &^ 3

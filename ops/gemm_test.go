@@ -222,14 +222,22 @@ func TestAddF32(t *testing.T) {
 	}
 }
 
-// TestInterleave16 checks the panel transpose of im2rowPanels.
+// TestInterleave16 checks the panel transpose of im2rowPanels, from rows
+// longer than the first (which sets n).
 func TestInterleave16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	for _, n := range []int{1, 3, 16, 25, 1024} {
 		lines := randSlice(rng, 16*n)
 		d := randSlice(rng, 16*n+5)
 		tail := append([]float32(nil), d[16*n:]...)
-		interleave16(d, lines, n)
+		var src [16][]float32
+		for r := range src {
+			src[r] = lines[r*n : (r+1)*n : (r+1)*n]
+			if r > 0 && r*n+n+1 <= len(lines) {
+				src[r] = lines[r*n : r*n+n+1] // extra values must not be read
+			}
+		}
+		interleave16(d, &src)
 		for p := 0; p < n; p++ {
 			for r := 0; r < 16; r++ {
 				if d[p*16+r] != lines[r*n+p] {
