@@ -222,12 +222,13 @@ func TestAddF32(t *testing.T) {
 	}
 }
 
-// TestInterleave16 checks the panel transpose of im2rowPanels, from rows
-// longer than the first (which sets n).
+// TestInterleave16 checks the panel transpose of im2rowPanels bit for
+// bit (NaN payloads, signed zeros), from rows longer than the first
+// (which sets n).
 func TestInterleave16(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, n := range []int{1, 3, 16, 25, 1024} {
-		lines := randSlice(rng, 16*n)
+	for _, n := range []int{0, 1, 3, 7, 8, 9, 15, 16, 17, 25, 32, 64, 1023, 1024} {
+		lines := randomBits(rng, 16*n)
 		d := randSlice(rng, 16*n+5)
 		tail := append([]float32(nil), d[16*n:]...)
 		var src [16][]float32
@@ -240,7 +241,7 @@ func TestInterleave16(t *testing.T) {
 		interleave16(d, &src)
 		for p := 0; p < n; p++ {
 			for r := 0; r < 16; r++ {
-				if d[p*16+r] != lines[r*n+p] {
+				if math.Float32bits(d[p*16+r]) != math.Float32bits(lines[r*n+p]) {
 					t.Fatalf("n=%d: d[%d] = %g, want lines[%d] = %g", n, p*16+r, d[p*16+r], r*n+p, lines[r*n+p])
 				}
 			}
