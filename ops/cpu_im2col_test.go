@@ -114,9 +114,11 @@ func (g *convGeom) im2colPanelsByLines(img, dst, line []float32) {
 	}
 }
 
-// BenchmarkIm2colPanels times the one-pass im2col against the former
-// line-by-line one on the inputs of resnet9's (width 16) convolutions.
-func BenchmarkIm2colPanels(b *testing.B) {
+// resnet9Inputs returns the geometry of one image through each of
+// resnet9's (width 16) 3x3 convolutions, once per distinct input (channels
+// and size).
+func resnet9Inputs() []convGeom {
+	var out []convGeom
 	seen := map[[2]int]bool{}
 	for _, cv := range resnet9Convs {
 		ci, hw := cv[0], cv[2]
@@ -126,6 +128,16 @@ func BenchmarkIm2colPanels(b *testing.B) {
 		seen[[2]int{ci, hw}] = true
 		g := convGeom{n: 1, c: ci, h: hw, w: hw, o: cv[1], kh: 3, kw: 3, oh: hw, ow: hw, stride: 1, pad: 1}
 		g.k, g.hw = g.c*9, hw*hw
+		out = append(out, g)
+	}
+	return out
+}
+
+// BenchmarkIm2colPanels times the one-pass im2col against the former
+// line-by-line one on the inputs of resnet9's (width 16) convolutions.
+func BenchmarkIm2colPanels(b *testing.B) {
+	for _, g := range resnet9Inputs() {
+		ci, hw := g.c, g.h
 		img := randSlice(rand.New(rand.NewPCG(1, 2)), g.c*g.h*g.w)
 		dst := make([]float32, packedBSize(g.k, g.hw))
 		scratch := make([]float32, max(g.paddedSize(), g.hw))

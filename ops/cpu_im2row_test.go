@@ -182,15 +182,8 @@ func TestIm2rowPanels(t *testing.T) {
 // line-by-line one on the inputs of resnet9's (width 16) convolutions,
 // writing all panels of one image.
 func BenchmarkIm2rowPanels(b *testing.B) {
-	seen := map[[2]int]bool{}
-	for _, cv := range resnet9Convs {
-		ci, hw := cv[0], cv[2]
-		if seen[[2]int{ci, hw}] {
-			continue
-		}
-		seen[[2]int{ci, hw}] = true
-		g := convGeom{n: 1, c: ci, h: hw, w: hw, o: cv[1], kh: 3, kw: 3, oh: hw, ow: hw, stride: 1, pad: 1}
-		g.k, g.hw = g.c*9, hw*hw
+	for _, g := range resnet9Inputs() {
+		ci, hw := g.c, g.h
 		panels := (g.k + gemmNR - 1) / gemmNR
 		img := randSlice(rand.New(rand.NewPCG(1, 2)), g.c*g.h*g.w)
 		dst := make([]float32, panels*gemmNR*g.hw)
