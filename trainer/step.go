@@ -21,8 +21,9 @@ import (
 // finite on, Adam leaves every weight unchanged, and that step's Wait
 // reports the error.
 //
-// The stepper keeps one pass's device tensors between steps, so that a
-// steady-state step allocates only its results; Close frees them. Set
+// The stepper keeps one pass's device tensors between steps of the same
+// mode, so that a steady-state step allocates only its results; Close
+// frees them. Set
 // the fields before the first step and leave the model and criteria
 // as they are afterwards.
 type Stepper struct {
@@ -221,10 +222,16 @@ func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error)
 }
 
 // context returns the stepper's context for the mode, reset for a pass.
+// The other mode's context gives its tensors back to the backend, so that
+// a stepper holds one pass's tensors, not two: switching between training
+// and evaluation (twice an epoch) allocates, steps in one mode do not.
 func (s *Stepper) context(be ops.Backend, train bool) *graph.Context {
 	i := 0
 	if train {
 		i = 1
+	}
+	if o := s.ctx[1-i]; o != nil {
+		o.Release()
 	}
 	if s.ctx[i] == nil || s.ctx[i].B != be {
 		if s.ctx[i] != nil {
