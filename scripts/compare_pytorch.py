@@ -19,7 +19,7 @@ import torch
 import torch.nn as nn
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from gen_golden import conv_block, ResidualBlock  # noqa: E402
+from gen_golden import resnet9  # noqa: E402
 
 # gen_golden pins one thread for reproducible fixtures; a speed comparison
 # gives PyTorch every core, as wgtrain's CPU backend uses.
@@ -27,20 +27,10 @@ torch.set_num_threads(os.cpu_count())
 torch.use_deterministic_algorithms(False)
 
 
-def resnet9(cin, ncls, size):
-    s1, s2, s4, s8 = size, size * 2, size * 4, size * 8
-    return nn.Sequential(
-        conv_block(cin, s1), conv_block(s1, s2, pool=True),
-        ResidualBlock(nn.Sequential(conv_block(s2, s2), conv_block(s2, s2))),
-        conv_block(s2, s4, pool=True), conv_block(s4, s8, pool=True),
-        ResidualBlock(nn.Sequential(conv_block(s8, s8), conv_block(s8, s8))),
-        nn.Sequential(nn.MaxPool2d(4), nn.Flatten(), nn.Dropout(0.2), nn.Linear(s8, ncls)))
-
-
 def torch_bench(a):
     dev = torch.device(a.device)
     torch.manual_seed(0)
-    model = resnet9(3, 10, a.width).to(dev)
+    model = resnet9(3, 10, a.width, dropout=nn.Dropout(0.2)).to(dev)
     opt = torch.optim.Adam(model.parameters(), lr=1e-3)
     x = torch.randn(a.batch_size, 3, 32, 32, device=dev)
     y = (torch.arange(a.batch_size) % 10).to(dev)

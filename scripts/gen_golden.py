@@ -271,14 +271,18 @@ class ResidualBlock(nn.Module):
     def forward(self, x):
         return self.block(x) + x
 
-def resnet9(cin, ncls, size=16, p=0.2, seed=42):
+def resnet9(cin, ncls, size=16, p=0.2, seed=42, dropout=None):
+    """The tutorial's resnet9; dropout defaults to wgtrain's counter-based
+    mask (CounterDropout(p, seed)), which the fixtures need."""
+    if dropout is None:
+        dropout = CounterDropout(p, seed)
     s1, s2, s4, s8 = size, size * 2, size * 4, size * 8
     return nn.Sequential(
         conv_block(cin, s1), conv_block(s1, s2, pool=True),
         ResidualBlock(nn.Sequential(conv_block(s2, s2), conv_block(s2, s2))),
         conv_block(s2, s4, pool=True), conv_block(s4, s8, pool=True),
         ResidualBlock(nn.Sequential(conv_block(s8, s8), conv_block(s8, s8))),
-        nn.Sequential(nn.MaxPool2d(4), nn.Flatten(), CounterDropout(p, seed), nn.Linear(s8, ncls)))
+        nn.Sequential(nn.MaxPool2d(4), nn.Flatten(), dropout, nn.Linear(s8, ncls)))
 
 def train2(model, x, labels, loss_fn, prefix, T, keep_grads):
     model.train()
