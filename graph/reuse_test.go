@@ -93,7 +93,8 @@ func TestContextReuseMatchesFresh(t *testing.T) {
 			t.Fatalf("pass %d (batch %d): gradients differ from a fresh context's (-fresh +reused):\n%s", i, n, d)
 		}
 	}
-	// A pass without Reset is refused rather than silently appended.
+	// Backward on a pass that is done, here with a nil loss, is an error,
+	// not a panic.
 	if err := c.Backward(nil); err == nil {
 		t.Error("Backward(nil) succeeded")
 	}
