@@ -17,6 +17,8 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 // tarGz packs the files under root into a .tar.gz whose entries are
@@ -190,7 +192,7 @@ func TestDownloadFailures(t *testing.T) {
 	evil := tarGz(t, src, &tar.Header{Name: "../escape", Typeflag: tar.TypeReg, Mode: 0o644})
 	link := tarGz(t, src, &tar.Header{Name: "cifar-10-batches-bin/l", Typeflag: tar.TypeSymlink, Linkname: "/etc/passwd"})
 	srv := newServer(t, map[string][]byte{"good.tar.gz": archive, "evil.tar.gz": evil, "link.tar.gz": link})
-	idxGood := gzipped(idxFile([]int{1}, []byte{1}))
+	idxGood := testfiles.Gzip(testfiles.IDX([]int{1}, []byte{1}))
 	srv.files["train-images-idx3-ubyte.gz"] = idxGood
 
 	cases := []struct {

@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 // checkFuzzError checks that a parser rejected its input with a
@@ -25,11 +27,11 @@ func checkFuzzError(t *testing.T, err error, file string, maxOff int) {
 // FuzzIDX checks that readIDX never panics, rejects only with a
 // *FormatError, and that what it accepts is consistent with its header.
 func FuzzIDX(f *testing.F) {
-	imgs := idxFile([]int{2, 28, 28}, mnistImages(2))
-	small := idxFile([]int{2, 2, 3}, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
-	labels := idxFile([]int{3}, []byte{1, 2, 9})
-	for _, b := range [][]byte{imgs, small, labels, gzipped(imgs), gzipped(small), gzipped(labels),
-		imgs[:100], labels[:7], gzipped(imgs)[:40], append(bytes.Clone(labels), 0),
+	imgs := testfiles.IDX([]int{2, 28, 28}, mnistImages(2))
+	small := testfiles.IDX([]int{2, 2, 3}, []byte{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12})
+	labels := testfiles.IDX([]int{3}, []byte{1, 2, 9})
+	for _, b := range [][]byte{imgs, small, labels, testfiles.Gzip(imgs), testfiles.Gzip(small), testfiles.Gzip(labels),
+		imgs[:100], labels[:7], testfiles.Gzip(imgs)[:40], append(bytes.Clone(labels), 0),
 		{0, 0, 8, 3, 0, 0, 0, 0}, {0x1f, 0x8b}} {
 		f.Add(b, uint8(3))
 		f.Add(b, uint8(1))

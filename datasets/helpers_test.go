@@ -2,7 +2,6 @@ package datasets
 
 import (
 	"bytes"
-	"compress/gzip"
 	"encoding/binary"
 	"errors"
 	"os"
@@ -53,26 +52,6 @@ func checkCIFARImages(t *testing.T, what string, images []byte, first, n int) {
 			}
 		}
 	}
-}
-
-// idxFile returns an IDX file of unsigned bytes.
-func idxFile(dims []int, data []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(0x800|len(dims)))
-	for _, d := range dims {
-		binary.Write(&b, binary.BigEndian, uint32(d))
-	}
-	b.Write(data)
-	return b.Bytes()
-}
-
-// gzipped compresses b.
-func gzipped(b []byte) []byte {
-	var out bytes.Buffer
-	z := gzip.NewWriter(&out)
-	z.Write(b)
-	z.Close()
-	return out.Bytes()
 }
 
 // cifarBin returns a CIFAR binary file: per record, its label bytes then

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 // mnistImages returns n 28x28 images whose pixel (i, y, x) is
@@ -24,9 +26,9 @@ func TestIDXReadsEveryByte(t *testing.T) {
 	imgs := mnistImages(5)
 	for _, gz := range []bool{false, true} {
 		t.Run(fmt.Sprint("gzip=", gz), func(t *testing.T) {
-			file := idxFile([]int{5, 28, 28}, imgs)
+			file := testfiles.IDX([]int{5, 28, 28}, imgs)
 			if gz {
-				file = gzipped(file)
+				file = testfiles.Gzip(file)
 			}
 			got, err := readIDX("imgs", bytes.NewReader(file), 3)
 			if err != nil {
@@ -45,9 +47,9 @@ func TestIDXReadsEveryByte(t *testing.T) {
 				}
 			}
 			labels := []byte{7, 0, 9, 3, 3}
-			file = idxFile([]int{5}, labels)
+			file = testfiles.IDX([]int{5}, labels)
 			if gz {
-				file = gzipped(file)
+				file = testfiles.Gzip(file)
 			}
 			l, err := readIDX("labels", bytes.NewReader(file), 1)
 			if err != nil {
@@ -61,14 +63,14 @@ func TestIDXReadsEveryByte(t *testing.T) {
 }
 
 func TestIDXBadInput(t *testing.T) {
-	good := idxFile([]int{2, 3, 4}, make([]byte, 24))
-	corrupt := gzipped(idxFile([]int{2, 3, 4}, bytes.Repeat([]byte{1, 2, 3}, 8)))
+	good := testfiles.IDX([]int{2, 3, 4}, make([]byte, 24))
+	corrupt := testfiles.Gzip(testfiles.IDX([]int{2, 3, 4}, bytes.Repeat([]byte{1, 2, 3}, 8)))
 	corrupt[len(corrupt)-8] ^= 0xff // the CRC
 	noise := make([]byte, 2*30*40)
 	for i := range noise {
 		noise[i] = byte(i * i * 2654435761 >> 13)
 	}
-	noisy := gzipped(idxFile([]int{2, 30, 40}, noise))
+	noisy := testfiles.Gzip(testfiles.IDX([]int{2, 30, 40}, noise))
 	cases := []struct {
 		name   string
 		file   []byte
@@ -78,13 +80,13 @@ func TestIDXBadInput(t *testing.T) {
 	}{
 		{"empty", nil, 3, 0, "truncated: the file ends before the magic number"},
 		{"short magic", good[:3], 3, 3, "truncated"},
-		{"labels for images", idxFile([]int{24}, make([]byte, 24)), 3, 0, "bad magic number 0x00000801, want 0x00000803 (IDX images"},
+		{"labels for images", testfiles.IDX([]int{24}, make([]byte, 24)), 3, 0, "bad magic number 0x00000801, want 0x00000803 (IDX images"},
 		{"images for labels", good, 1, 0, "bad magic number 0x00000803, want 0x00000801 (IDX labels"},
 		{"not IDX", []byte("GIF89a, a picture"), 3, 0, "not an IDX file"},
 		{"signed bytes", append([]byte{0, 0, 9, 3}, good[4:]...), 3, 0, "bad magic number 0x00000903"},
 		{"short header", good[:10], 3, 10, "truncated: the file ends before the header"},
-		{"zero dimension", idxFile([]int{0, 3, 4}, nil), 3, 4, "dimension 0 is 0"},
-		{"huge", idxFile([]int{1 << 20, 1 << 10, 1 << 10}, nil), 3, 12, "describe more than"},
+		{"zero dimension", testfiles.IDX([]int{0, 3, 4}, nil), 3, 4, "dimension 0 is 0"},
+		{"huge", testfiles.IDX([]int{1 << 20, 1 << 10, 1 << 10}, nil), 3, 12, "describe more than"},
 		{"truncated data", good[:16+13], 3, 29, "item 1 of 2 is incomplete (13 of 24 data bytes present)"},
 		{"trailing data", append(good[:len(good):len(good)], 0), 3, 40, "trailing data after the 2 items"},
 		{"truncated gzip", noisy[:len(noisy)/2], 3, -2, "of 2 is incomplete"},

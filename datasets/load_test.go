@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 // isolate points $WGTRAIN_DATA, the per-user cache and the system
@@ -109,15 +111,15 @@ func makeIDX(t *testing.T, dir string, gz bool) {
 		return b
 	}
 	files := map[string][]byte{
-		"train-images-idx3-ubyte": idxFile([]int{6, 28, 28}, mnistImages(6)),
-		"train-labels-idx1-ubyte": idxFile([]int{6}, labels(6)),
-		"t10k-images-idx3-ubyte":  idxFile([]int{4, 28, 28}, mnistImages(4)),
-		"t10k-labels-idx1-ubyte":  idxFile([]int{4}, labels(4)),
+		"train-images-idx3-ubyte": testfiles.IDX([]int{6, 28, 28}, mnistImages(6)),
+		"train-labels-idx1-ubyte": testfiles.IDX([]int{6}, labels(6)),
+		"t10k-images-idx3-ubyte":  testfiles.IDX([]int{4, 28, 28}, mnistImages(4)),
+		"t10k-labels-idx1-ubyte":  testfiles.IDX([]int{4}, labels(4)),
 	}
 	if gz {
 		for k, v := range files {
 			delete(files, k)
-			files[k+".gz"] = gzipped(v)
+			files[k+".gz"] = testfiles.Gzip(v)
 		}
 	}
 	writeFiles(t, dir, files)
@@ -238,14 +240,14 @@ func TestLoadBadInput(t *testing.T) {
 	t.Run("label out of range", func(t *testing.T) {
 		dir := t.TempDir()
 		makeIDX(t, dir, false)
-		writeFiles(t, dir, map[string][]byte{"t10k-labels-idx1-ubyte": idxFile([]int{4}, []byte{0, 1, 10, 2})})
+		writeFiles(t, dir, map[string][]byte{"t10k-labels-idx1-ubyte": testfiles.IDX([]int{4}, []byte{0, 1, 10, 2})})
 		_, err := Load("mnist", dir, LoadOptions{})
 		wantFormatError(t, err, filepath.Join(dir, "t10k-labels-idx1-ubyte"), 10, "record 2: label 10 out of range [0,10)")
 	})
 	t.Run("count mismatch", func(t *testing.T) {
 		dir := t.TempDir()
 		makeIDX(t, dir, true)
-		writeFiles(t, dir, map[string][]byte{"train-labels-idx1-ubyte.gz": gzipped(idxFile([]int{5}, make([]byte, 5)))})
+		writeFiles(t, dir, map[string][]byte{"train-labels-idx1-ubyte.gz": testfiles.Gzip(testfiles.IDX([]int{5}, make([]byte, 5)))})
 		_, err := Load("fashion-mnist", dir, LoadOptions{})
 		wantFormatError(t, err, filepath.Join(dir, "train-labels-idx1-ubyte.gz"), 4, "5 labels, but train-images-idx3-ubyte.gz holds 6 images")
 	})

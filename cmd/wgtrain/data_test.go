@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"compress/gzip"
-	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -15,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 // isolateData points $WGTRAIN_DATA and the per-user cache at empty
@@ -29,35 +27,20 @@ func isolateData(t *testing.T) {
 	t.Setenv(datasets.EnvDataURL, "")
 }
 
-// idx returns an IDX file of unsigned bytes.
-func idx(dims []int, data []byte) []byte {
-	var b bytes.Buffer
-	binary.Write(&b, binary.BigEndian, uint32(0x800|len(dims)))
-	for _, d := range dims {
-		binary.Write(&b, binary.BigEndian, uint32(d))
-	}
-	b.Write(data)
-	return b.Bytes()
-}
-
 // writeIDXSet writes MNIST-style files to dir: train labels trainLabels,
 // test labels testLabels, blank 28x28 images; gzipped when gz.
 func writeIDXSet(t *testing.T, dir string, trainLabels, testLabels []byte, gz bool) {
 	t.Helper()
 	files := map[string][]byte{
-		"train-images-idx3-ubyte": idx([]int{len(trainLabels), 28, 28}, make([]byte, len(trainLabels)*784)),
-		"train-labels-idx1-ubyte": idx([]int{len(trainLabels)}, trainLabels),
-		"t10k-images-idx3-ubyte":  idx([]int{len(testLabels), 28, 28}, make([]byte, len(testLabels)*784)),
-		"t10k-labels-idx1-ubyte":  idx([]int{len(testLabels)}, testLabels),
+		"train-images-idx3-ubyte": testfiles.IDX([]int{len(trainLabels), 28, 28}, make([]byte, len(trainLabels)*784)),
+		"train-labels-idx1-ubyte": testfiles.IDX([]int{len(trainLabels)}, trainLabels),
+		"t10k-images-idx3-ubyte":  testfiles.IDX([]int{len(testLabels), 28, 28}, make([]byte, len(testLabels)*784)),
+		"t10k-labels-idx1-ubyte":  testfiles.IDX([]int{len(testLabels)}, testLabels),
 	}
 	os.MkdirAll(dir, 0o755)
 	for name, b := range files {
 		if gz {
-			var z bytes.Buffer
-			w := gzip.NewWriter(&z)
-			w.Write(b)
-			w.Close()
-			name, b = name+".gz", z.Bytes()
+			name, b = name+".gz", testfiles.Gzip(b)
 		}
 		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
 			t.Fatal(err)
@@ -139,7 +122,7 @@ func TestDataErrors(t *testing.T) {
 	isolateData(t)
 	corrupt := t.TempDir()
 	writeIDXSet(t, corrupt, []byte{1, 2}, []byte{3}, false)
-	os.WriteFile(filepath.Join(corrupt, "t10k-labels-idx1-ubyte"), idx([]int{1}, []byte{12}), 0o644)
+	os.WriteFile(filepath.Join(corrupt, "t10k-labels-idx1-ubyte"), testfiles.IDX([]int{1}, []byte{12}), 0o644)
 	for _, c := range []struct {
 		args []string
 		code int
