@@ -8,7 +8,7 @@ import (
 )
 
 type convCase struct {
-	d    convDims
+	d    ConvDims
 	bias bool // the forward adds a bias
 }
 
@@ -22,22 +22,22 @@ func (c convCase) String() string {
 }
 
 var convCases = []convCase{
-	{convDims{N: 1, C: 1, H: 5, W: 5, O: 1, KH: 1, KW: 1, Stride: 1, Pad: 0}, true},
-	{convDims{N: 2, C: 3, H: 7, W: 6, O: 5, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
-	{convDims{N: 1, C: 5, H: 9, W: 11, O: 3, KH: 5, KW: 5, Stride: 2, Pad: 2}, false},
-	{convDims{N: 3, C: 2, H: 8, W: 7, O: 4, KH: 3, KW: 2, Stride: 3, Pad: 1}, true},
-	{convDims{N: 2, C: 7, H: 6, W: 10, O: 6, KH: 1, KW: 3, Stride: 2, Pad: 0}, true},
-	{convDims{N: 1, C: 3, H: 4, W: 4, O: 2, KH: 5, KW: 5, Stride: 1, Pad: 2}, true},
-	{convDims{N: 2, C: 3, H: 5, W: 7, O: 4, KH: 2, KW: 5, Stride: 1, Pad: 0}, false},
-	{convDims{N: 2, C: 3, H: 11, W: 9, O: 2, KH: 5, KW: 5, Stride: 3, Pad: 2}, true},
-	{convDims{N: 1, C: 3, H: 17, W: 19, O: 8, KH: 3, KW: 3, Stride: 2, Pad: 1}, true},
+	{ConvDims{N: 1, C: 1, H: 5, W: 5, O: 1, KH: 1, KW: 1, Stride: 1, Pad: 0}, true},
+	{ConvDims{N: 2, C: 3, H: 7, W: 6, O: 5, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
+	{ConvDims{N: 1, C: 5, H: 9, W: 11, O: 3, KH: 5, KW: 5, Stride: 2, Pad: 2}, false},
+	{ConvDims{N: 3, C: 2, H: 8, W: 7, O: 4, KH: 3, KW: 2, Stride: 3, Pad: 1}, true},
+	{ConvDims{N: 2, C: 7, H: 6, W: 10, O: 6, KH: 1, KW: 3, Stride: 2, Pad: 0}, true},
+	{ConvDims{N: 1, C: 3, H: 4, W: 4, O: 2, KH: 5, KW: 5, Stride: 1, Pad: 2}, true},
+	{ConvDims{N: 2, C: 3, H: 5, W: 7, O: 4, KH: 2, KW: 5, Stride: 1, Pad: 0}, false},
+	{ConvDims{N: 2, C: 3, H: 11, W: 9, O: 2, KH: 5, KW: 5, Stride: 3, Pad: 2}, true},
+	{ConvDims{N: 1, C: 3, H: 17, W: 19, O: 8, KH: 3, KW: 3, Stride: 2, Pad: 1}, true},
 	// One block of the tutorial's resnet9 at width 16, 8x8 pixels.
-	{convDims{N: 2, C: 16, H: 8, W: 8, O: 32, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
+	{ConvDims{N: 2, C: 16, H: 8, W: 8, O: 32, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
 }
 
 // convInputs are one case's host inputs and their device tensors.
 type convInputs struct {
-	d              convDims
+	d              ConvDims
 	s              ops.ConvSpec
 	xh, wh, bh     []float32
 	x, w, b        *ops.Tensor // b is nil without bias
@@ -49,7 +49,7 @@ type convInputs struct {
 func newConvInputs(e *env, c convCase) *convInputs {
 	d := c.d
 	in := &convInputs{d: d, s: ops.ConvSpec{Stride: d.Stride, Padding: d.Pad}}
-	in.oh, in.ow = d.out()
+	in.oh, in.ow = d.Out()
 	bound := 1 / math.Sqrt(float64(d.C*d.KH*d.KW))
 	in.xh = e.uniform(d.N*d.C*d.H*d.W, -1, 1)
 	in.wh = e.uniform(d.O*d.C*d.KH*d.KW, -bound, bound)
@@ -83,7 +83,7 @@ func convForward(t TB, b ops.Backend, c convCase) {
 	y := e.junk(d.N, d.O, in.oh, in.ow)
 	what := fmt.Sprintf("Conv2D(x %v, w %v, bias %v, stride %d, padding %d)", in.x.Shape(), in.w.Shape(), c.bias, d.Stride, d.Pad)
 	e.ok(b.Conv2D(y, in.x, in.w, in.b, in.s), what)
-	want := refConv2D(d, f64(in.xh), f64(in.wh), f64(in.bh))
+	want := RefConv2D(d, f64(in.xh), f64(in.wh), f64(in.bh))
 	expectClose(t, what+": y", y.Shape(), e.get(y), want, ReferenceTol)
 }
 
@@ -101,7 +101,7 @@ func convBackward(t TB, b ops.Backend, c convCase) {
 		e.ok(b.Conv2D(y, in.x, in.w, in.b, in.s), "Conv2D")
 		return dot(e.get(y), r)
 	}
-	wantDx, wantDw, wantDb := refConv2DBackward(d, f64(in.xh), f64(in.wh), f64(r))
+	wantDx, wantDw, wantDb := RefConv2DBackward(d, f64(in.xh), f64(in.wh), f64(r))
 	spec := fmt.Sprintf("stride %d, padding %d", d.Stride, d.Pad)
 
 	dx := e.junk(d.N, d.C, d.H, d.W)

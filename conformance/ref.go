@@ -6,20 +6,20 @@ import "math"
 // naive loops that follow the definitions (PyTorch's semantics, see
 // REFERENCE.md sections 2 and 3) and nothing clever.
 
-// convDims describes a convolution: x NCHW, w OIHW (O outputs, kernel
+// ConvDims describes a convolution: x NCHW, w OIHW (O outputs, kernel
 // KH x KW), stride and zero padding in both spatial dimensions.
-type convDims struct {
+type ConvDims struct {
 	N, C, H, W, O, KH, KW, Stride, Pad int
 }
 
 // out returns the output height and width.
-func (d convDims) out() (oh, ow int) {
+func (d ConvDims) Out() (oh, ow int) {
 	return (d.H+2*d.Pad-d.KH)/d.Stride + 1, (d.W+2*d.Pad-d.KW)/d.Stride + 1
 }
 
-// refConv2D returns y = conv(x, w) + b; b may be nil.
-func refConv2D(d convDims, x, w, b []float64) []float64 {
-	oh, ow := d.out()
+// RefConv2D returns y = conv(x, w) + b; b may be nil.
+func RefConv2D(d ConvDims, x, w, b []float64) []float64 {
+	oh, ow := d.Out()
 	y := make([]float64, d.N*d.O*oh*ow)
 	for n := 0; n < d.N; n++ {
 		for o := 0; o < d.O; o++ {
@@ -48,11 +48,11 @@ func refConv2D(d convDims, x, w, b []float64) []float64 {
 	return y
 }
 
-// refConv2DBackward returns the gradients of sum(dy * conv(x, w) + b)
+// RefConv2DBackward returns the gradients of sum(dy * conv(x, w) + b)
 // with respect to x, w and b, by running the forward loops and
 // scattering each product's share.
-func refConv2DBackward(d convDims, x, w, dy []float64) (dx, dw, db []float64) {
-	oh, ow := d.out()
+func RefConv2DBackward(d ConvDims, x, w, dy []float64) (dx, dw, db []float64) {
+	oh, ow := d.Out()
 	dx = make([]float64, len(x))
 	dw = make([]float64, len(w))
 	db = make([]float64, d.O)

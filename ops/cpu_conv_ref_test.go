@@ -1,4 +1,4 @@
-package ops
+package ops_test
 
 import (
 	"fmt"
@@ -6,6 +6,9 @@ import (
 	"math/rand/v2"
 	"slices"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/conformance"
+	"github.com/wgtrain/wgtrain/ops"
 )
 
 // convCase is one convolution for the blocked-conv tests: sizes chosen so
@@ -23,43 +26,6 @@ var convCases = []convCase{
 	{2, 20, 4, 4, 33, 3, 3, 1, 1},  // o not a multiple of any tile
 }
 
-// refConv returns y, dx and dw of the convolution in float64, straight
-// from their definitions.
-func refConv(cc convCase, x, w, b, dy []float32) (y, dx, dw []float64, oh, ow int) {
-	oh = (cc.h+2*cc.pad-cc.kh)/cc.stride + 1
-	ow = (cc.w+2*cc.pad-cc.kw)/cc.stride + 1
-	y = make([]float64, cc.n*cc.o*oh*ow)
-	dx = make([]float64, len(x))
-	dw = make([]float64, len(w))
-	for n := 0; n < cc.n; n++ {
-		for o := 0; o < cc.o; o++ {
-			for oy := 0; oy < oh; oy++ {
-				for ox := 0; ox < ow; ox++ {
-					yi := ((n*cc.o+o)*oh+oy)*ow + ox
-					s := float64(b[o])
-					for c := 0; c < cc.c; c++ {
-						for i := 0; i < cc.kh; i++ {
-							for j := 0; j < cc.kw; j++ {
-								iy, ix := oy*cc.stride-cc.pad+i, ox*cc.stride-cc.pad+j
-								if iy < 0 || iy >= cc.h || ix < 0 || ix >= cc.w {
-									continue
-								}
-								xi := ((n*cc.c+c)*cc.h+iy)*cc.w + ix
-								wi := ((o*cc.c+c)*cc.kh+i)*cc.kw + j
-								s += float64(w[wi]) * float64(x[xi])
-								dx[xi] += float64(w[wi]) * float64(dy[yi])
-								dw[wi] += float64(dy[yi]) * float64(x[xi])
-							}
-						}
-					}
-					y[yi] = s
-				}
-			}
-		}
-	}
-	return y, dx, dw, oh, ow
-}
-
 func checkNear(t *testing.T, what string, got []float32, want []float64, terms int) {
 	t.Helper()
 	tol := 2e-6 * float64(terms+4) // every |term| <= 1
@@ -70,8 +36,8 @@ func checkNear(t *testing.T, what string, got []float32, want []float64, terms i
 	}
 }
 
-// TestBlockedConv checks the three convolution passes against float64
-// definitions with every micro-kernel, and that their results are
+// TestBlockedConv checks the three convolution passes against the float64
+// references of package conformance with every micro-kernel, and that their results are
 // bit-for-bit the same whatever the number of workers.
 func TestBlockedConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
@@ -79,22 +45,19 @@ func TestBlockedConv(t *testing.T) {
 		x := randSlice(rng, cc.n*cc.c*cc.h*cc.w)
 		w := randSlice(rng, cc.o*cc.c*cc.kh*cc.kw)
 		b := randSlice(rng, cc.o)
-		oh := (cc.h+2*cc.pad-cc.kh)/cc.stride + 1
-		ow := (cc.w+2*cc.pad-cc.kw)/cc.stride + 1
+		d := conformance.ConvDims{N: cc.n, C: cc.c, H: cc.h, W: cc.w, O: cc.o, KH: cc.kh, KW: cc.kw, Stride: cc.stride, Pad: cc.pad}
+		oh, ow := d.Out()
 		dy := randSlice(rng, cc.n*cc.o*oh*ow)
-		wy, wdx, wdw, _, _ := refConv(cc, x, w, b, dy)
-		wdb := make([]float64, cc.o)
-		for i, v := range dy {
-			wdb[i/(oh*ow)%cc.o] += float64(v)
-		}
-		for _, kn := range kernels(t) {
-			t.Run(fmt.Sprintf("%s/%+v", kernelNames[kn], cc), func(t *testing.T) {
-				withKernel(t, kn)
+		wy := conformance.RefConv2D(d, f64(x), f64(w), f64(b))
+		wdx, wdw, wdb := conformance.RefConv2DBackward(d, f64(x), f64(w), f64(dy))
+		for _, kn := range ops.GEMMKernels() {
+			t.Run(fmt.Sprintf("%s/%+v", ops.GEMMKernelName(kn), cc), func(t *testing.T) {
+				ops.UseGEMMKernel(t, kn)
 				var first [4][]float32
 				for _, workers := range []int{1, 2, 3, 7} {
-					c := &CPU{workers: workers}
-					ten := func(data []float32, s ...int) *Tensor {
-						return NewTensor(c, F32, Shape(s), slices.Clone(data))
+					c := ops.NewCPUWorkers(workers)
+					ten := func(data []float32, s ...int) *ops.Tensor {
+						return ops.NewTensor(c, ops.F32, ops.Shape(s), slices.Clone(data))
 					}
 					tx, tw, tb := ten(x, cc.n, cc.c, cc.h, cc.w), ten(w, cc.o, cc.c, cc.kh, cc.kw), ten(b, cc.o)
 					tdy := ten(dy, cc.n, cc.o, oh, ow)
@@ -102,7 +65,7 @@ func TestBlockedConv(t *testing.T) {
 					tdx := ten(randSlice(rng, len(x)), cc.n, cc.c, cc.h, cc.w) // garbage: must be overwritten
 					tdw := ten(randSlice(rng, len(w)), cc.o, cc.c, cc.kh, cc.kw)
 					tdb := ten(make([]float32, cc.o), cc.o)
-					s := ConvSpec{Stride: cc.stride, Padding: cc.pad}
+					s := ops.ConvSpec{Stride: cc.stride, Padding: cc.pad}
 					if err := c.Conv2D(ty, tx, tw, tb, s); err != nil {
 						t.Fatal(err)
 					}
@@ -112,7 +75,7 @@ func TestBlockedConv(t *testing.T) {
 					if err := c.Conv2DBackwardFilter(tdw, tdb, tx, tdy, s); err != nil {
 						t.Fatal(err)
 					}
-					got := [4][]float32{f32(ty), f32(tdx), f32(tdw), f32(tdb)}
+					got := [4][]float32{storage(ty), storage(tdx), storage(tdw), storage(tdb)}
 					if first[0] == nil {
 						checkNear(t, "y", got[0], wy, cc.c*cc.kh*cc.kw+1)
 						checkNear(t, "dx", got[1], wdx, cc.o*cc.kh*cc.kw)
@@ -130,4 +93,23 @@ func TestBlockedConv(t *testing.T) {
 			})
 		}
 	}
+}
+
+// storage is a CPU tensor's float32 data.
+func storage(t *ops.Tensor) []float32 { return t.Storage().([]float32)[:t.Numel()] }
+
+func f64(x []float32) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = float64(v)
+	}
+	return y
+}
+
+func randSlice(rng *rand.Rand, n int) []float32 {
+	s := make([]float32, n)
+	for i := range s {
+		s[i] = float32(rng.Float64()*2 - 1)
+	}
+	return s
 }

@@ -1,0 +1,19 @@
+package ops
+
+import "testing"
+
+// Hooks for the external tests (package ops_test), which compare the CPU
+// backend with the float64 references of package conformance; conformance
+// imports ops, so those tests cannot live in package ops itself.
+
+// GEMMKernels lists the GEMM micro-kernels this machine can run.
+func GEMMKernels() []int { return availableKernels() }
+
+// GEMMKernelName names a micro-kernel of GEMMKernels ("go", "avx2", "avx512").
+func GEMMKernelName(k int) string { return kernelNames[k] }
+
+// UseGEMMKernel selects micro-kernel k for the rest of a test.
+func UseGEMMKernel(t testing.TB, k int) { withKernel(t, k) }
+
+// NewCPUWorkers returns a CPU backend that splits its loops over n workers.
+func NewCPUWorkers(n int) *CPU { return &CPU{workers: n} }
