@@ -57,6 +57,7 @@ type LayerError struct {
 	Err   error
 }
 
+// Error returns "graph: layer <layer>: <cause>".
 func (e *LayerError) Error() string { return "graph: layer " + e.Layer + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
