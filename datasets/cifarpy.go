@@ -20,20 +20,16 @@ func readCIFARPickle(file string, r io.ReaderAt, size int64, labelKeys []string,
 // readPickleRows is readCIFARPickle for rows of row bytes (cifarPixels;
 // the fuzz test uses short ones, so that its inputs are small).
 func readPickleRows(file string, r io.ReaderAt, size int64, labelKeys []string, limits []int, row int) (*cifarRecords, error) {
-	v, err := decodePickle(file, r, size)
-	if err != nil {
-		return nil, err
-	}
-	d, err := pickleDict(file, v)
+	d, err := readPickleDict(file, r, size)
 	if err != nil {
 		return nil, err
 	}
 	bad := func(key, format string, args ...any) error {
 		return formatErr(file, -1, fmt.Sprintf("key %q: ", key)+fmt.Sprintf(format, args...))
 	}
-	dv, ok := d["data"]
-	if !ok {
-		return nil, formatErr(file, -1, fmt.Sprintf("no key \"data\" in the pickled dict (keys: %v)", keysOf(d)))
+	dv, err := dictEntry(file, d, "data")
+	if err != nil {
+		return nil, err
 	}
 	a, ok := dv.(*ndarray)
 	if !ok || !a.built {
@@ -55,9 +51,9 @@ func readPickleRows(file string, r io.ReaderAt, size int64, labelKeys []string, 
 	}
 	out := &cifarRecords{n: n, images: images}
 	for k, key := range labelKeys {
-		lv, ok := d[key]
-		if !ok {
-			return nil, formatErr(file, -1, fmt.Sprintf("no key %q in the pickled dict (keys: %v)", key, keysOf(d)))
+		lv, err := dictEntry(file, d, key)
+		if err != nil {
+			return nil, err
 		}
 		l, ok := lv.(*types.List)
 		if !ok || l == nil {
@@ -85,17 +81,13 @@ func readPickleRows(file string, r io.ReaderAt, size int64, labelKeys []string, 
 // readPickleNames decodes a CIFAR meta file (batches.meta, meta) and
 // returns the list of names under key, which must have n entries.
 func readPickleNames(file string, r io.ReaderAt, size int64, key string, n int) ([]string, error) {
-	v, err := decodePickle(file, r, size)
+	d, err := readPickleDict(file, r, size)
 	if err != nil {
 		return nil, err
 	}
-	d, err := pickleDict(file, v)
+	lv, err := dictEntry(file, d, key)
 	if err != nil {
 		return nil, err
-	}
-	lv, ok := d[key]
-	if !ok {
-		return nil, formatErr(file, -1, fmt.Sprintf("no key %q in the pickled dict (keys: %v)", key, keysOf(d)))
 	}
 	l, ok := lv.(*types.List)
 	if !ok || l == nil || len(*l) != n {
@@ -116,9 +108,14 @@ func readPickleNames(file string, r io.ReaderAt, size int64, key string, n int) 
 	return names, nil
 }
 
-// pickleDict returns the entries of an unpickled dict whose keys are
-// strings or bytes; other keys are left out.
-func pickleDict(file string, v any) (map[string]any, error) {
+// readPickleDict unpickles the size bytes of r, which must hold a dict,
+// and returns its entries whose keys are strings or bytes; other keys are
+// left out.
+func readPickleDict(file string, r io.ReaderAt, size int64) (map[string]any, error) {
+	v, err := decodePickle(file, r, size)
+	if err != nil {
+		return nil, err
+	}
 	d, ok := v.(*types.Dict)
 	if !ok || d == nil {
 		return nil, formatErr(file, -1, fmt.Sprintf("the pickle holds %s, want a dict", pyType(v)))
@@ -130,6 +127,15 @@ func pickleDict(file string, v any) (map[string]any, error) {
 		}
 	}
 	return m, nil
+}
+
+// dictEntry returns d[key], or an error naming the keys d has.
+func dictEntry(file string, d map[string]any, key string) (any, error) {
+	v, ok := d[key]
+	if !ok {
+		return nil, formatErr(file, -1, fmt.Sprintf("no key %q in the pickled dict (keys: %v)", key, keysOf(d)))
+	}
+	return v, nil
 }
 
 // keysOf lists a dict's keys, for errors.

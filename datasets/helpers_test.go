@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -262,4 +263,24 @@ func wantFormatError(t *testing.T, err error, file string, offset int64, msg str
 	if !strings.Contains(fe.Msg, msg) {
 		t.Errorf("error %q does not say %q", err, msg)
 	}
+}
+
+// labelsSplit returns a split of 1x1x1 images whose pixel is the sample's
+// index mod 256 and whose labels follow counts: counts[c] samples of class
+// c, interleaved (0, 1, 2, ..., 0, 1, ...) while classes last.
+func labelsSplit(counts []int) *Split {
+	left := slices.Clone(counts)
+	s := &Split{Name: "train", C: 1, H: 1, W: 1}
+	for more := true; more; {
+		more = false
+		for c := range left {
+			if left[c] > 0 {
+				left[c]--
+				s.Labels = append(s.Labels, int32(c))
+				s.Images = append(s.Images, byte(len(s.Images)))
+				more = true
+			}
+		}
+	}
+	return s
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 )
 
 // maxDataBytes bounds what one data file may decode to (CIFAR-100's
@@ -130,4 +132,57 @@ func (c *countReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// loadIDX decodes MNIST or Fashion-MNIST.
+func loadIDX(ds *Dataset, s *spec, dir string) error {
+	ds.Classes = s.classes
+	var err error
+	if ds.Train, err = readIDXSplit("train", dir, "train", len(s.classes)); err != nil {
+		return err
+	}
+	if ds.Test, err = readIDXSplit("test", dir, "t10k", len(s.classes)); err != nil {
+		return err
+	}
+	if ds.Train.H != ds.Test.H || ds.Train.W != ds.Test.W {
+		return fmt.Errorf("datasets: %s: train images are %dx%d but test images %dx%d",
+			dir, ds.Train.H, ds.Train.W, ds.Test.H, ds.Test.W)
+	}
+	return nil
+}
+
+// readIDXSplit reads prefix-images-idx3-ubyte and prefix-labels-idx1-ubyte
+// (each .gz or not) from dir.
+func readIDXSplit(name, dir, prefix string, classes int) (*Split, error) {
+	imgPath, _ := findFile(dir, prefix+"-images-idx3-ubyte", true)
+	labPath, _ := findFile(dir, prefix+"-labels-idx1-ubyte", true)
+	img, err := readIDXFile(imgPath, 3)
+	if err != nil {
+		return nil, err
+	}
+	lab, err := readIDXFile(labPath, 1)
+	if err != nil {
+		return nil, err
+	}
+	if lab.dims[0] != img.dims[0] {
+		return nil, formatErr(labPath, 4, fmt.Sprintf("%d labels, but %s holds %d images", lab.dims[0], filepath.Base(imgPath), img.dims[0]))
+	}
+	labels := make([]int32, len(lab.data))
+	for i, l := range lab.data {
+		if int(l) >= classes {
+			return nil, formatErr(labPath, lab.head+int64(i), fmt.Sprintf("record %d: label %d out of range [0,%d)", i, l, classes))
+		}
+		labels[i] = int32(l)
+	}
+	return &Split{Name: name, Images: img.data, Labels: labels, C: 1, H: img.dims[1], W: img.dims[2]}, nil
+}
+
+// readIDXFile opens and decodes an IDX file.
+func readIDXFile(path string, ndims int) (*idxData, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("datasets: %w", err)
+	}
+	defer f.Close()
+	return readIDX(path, f, ndims)
 }

@@ -1,5 +1,7 @@
 package datasets
 
+import "fmt"
+
 // Split is one split of a data set (train, test, or one carved from
 // train): decoded images as uint8 in NCHW order (each image C planes of
 // H rows of W bytes, CIFAR's R, G, B planes in that order) and their
@@ -42,4 +44,19 @@ func (s *Split) PerClass(classes int) []int {
 		}
 	}
 	return counts
+}
+
+// byClass returns the indices of each class's samples, in file order.
+func byClass(s *Split, classes int) ([][]int, error) {
+	if classes < 1 {
+		return nil, fmt.Errorf("datasets: %d classes", classes)
+	}
+	idx := make([][]int, classes)
+	for i, l := range s.Labels {
+		if l < 0 || int(l) >= classes {
+			return nil, fmt.Errorf("datasets: %s sample %d has label %d, outside [0,%d)", s.Name, i, l, classes)
+		}
+		idx[l] = append(idx[l], i)
+	}
+	return idx, nil
 }

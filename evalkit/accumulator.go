@@ -9,7 +9,7 @@ import (
 // Accumulator collects exact counts over a loader, fed once per batch: the
 // confusion matrix and, when logits come with the batches, top-k hits.
 // Every metric is computed from the counts over all batches fed since the
-// last Reset (REFERENCE.md section 4), so the result does not depend on
+// last Reset (docs/SPEC.md §4), so the result does not depend on
 // how the rows were split into batches, and two accumulators fed with two
 // halves of a loader and merged hold exactly what one fed with the whole
 // would. An Accumulator is not safe for concurrent use.
@@ -151,7 +151,7 @@ func ClassKey(c, classes int) string {
 	return fmt.Sprintf("class_%0*d", width, c)
 }
 
-// Metrics returns every key of REFERENCE.md section 4: accuracy01 (share
+// Metrics returns every key of docs/SPEC.md §4: accuracy01 (share
 // of rows whose prediction is the target), accuracy03 when classes > 3
 // and accuracy05 when classes > 5 (only when every row came with logits),
 // precision/_micro, precision/_macro, precision/_weighted, the same for

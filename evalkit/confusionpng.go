@@ -1,6 +1,7 @@
 package evalkit
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -16,6 +17,8 @@ import (
 	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
+
+	"github.com/wgtrain/wgtrain/internal/atomicfile"
 )
 
 // ConfusionPNG draws the confusion matrix cm (rows the true class,
@@ -33,6 +36,20 @@ func ConfusionPNG(w io.Writer, cm [][]int64, names []string) error {
 		return err
 	}
 	return png.Encode(w, img)
+}
+
+// WriteConfusionPNG draws cm as ConfusionPNG does and writes the PNG to
+// path atomically (a temporary file in the same directory, synced and
+// renamed): path has either its old content or the whole new image.
+func WriteConfusionPNG(path string, cm [][]int64, names []string) error {
+	var buf bytes.Buffer
+	if err := ConfusionPNG(&buf, cm, names); err != nil {
+		return err
+	}
+	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return &FileError{"write", path, err}
+	}
+	return nil
 }
 
 // The layout of the heat map, in pixels.

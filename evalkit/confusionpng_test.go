@@ -2,10 +2,13 @@ package evalkit
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"image"
 	"image/color"
 	"image/png"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -132,5 +135,26 @@ func TestConfusionPNGBadInput(t *testing.T) {
 		if err := ConfusionPNG(&buf, tc.cm, tc.names); err == nil || !strings.Contains(err.Error(), "ConfusionPNG") {
 			t.Errorf("%s: error %v", name, err)
 		}
+	}
+}
+
+// TestWriteConfusionPNG checks that the file holds ConfusionPNG's bytes
+// and that a directory that is not there gives a *FileError.
+func TestWriteConfusionPNG(t *testing.T) {
+	cm, names := [][]int64{{5, 1}, {2, 7}}, []string{"cat", "dog"}
+	var want bytes.Buffer
+	if err := ConfusionPNG(&want, cm, names); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "cm.png")
+	if err := WriteConfusionPNG(path, cm, names); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := os.ReadFile(path); err != nil || !bytes.Equal(got, want.Bytes()) {
+		t.Errorf("the file differs from ConfusionPNG's bytes (%v)", err)
+	}
+	var fe *FileError
+	if err := WriteConfusionPNG(filepath.Join(path, "no", "cm.png"), cm, names); !errors.As(err, &fe) {
+		t.Errorf("into a missing directory: %v (%T), want a *FileError", err, err)
 	}
 }

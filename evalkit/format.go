@@ -45,18 +45,19 @@ func (r *Report) lines(f func(float64) string, pct func(float64) string) []repor
 		}
 		return append(c, optF(auc), strconv.FormatInt(support, 10), pct(share))
 	}
+	rowCells := func(m RowMetrics) []string {
+		return cells(f(m.Precision), f(m.Recall), f(m.F1), m.FBeta, m.AUC, m.Support, m.SupportPct)
+	}
 	var out []reportLine
 	for _, c := range r.Classes {
-		out = append(out, reportLine{strconv.Itoa(c.Class), c.Name,
-			cells(f(c.Precision), f(c.Recall), f(c.F1), c.FBeta, c.AUC, c.Support, c.SupportPct)})
+		out = append(out, reportLine{strconv.Itoa(c.Class), c.Name, rowCells(c.RowMetrics)})
 	}
 	out = append(out, reportLine{"", "accuracy", cells("", "", f(r.Accuracy), nil, nil, r.Support, 100)})
 	for _, a := range []struct {
 		name string
 		row  AverageRow
 	}{{"micro avg", r.Micro}, {"macro avg", r.Macro}, {"weighted avg", r.Weighted}} {
-		out = append(out, reportLine{"", a.name,
-			cells(f(a.row.Precision), f(a.row.Recall), f(a.row.F1), a.row.FBeta, a.row.AUC, a.row.Support, a.row.SupportPct)})
+		out = append(out, reportLine{"", a.name, rowCells(a.row)})
 	}
 	return out
 }

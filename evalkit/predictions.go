@@ -17,7 +17,7 @@ import (
 // Predictions is a predictions file in memory: one row per sample with
 // its index in the data set, its target (-1 when unknown) and its logits.
 //
-// On disk (FORMATS.md) it is CSV with the header
+// On disk (docs/SPEC.md §8.1) it is CSV with the header
 // index,target,logit_0,...,logit_{K-1}; the target cell is empty when
 // unknown, and the logits are written shortest so that they read back to
 // the same float32.

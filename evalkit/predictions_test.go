@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 func TestReadPredictionsValid(t *testing.T) {
@@ -169,16 +171,7 @@ func TestParsePredictionsBOMAndCRLF(t *testing.T) {
 // the input), and that whatever it accepts writes out and reads back to
 // the same predictions.
 func FuzzParsePredictions(f *testing.F) {
-	paths, err := filepath.Glob("testdata/predictions/*.csv")
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no seeds: %v", err)
-	}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
+	for _, data := range testfiles.FuzzSeeds(f, "testdata/predictions/*.csv") {
 		if len(data) > 10 {
 			f.Add(data[:len(data)/2]) // truncated
 		}

@@ -14,37 +14,38 @@ type ReportOptions struct {
 	Thresholds []float64 // per-class thresholds (PredictWithThresholds); nil predicts the arg-max
 }
 
-// ClassRow is one class's row of the report.
+// RowMetrics are the columns of one row of the report: precision, recall,
+// F1, F-beta (nil unless asked for), the one-vs-rest ROC AUC (nil where
+// there is none), the support and its share in percent.
+type RowMetrics struct {
+	Precision  float64  `json:"precision"`
+	Recall     float64  `json:"recall"`
+	F1         float64  `json:"f1"`
+	FBeta      *float64 `json:"fbeta,omitempty"`
+	AUC        *float64 `json:"auc,omitempty"`
+	Support    int64    `json:"support"`
+	SupportPct float64  `json:"support_pct"`
+}
+
+// ClassRow is one class's row of the report: the class's index and name,
+// then its metrics.
 type ClassRow struct {
-	Class      int      `json:"class"`
-	Name       string   `json:"name"`
-	Precision  float64  `json:"precision"`
-	Recall     float64  `json:"recall"`
-	F1         float64  `json:"f1"`
-	FBeta      *float64 `json:"fbeta,omitempty"`
-	AUC        *float64 `json:"auc,omitempty"`
-	Support    int64    `json:"support"`
-	SupportPct float64  `json:"support_pct"`
+	Class int    `json:"class"`
+	Name  string `json:"name"`
+	RowMetrics
 }
 
-// AverageRow is the micro, macro or weighted row of the report.
-type AverageRow struct {
-	Precision  float64  `json:"precision"`
-	Recall     float64  `json:"recall"`
-	F1         float64  `json:"f1"`
-	FBeta      *float64 `json:"fbeta,omitempty"`
-	AUC        *float64 `json:"auc,omitempty"`
-	Support    int64    `json:"support"`
-	SupportPct float64  `json:"support_pct"`
-}
+// AverageRow is the micro, macro or weighted row of the report: the
+// metrics alone.
+type AverageRow = RowMetrics
 
-// Report is the classification report of REFERENCE.md section 5: one
+// Report is the classification report of docs/SPEC.md §5: one
 // row per class, then accuracy and the micro, macro and weighted
 // averages, with precision, recall, F1, optionally F-beta, the
 // one-vs-rest ROC AUC from the softmax scores (left out for a class with
 // no positive or no negative row; macro and weighted averages over the
 // classes that have one; none for micro), support and support share in
-// percent. Its JSON form is documented in FORMATS.md.
+// percent. Its JSON form is documented in docs/SPEC.md §8.2.
 type Report struct {
 	Classes    []ClassRow `json:"classes"`
 	Accuracy   float64    `json:"accuracy"`
@@ -112,15 +113,13 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		return &v
 	}
 	for c := 0; c < classes; c++ {
-		row := ClassRow{
-			Class:      c,
-			Name:       strconv.Itoa(c),
+		row := ClassRow{Class: c, Name: strconv.Itoa(c), RowMetrics: RowMetrics{
 			Precision:  st.Precision[c],
 			Recall:     st.Recall[c],
 			F1:         st.F1[c],
 			Support:    st.Support[c],
 			SupportPct: 100 * div(float64(st.Support[c]), float64(st.N)),
-		}
+		}}
 		if names != nil {
 			row.Name = names[c]
 		}
@@ -143,8 +142,8 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 	return r, nil
 }
 
-// JSON returns the report as indented JSON (FORMATS.md), each row of the
-// confusion matrix on one line.
+// JSON returns the report as indented JSON (docs/SPEC.md §8.2), each row
+// of the confusion matrix on one line.
 func (r *Report) JSON() ([]byte, error) {
 	head := *r
 	head.Confusion = nil

@@ -180,7 +180,7 @@ func TestReportMarkdown(t *testing.T) {
 	}
 }
 
-// TestReportJSONShape pins the documented JSON shape (FORMATS.md).
+// TestReportJSONShape pins the documented JSON shape (docs/SPEC.md §8.2).
 func TestReportJSONShape(t *testing.T) {
 	keys := func(m map[string]any) string {
 		var k []string

@@ -6,7 +6,7 @@ import (
 	"sync"
 )
 
-// The constants of the reference search (REFERENCE.md section 6).
+// The constants of the reference search (docs/SPEC.md §6).
 const (
 	searchPoints   = 100  // evenly spaced candidates per class and per start
 	searchRounds   = 100  // coordinate-ascent rounds at most
@@ -23,7 +23,7 @@ type SearchResult struct {
 
 // SearchThresholds returns per-class thresholds that maximize obj on the
 // scores (row-major N×classes, normally Softmax of the logits) and
-// targets, by the reference search of REFERENCE.md section 6. See Search.
+// targets, by the reference search of docs/SPEC.md §6. See Search.
 func SearchThresholds(scores []float64, targets []int32, classes int, obj Objective) ([]float64, error) {
 	r, err := Search(scores, targets, classes, obj)
 	if err != nil {
@@ -32,7 +32,7 @@ func SearchThresholds(scores []float64, targets []int32, classes int, obj Object
 	return r.Thresholds, nil
 }
 
-// Search runs the reference threshold search of REFERENCE.md section 6
+// Search runs the reference threshold search of docs/SPEC.md §6
 // and returns the thresholds with their score:
 //
 //  1. Four starting points: all 0.5; per class the best of its unique

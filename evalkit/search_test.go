@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// plainSearch is the reference search of REFERENCE.md section 6 written
+// plainSearch is the reference search of docs/SPEC.md §6 written
 // the plain way: every candidate re-predicts every row with
 // PredictWithThresholds and re-scores with Score. Search must return
 // exactly what it returns.

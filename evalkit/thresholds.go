@@ -79,7 +79,7 @@ func argmaxRow[T float32 | float64](row []T) int {
 }
 
 // PredictWithThresholds applies per-class thresholds t to row-major
-// N×classes scores (REFERENCE.md section 6): a class is eligible when its
+// N×classes scores (docs/SPEC.md §6): a class is eligible when its
 // score is >= its threshold; the eligible class with the highest score is
 // predicted, ties going to the lower class index; when no class is
 // eligible, the plain arg-max is. A nil t predicts the plain arg-max.

@@ -18,7 +18,7 @@ type Gain struct {
 }
 
 // ThresholdsFile is the thresholds file that `wgtrain thresholds --out`
-// writes and `wgtrain report --thresholds` reads (FORMATS.md):
+// writes and `wgtrain report --thresholds` reads (docs/SPEC.md §8.3):
 //
 //	{"objective":"f1-macro","thresholds":[...],"tune":{"without":..,"with":..},"eval":{"without":..,"with":..}}
 //

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 func TestReadThresholds(t *testing.T) {
@@ -85,17 +87,7 @@ func TestThresholdsRoundTrip(t *testing.T) {
 // only with a *FormatError naming the source, and that what it accepts
 // writes out and reads back the same.
 func FuzzParseThresholds(f *testing.F) {
-	paths, err := filepath.Glob("testdata/thresholds/*.json")
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no seeds: %v", err)
-	}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	testfiles.FuzzSeeds(f, "testdata/thresholds/*.json")
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tf, err := ParseThresholds(data, "fuzz.json")
 		if err != nil {

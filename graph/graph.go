@@ -7,6 +7,12 @@
 // leaves each parameter's gradient in Param.Grad. Parameters carry the
 // names of PyTorch's state_dict, so checkpoints move between wgtrain and
 // PyTorch unchanged.
+//
+// Each layer is in the file named for its operation, as in ops, gpu and
+// shaders (conv2d.go, linear.go, batchnorm.go, relu.go, maxpool.go,
+// dropout.go, flatten.go), the criteria in loss.go, Sequential and
+// Residual in containers.go, and the tape in tape.go; a layer's errors
+// name the operation as ops does ("conv2d", "batchnorm_train", ...).
 package graph
 
 import (

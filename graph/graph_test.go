@@ -54,6 +54,29 @@ func TestResNet9StructureMatchesPyTorch(t *testing.T) {
 	}
 }
 
+// TestResNet9SizesReadsTheShapes reads NewResNet9's arguments back from
+// its state_dict's shapes, and refuses a state_dict without its entries.
+func TestResNet9SizesReadsTheShapes(t *testing.T) {
+	b := ops.NewCPU()
+	m, err := graph.NewResNet9(b, 1, 7, 4, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shapes := map[string][]int{}
+	for _, e := range m.State() {
+		if e.Tensor != nil {
+			shapes[e.Name] = e.Tensor.Shape()
+		}
+	}
+	if in, classes, width, err := graph.ResNet9Sizes(shapes); in != 1 || classes != 7 || width != 4 || err != nil {
+		t.Errorf("ResNet9Sizes = %d, %d, %d, %v; want 1, 7, 4", in, classes, width, err)
+	}
+	delete(shapes, "6.3.weight")
+	if _, _, _, err := graph.ResNet9Sizes(shapes); err == nil || !strings.Contains(err.Error(), "not a resnet9 state_dict") {
+		t.Errorf("without 6.3.weight: err = %v", err)
+	}
+}
+
 func TestInitBounds(t *testing.T) {
 	b := ops.NewCPU()
 	m := newModel(t, b, 3, 10, 4, 0)

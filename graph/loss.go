@@ -23,29 +23,17 @@ func (CrossEntropy) Key() string { return "ce" }
 
 // Loss computes the mean cross-entropy.
 func (CrossEntropy) Loss(c *Context, logits, labels *Var) (*Var, error) {
-	out, err := c.newVar(ops.Shape{1}, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.B.CrossEntropy(out.Value, logits.Value, labels.Value); err != nil {
-		return nil, fmt.Errorf("graph: cross entropy loss: %w", err)
-	}
-	c.record(node{op: ceBackward{}, x: logits, x2: labels, y: out})
-	return out, nil
+	return c.loss("cross_entropy", node{op: ceBackward{}, x: logits, x2: labels}, func(out *ops.Tensor) error {
+		return c.B.CrossEntropy(out, logits.Value, labels.Value)
+	})
 }
 
 // ceBackward is the tape entry of CrossEntropy.
 type ceBackward struct{}
 
 func (ceBackward) backward(c *Context, n *node) error {
-	if !n.y.gradSet {
-		return nil
-	}
-	return c.gradInto(n.x, func(dx *ops.Tensor) error {
-		if err := c.B.CrossEntropyBackward(dx, n.x.Value, n.x2.Value, n.y.grad); err != nil {
-			return fmt.Errorf("graph: cross entropy loss backward: %w", err)
-		}
-		return nil
+	return c.lossBackward(n, "cross_entropy_backward", func(dx *ops.Tensor) error {
+		return c.B.CrossEntropyBackward(dx, n.x.Value, n.x2.Value, n.y.grad)
 	})
 }
 
@@ -58,27 +46,45 @@ func (SigmoidFocal) Key() string { return "focal" }
 
 // Loss computes the focal loss.
 func (f SigmoidFocal) Loss(c *Context, logits, labels *Var) (*Var, error) {
-	out, err := c.newVar(ops.Shape{1}, true)
-	if err != nil {
-		return nil, err
-	}
-	if err := c.B.SigmoidFocal(out.Value, logits.Value, labels.Value, f.Spec); err != nil {
-		return nil, fmt.Errorf("graph: focal loss: %w", err)
-	}
-	c.record(node{op: focalBackward{}, x: logits, x2: labels, y: out, focal: f.Spec})
-	return out, nil
+	return c.loss("sigmoid_focal", node{op: focalBackward{}, x: logits, x2: labels, focal: f.Spec}, func(out *ops.Tensor) error {
+		return c.B.SigmoidFocal(out, logits.Value, labels.Value, f.Spec)
+	})
 }
 
 // focalBackward is the tape entry of SigmoidFocal.
 type focalBackward struct{}
 
 func (focalBackward) backward(c *Context, n *node) error {
+	return c.lossBackward(n, "sigmoid_focal_backward", func(dx *ops.Tensor) error {
+		return c.B.SigmoidFocalBackward(dx, n.x.Value, n.x2.Value, n.y.grad, n.focal)
+	})
+}
+
+// loss runs the criterion op into a new scalar [1] Var, naming the op in
+// its error, and records n (the criterion's tape entry, whose y it sets).
+func (c *Context) loss(op string, n node, run func(out *ops.Tensor) error) (*Var, error) {
+	out, err := c.newVar(ops.Shape{1}, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := run(out.Value); err != nil {
+		return nil, fmt.Errorf("graph: %s: %w", op, err)
+	}
+	n.y = out
+	c.record(n)
+	return out, nil
+}
+
+// lossBackward lets run write the logits' gradient of a criterion's tape
+// entry n, naming the op in its error; nothing flows when the loss took
+// no gradient.
+func (c *Context) lossBackward(n *node, op string, run func(dx *ops.Tensor) error) error {
 	if !n.y.gradSet {
 		return nil
 	}
 	return c.gradInto(n.x, func(dx *ops.Tensor) error {
-		if err := c.B.SigmoidFocalBackward(dx, n.x.Value, n.x2.Value, n.y.grad, n.focal); err != nil {
-			return fmt.Errorf("graph: focal loss backward: %w", err)
+		if err := run(dx); err != nil {
+			return fmt.Errorf("graph: %s: %w", op, err)
 		}
 		return nil
 	})
@@ -102,7 +108,7 @@ func WeightedSum(c *Context, losses []*Var, weights []float32) (*Var, error) {
 	err = c.B.WeightedSum(out.Value, c.values, weights)
 	clear(c.values)
 	if err != nil {
-		return nil, fmt.Errorf("graph: weighted loss: %w", err)
+		return nil, fmt.Errorf("graph: weighted_sum: %w", err)
 	}
 	c.record(node{op: weightedSumBackward{}, y: out, parts: losses, weights: weights})
 	return out, nil

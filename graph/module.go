@@ -19,6 +19,9 @@ type Param struct {
 // Trainable reports whether the optimizer updates p.
 func (p *Param) Trainable() bool { return p.Grad != nil }
 
+// entry returns p as a state_dict entry.
+func (p *Param) entry() StateEntry { return StateEntry{Name: p.Name, Tensor: p.Value} }
+
 // StateEntry is one entry of a model's state_dict: either a float tensor
 // or an int64 counter (batch norm's num_batches_tracked).
 type StateEntry struct {
@@ -38,6 +41,15 @@ type Module interface {
 	Params(out []*Param) []*Param
 }
 
+// noState is embedded by layers without parameters.
+type noState struct{}
+
+// State lists nothing.
+func (noState) State(out []StateEntry) []StateEntry { return out }
+
+// Params lists nothing.
+func (noState) Params(out []*Param) []*Param { return out }
+
 // LayerError is returned when a layer fails: it names the layer by its
 // state_dict prefix and wraps the cause.
 type LayerError struct {
@@ -45,11 +57,14 @@ type LayerError struct {
 	Err   error
 }
 
+// Error returns "graph: layer <layer>: <cause>".
 func (e *LayerError) Error() string { return "graph: layer " + e.Layer + ": " + e.Err.Error() }
 
 // Unwrap returns the cause.
 func (e *LayerError) Unwrap() error { return e.Err }
 
+// layerErr wraps a layer's error in a *LayerError; kind is the operation
+// as ops names it ("conv2d", "batchnorm_train", "relu_backward", ...).
 func layerErr(name, kind string, err error) error {
 	if err == nil {
 		return nil

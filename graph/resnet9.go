@@ -1,6 +1,7 @@
 package graph
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -89,8 +90,8 @@ func residual(b ops.Backend, prefix string, ch int) (*Residual, error) {
 }
 
 // NewResNet9 builds the tutorial's resnet9(inChannels, numClasses, width)
-// on 32x32 inputs, with the structure and parameter names of REFERENCE.md
-// section 1. Parameters start as PyTorch's constructors leave batch norm
+// on 32x32 inputs, with the structure and parameter names of docs/SPEC.md
+// §1. Parameters start as PyTorch's constructors leave batch norm
 // (weight 1, bias 0) and zero elsewhere: call InitPyTorch or load a state.
 // dropout is the probability of the Dropout before the classifier (0.2 in
 // the tutorial).
@@ -137,6 +138,19 @@ func NewResNet9(b ops.Backend, inChannels, numClasses, width int, dropout float3
 		&MaxPool2d{Name: "6.0", K: 4}, &Flatten{Name: "6.1"}, &Dropout{Name: "6.2", P: dropout}, lin,
 	}})
 	return &Model{Root: &Sequential{Modules: mods}, InChannels: inChannels, Size: 32, NumClasses: numClasses, Width: width}, nil
+}
+
+// ResNet9Sizes reads the arguments NewResNet9 built a state_dict with
+// from the shapes of its entries (name to shape): the first convolution's
+// weight 0.0.weight is [width, inChannels, 3, 3] and the classifier's
+// weight 6.3.weight is [numClasses, 8*width].
+func ResNet9Sizes(shapes map[string][]int) (inChannels, numClasses, width int, err error) {
+	conv, ok1 := shapes["0.0.weight"]
+	fc, ok2 := shapes["6.3.weight"]
+	if !ok1 || !ok2 || len(conv) != 4 || len(fc) != 2 {
+		return 0, 0, 0, errors.New("graph: not a resnet9 state_dict (want 0.0.weight [width,in,3,3] and 6.3.weight [classes,8*width])")
+	}
+	return conv[1], fc[0], conv[0], nil
 }
 
 // InitPyTorch initializes the model as PyTorch's constructors do: every

@@ -29,7 +29,7 @@ dropout_hash below, a transcription of the Go code), element index = flat
 row-major index of the tensor. The resnet's nn.Dropout(0.2) is replaced by a
 module applying that mask with seed 42 and step = 0-based training step.
 
-Focal loss is catalyst's FocalLossMultiClass (REFERENCE.md section 3): sigmoid
+Focal loss is catalyst's FocalLossMultiClass (docs/SPEC.md §3): sigmoid
 one-vs-rest on one-hot targets, gamma 2, alpha 0.25, sum over classes, mean
 over rows.
 
@@ -139,7 +139,7 @@ def focal_loss(x, labels, gamma=2.0, alpha=0.25):
     return l.sum(1).mean()
 
 def focal_grad_closed_form(x, labels, gamma=2.0, alpha=0.25):
-    """REFERENCE.md section 3 formula in float64, used only as a cross-check."""
+    """The docs/SPEC.md §3 formula in float64, used only as a cross-check."""
     x = x.double(); t = F.one_hot(labels, x.shape[1]).double()
     s = 2 * t - 1; w = alpha * t + (1 - alpha) * (1 - t)
     logpt = F.logsigmoid(s * x); pt = logpt.exp()

@@ -19,27 +19,25 @@ import (
 // tutorial's shape is batch 32, width 16; on lavapipe a step of that size
 // takes seconds, so run it with -benchtime=3x there.
 func BenchmarkTrainStep(b *testing.B) {
-	for _, name := range []string{"cpu", "webgpu"} {
-		for _, sz := range [][2]int{{32, 16}, {8, 8}} {
-			b.Run(fmt.Sprintf("%s/batch%d_width%d", name, sz[0], sz[1]), func(b *testing.B) {
-				be, done := benchBackend(b, name)
-				defer done()
-				benchTrain(b, be, sz[0], sz[1])
-			})
-		}
-	}
+	benchShapes(b, benchTrain)
 }
 
 // BenchmarkEvalStep times evaluation steps (forward in evaluation mode,
 // CE loss, arg-max) of the tutorial's resnet9, pipelined as the runner's
 // evaluation loop runs them, and reports images per second.
 func BenchmarkEvalStep(b *testing.B) {
+	benchShapes(b, benchEval)
+}
+
+// benchShapes runs bench on each backend at the tutorial's shape (batch
+// 32, width 16) and a small one (batch 8, width 8).
+func benchShapes(b *testing.B, bench func(b *testing.B, be ops.Backend, batch, width int)) {
 	for _, name := range []string{"cpu", "webgpu"} {
 		for _, sz := range [][2]int{{32, 16}, {8, 8}} {
 			b.Run(fmt.Sprintf("%s/batch%d_width%d", name, sz[0], sz[1]), func(b *testing.B) {
 				be, done := benchBackend(b, name)
 				defer done()
-				benchEval(b, be, sz[0], sz[1])
+				bench(b, be, sz[0], sz[1])
 			})
 		}
 	}

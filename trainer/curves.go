@@ -15,7 +15,7 @@ import (
 
 // writeCurves draws curves.png: the loss and the valid metric per epoch,
 // one line per loader, side by side.
-func (d runDir) writeCurves(history []EpochRecord, key string) error {
+func (d RunDir) writeCurves(history []EpochRecord, key string) error {
 	keys := []string{"loss"}
 	if key != "loss" {
 		keys = append(keys, key)

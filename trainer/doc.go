@@ -1,4 +1,14 @@
-// Package trainer holds what turns a model and data into a trained model:
-// the Adam optimizer, learning-rate schedules, checkpoints in safetensors
-// with PyTorch names, and (later) the training runner and its logging.
+// Package trainer turns a model and data into a trained model and its run
+// directory.
+//
+// Run is the training runner (the tutorial's runner.train): per epoch it
+// trains with the Adam optimizer under a MultiStepLR schedule, evaluates,
+// logs (CSV, TensorBoard, a progress bar) and keeps the best and last
+// checkpoints and a resume checkpoint; at the end it writes the
+// predictions, the classification report, the confusion matrix and the
+// curves into the run directory (RunDir, docs/SPEC.md §7). Its parts are
+// usable alone: Stepper runs pipelined training and evaluation steps,
+// Evaluate and Predict run a model over a loader, and SaveState and
+// LoadState move a model's state_dict to and from safetensors with
+// PyTorch's names (docs/SPEC.md §8.4).
 package trainer

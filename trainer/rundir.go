@@ -1,10 +1,8 @@
 package trainer
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"image/png"
 	"os"
 	"path/filepath"
 	"sort"
@@ -13,26 +11,71 @@ import (
 
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/internal/atomicfile"
-	"github.com/wgtrain/wgtrain/internal/tfevents"
 )
 
-// runDir is a run directory laid out as in REFERENCE.md section 7. Every
-// file is written atomically, so a crash never leaves half a file.
-type runDir string
+// RunDir is a run directory laid out as docs/SPEC.md §7 says: Run writes
+// it, and its exported methods give the paths of the files that other
+// programs (wgtrain report) read. Every file is written atomically, so a
+// crash never leaves half a file.
+type RunDir string
 
-func (d runDir) path(parts ...string) string {
+// The names of the run directory's files and folders that other programs
+// look up.
+const (
+	hparamsFile    = "hparams.json"
+	predictionsDir = "predictions"
+)
+
+// HparamsClasses is the key of hparams.json that holds the run's class
+// names, a list of strings indexed by label (wgtrain train records them
+// there; ClassNames reads them).
+const HparamsClasses = "classes"
+
+// PredictionsRunDir returns the run directory of a predictions file that
+// Run wrote (<run>/predictions/<loader>.csv): the directory two levels up.
+func PredictionsRunDir(predictions string) RunDir {
+	return RunDir(filepath.Dir(filepath.Dir(predictions)))
+}
+
+// Hparams returns the path of hparams.json, every setting of the run.
+func (d RunDir) Hparams() string { return d.path(hparamsFile) }
+
+// Predictions returns the path of the predictions file of the loader
+// named loader: predictions/<loader>.csv.
+func (d RunDir) Predictions(loader string) string {
+	return d.path(predictionsDir, loader+".csv")
+}
+
+// ClassNames returns the class names recorded under HparamsClasses in the
+// run's hparams.json, or nil when the file cannot be read or holds no such
+// list of strings.
+func (d RunDir) ClassNames() []string {
+	data, err := os.ReadFile(d.Hparams())
+	if err != nil {
+		return nil
+	}
+	var h struct {
+		Classes []string `json:"classes"` // HparamsClasses
+	}
+	if json.Unmarshal(data, &h) != nil {
+		return nil
+	}
+	return h.Classes
+}
+
+func (d RunDir) path(parts ...string) string {
 	return filepath.Join(append([]string{string(d)}, parts...)...)
 }
 
-func (d runDir) best() string   { return d.path("checkpoints", "best.safetensors") }
-func (d runDir) last() string   { return d.path("checkpoints", "last.safetensors") }
-func (d runDir) resume() string { return d.path("checkpoints", "resume.safetensors") }
-func (d runDir) tensorboard(loader string) string {
+func (d RunDir) best() string   { return d.path("checkpoints", "best.safetensors") }
+func (d RunDir) last() string   { return d.path("checkpoints", "last.safetensors") }
+func (d RunDir) resume() string { return d.path("checkpoints", "resume.safetensors") }
+func (d RunDir) tensorboard(loader string) string {
 	return d.path("tensorboard", loader)
 }
 
 // write writes one file of the run directory atomically.
-func (d runDir) write(data []byte, parts ...string) error {
+func (d RunDir) write(data []byte, parts ...string) error {
 	p := d.path(parts...)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return fmt.Errorf("trainer: %w", err)
@@ -43,7 +86,7 @@ func (d runDir) write(data []byte, parts ...string) error {
 	return nil
 }
 
-func (d runDir) writeJSON(v any, parts ...string) error {
+func (d RunDir) writeJSON(v any, parts ...string) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("trainer: %s: %w", filepath.Join(parts...), err)
@@ -51,17 +94,17 @@ func (d runDir) writeJSON(v any, parts ...string) error {
 	return d.write(append(data, '\n'), parts...)
 }
 
-func (d runDir) writeHparams(h map[string]any) error {
+func (d RunDir) writeHparams(h map[string]any) error {
 	if h == nil {
 		h = map[string]any{}
 	}
-	return d.writeJSON(h, "hparams.json")
+	return d.writeJSON(h, hparamsFile)
 }
 
 // writeLogs rewrites logs/<loader>.csv (one row per epoch: step, then the
 // sorted metric keys) and logs/epoch.csv (the learning rate) from the
 // whole history, so a resumed run's logs are whole.
-func (d runDir) writeLogs(history []EpochRecord) error {
+func (d RunDir) writeLogs(history []EpochRecord) error {
 	loaders := map[string]bool{}
 	for _, rec := range history {
 		for name := range rec.Metrics {
@@ -110,7 +153,7 @@ func (d runDir) writeLogs(history []EpochRecord) error {
 
 // writeMetrics writes checkpoints/metrics.json: the best epoch, its valid
 // metric and the per-epoch history.
-func (d runDir) writeMetrics(best bestEpoch, key, loader string, history []EpochRecord) error {
+func (d RunDir) writeMetrics(best bestEpoch, key, loader string, history []EpochRecord) error {
 	return d.writeJSON(map[string]any{
 		"best_epoch":   best.Epoch,
 		"valid_loader": loader,
@@ -120,15 +163,15 @@ func (d runDir) writeMetrics(best bestEpoch, key, loader string, history []Epoch
 	}, "checkpoints", "metrics.json")
 }
 
-func (d runDir) writePredictions(name string, p *evalkit.Predictions) error {
-	if err := os.MkdirAll(d.path("predictions"), 0o755); err != nil {
+func (d RunDir) writePredictions(name string, p *evalkit.Predictions) error {
+	if err := os.MkdirAll(d.path(predictionsDir), 0o755); err != nil {
 		return fmt.Errorf("trainer: %w", err)
 	}
-	return evalkit.WritePredictions(d.path("predictions", name+".csv"), p)
+	return evalkit.WritePredictions(d.Predictions(name), p)
 }
 
 // writeReport writes report.txt, report.json and confusion_matrix.png.
-func (d runDir) writeReport(rep *evalkit.Report, cm [][]int64, names []string) error {
+func (d RunDir) writeReport(rep *evalkit.Report, cm [][]int64, names []string) error {
 	if err := d.write([]byte(rep.Text()), "report.txt"); err != nil {
 		return err
 	}
@@ -139,45 +182,8 @@ func (d runDir) writeReport(rep *evalkit.Report, cm [][]int64, names []string) e
 	if err := d.write(append(js, '\n'), "report.json"); err != nil {
 		return err
 	}
-	var buf bytes.Buffer
-	if err := evalkit.ConfusionPNG(&buf, cm, names); err != nil {
+	if err := evalkit.WriteConfusionPNG(d.path("confusion_matrix.png"), cm, names); err != nil {
 		return fmt.Errorf("trainer: confusion_matrix.png: %w", err)
 	}
-	return d.write(buf.Bytes(), "confusion_matrix.png")
+	return nil
 }
-
-// tbWriter writes one loader's TensorBoard events.
-type tbWriter struct{ w *tfevents.Writer }
-
-func newTBWriter(dir string) (*tbWriter, error) {
-	w, err := tfevents.Create(dir)
-	if err != nil {
-		return nil, fmt.Errorf("trainer: %w", err)
-	}
-	return &tbWriter{w: w}, nil
-}
-
-func (t *tbWriter) scalars(step int64, m map[string]float64) error {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return t.w.Scalars(step, m, keys)
-}
-
-// confusion writes the confusion matrix heat map as an image event.
-func (t *tbWriter) confusion(step int64, cm [][]int64, names []string) error {
-	var buf bytes.Buffer
-	if err := evalkit.ConfusionPNG(&buf, cm, names); err != nil {
-		return err
-	}
-	cfg, err := png.DecodeConfig(bytes.NewReader(buf.Bytes()))
-	if err != nil {
-		return err
-	}
-	return t.w.Image(step, "confusion_matrix", buf.Bytes(), cfg.Width, cfg.Height)
-}
-
-func (t *tbWriter) flush() error { return t.w.Flush() }
-func (t *tbWriter) close()       { t.w.Close() }

@@ -87,7 +87,7 @@ type Metrics map[string]float64
 var ErrInterrupted = errors.New("trainer: interrupted; continue with --resume")
 
 // Run trains, evaluating and logging after every epoch, and writes the run
-// directory of REFERENCE.md section 7. A cancelled ctx stops it at the
+// directory of docs/SPEC.md §7 (RunDir). A cancelled ctx stops it at the
 // next batch boundary with a resume checkpoint saved (ErrInterrupted).
 func Run(ctx context.Context, cfg Config) (*Result, error) {
 	r, err := newRun(cfg)
@@ -115,7 +115,7 @@ type run struct {
 	b       ops.Backend
 	stepper *Stepper
 	sched   *MultiStepLR
-	dir     runDir
+	dir     RunDir
 	tb      map[string]*tbWriter
 	prog    *progress
 
@@ -182,7 +182,7 @@ func newRun(cfg Config) (*run, error) {
 		sched: sched,
 		stepper: &Stepper{Model: cfg.Model, Criteria: cfg.Criteria, Weights: cfg.Weights, Opt: opt,
 			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true},
-		dir:   runDir(cfg.LogDir),
+		dir:   RunDir(cfg.LogDir),
 		tb:    map[string]*tbWriter{},
 		train: newLossAcc(cfg.Model.NumClasses),
 		best:  bestEpoch{Epoch: -1},

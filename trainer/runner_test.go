@@ -89,6 +89,18 @@ func TestRunWritesTheRunDirectory(t *testing.T) {
 			t.Errorf("missing %s", f)
 		}
 	}
+	// The exported layout names the same files.
+	rd := trainer.RunDir(dir)
+	if p := rd.Predictions("valid"); p != filepath.Join(dir, "predictions", "valid.csv") || trainer.PredictionsRunDir(p) != rd {
+		t.Errorf("Predictions(valid) = %s, its run directory %s", p, trainer.PredictionsRunDir(p))
+	}
+	if h := rd.Hparams(); h != filepath.Join(dir, "hparams.json") || rd.ClassNames() != nil {
+		t.Errorf("Hparams() = %s, ClassNames() = %q (none recorded)", h, rd.ClassNames())
+	}
+	os.WriteFile(rd.Hparams(), []byte(`{"lr":0.003,"`+trainer.HparamsClasses+`":["a","b"]}`), 0o644)
+	if got := rd.ClassNames(); strings.Join(got, ",") != "a,b" {
+		t.Errorf("ClassNames() = %q, want [a b]", got)
+	}
 	// CSV logs: a header of step and sorted keys, one row per epoch.
 	for _, name := range []string{"train", "valid"} {
 		rows := readCSV(t, filepath.Join(dir, "logs", name+".csv"))

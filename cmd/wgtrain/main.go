@@ -6,6 +6,7 @@
 //	wgtrain report       the classification report of a predictions file
 //	wgtrain thresholds   tune per-class thresholds on one file, score on another
 //	wgtrain data         download or inspect a data set
+//	wgtrain bench        time training steps and evaluation batches
 //
 // Each command takes GNU-style flags; `wgtrain COMMAND --help` lists them.
 package main

@@ -46,7 +46,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err := data.check(); err != nil {
 		return err
 	}
-	in, width, classes, err := checkpointShape(*ckpt)
+	in, classes, width, err := checkpointSizes(*ckpt)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err := trainer.LoadState(*ckpt, m); err != nil {
 		return err
 	}
-	p, err := predict(m, l)
+	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
+	defer st.Close()
+	p, err := trainer.Predict(context.Background(), st, l, nil)
 	if err != nil {
 		return err
 	}
@@ -95,35 +97,19 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-// checkpointShape reads a resnet9 checkpoint's input channels, width and
-// classes from its first convolution and its classifier.
-func checkpointShape(path string) (in, width, classes int, err error) {
+// checkpointSizes reads a resnet9 checkpoint's input channels, classes
+// and width from the shapes of its entries.
+func checkpointSizes(path string) (in, classes, width int, err error) {
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	conv, ok1 := f.Get("0.0.weight")
-	fc, ok2 := f.Get("6.3.weight")
-	if !ok1 || !ok2 || len(conv.Shape) != 4 || len(fc.Shape) != 2 {
-		return 0, 0, 0, fmt.Errorf("%s: not a resnet9 state_dict (want 0.0.weight [width,in,3,3] and 6.3.weight [classes,8*width])", path)
+	shapes := make(map[string][]int, len(f.Tensors))
+	for _, t := range f.Tensors {
+		shapes[t.Name] = t.Shape
 	}
-	return conv.Shape[1], conv.Shape[0], fc.Shape[0], nil
-}
-
-// predict runs the model in evaluation mode over every batch of l,
-// recording each batch while the previous one's logits come back.
-func predict(m *graph.Model, l *datasets.Loader) (*evalkit.Predictions, error) {
-	p := &evalkit.Predictions{Classes: m.NumClasses}
-	s := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
-	defer s.Close()
-	err := trainer.Evaluate(context.Background(), s, l, func(b trainer.EvalBatch) error {
-		p.Logits = append(p.Logits, b.Result.Logits...)
-		p.Target = append(p.Target, b.Labels...)
-		p.Index = append(p.Index, b.Index...)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+	if in, classes, width, err = graph.ResNet9Sizes(shapes); err != nil {
+		return 0, 0, 0, fmt.Errorf("%s: %w", path, err)
 	}
-	return p, nil
+	return in, classes, width, nil
 }

@@ -1,16 +1,13 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/wgtrain/wgtrain/evalkit"
-	"github.com/wgtrain/wgtrain/internal/atomicfile"
+	"github.com/wgtrain/wgtrain/trainer"
 )
 
 func init() {
@@ -29,7 +26,7 @@ Prints the classification report of a predictions file (one row per class,
 then accuracy and the micro, macro and weighted averages: precision, recall,
 F1, optionally F-beta, one-vs-rest ROC AUC, support and its share), from
 arg-max predictions or with the per-class thresholds of a thresholds file
-written by 'wgtrain thresholds --out'. evalkit/FORMATS.md describes the files
+written by 'wgtrain thresholds --out'. docs/SPEC.md §8 describes the files
 and the JSON output.`
 
 func runReport(args []string, stdout, stderr io.Writer) error {
@@ -85,7 +82,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *pngPath != "" {
-		if err := writeConfusionPNG(*pngPath, r.Confusion, names); err != nil {
+		if err := evalkit.WriteConfusionPNG(*pngPath, r.Confusion, names); err != nil {
 			return err
 		}
 	}
@@ -123,20 +120,14 @@ func readLabeledPredictions(path string) (*evalkit.Predictions, error) {
 }
 
 // runClassNames returns the class names of the training run that wrote
-// a predictions file (<run>/predictions/x.csv next to <run>/hparams.json),
-// or nil when there is no such run or its names do not fit.
+// a predictions file, or nil when there is no such run or its names do
+// not fit.
 func runClassNames(predictions string, classes int) []string {
-	data, err := os.ReadFile(filepath.Join(filepath.Dir(filepath.Dir(predictions)), "hparams.json"))
-	if err != nil {
+	names := trainer.PredictionsRunDir(predictions).ClassNames()
+	if len(names) != classes {
 		return nil
 	}
-	var h struct {
-		Classes []string `json:"classes"`
-	}
-	if json.Unmarshal(data, &h) != nil || len(h.Classes) != classes {
-		return nil
-	}
-	return h.Classes
+	return names
 }
 
 // classNames returns the names from --class-names or --class-names-file,
@@ -172,13 +163,4 @@ func classNames(list, file string, classes int) ([]string, error) {
 		return nil, usagef("%s: %d class names for %d classes", src, len(names), classes)
 	}
 	return names, nil
-}
-
-// writeConfusionPNG draws the confusion matrix to path atomically.
-func writeConfusionPNG(path string, cm [][]int64, names []string) error {
-	var buf bytes.Buffer
-	if err := evalkit.ConfusionPNG(&buf, cm, names); err != nil {
-		return err
-	}
-	return atomicfile.WriteFile(path, buf.Bytes(), 0o644)
 }

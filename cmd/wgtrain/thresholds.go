@@ -21,7 +21,7 @@ const thresholdsSynopsis = `--tune FILE --eval FILE --objective accuracy|f1-micr
        [--out FILE] [--json]
 
 Searches per-class decision thresholds on the softmax scores of the tune
-predictions file (REFERENCE.md section 6) and reports, for the tune and the
+predictions file (docs/SPEC.md §6) and reports, for the tune and the
 eval file, the objective without thresholds (arg-max) and with them. Tune on
 a validation split and judge the gain on the eval file: the gain on the tune
 file itself is optimistic. --out writes the thresholds for

@@ -244,7 +244,7 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	})
 	h["loss"], h["valid-metric"], h["logdir"] = f.loss, f.validMetric, f.logdir
 	h["backend"] = b.Name()
-	h["classes"] = ds.Classes
+	h[trainer.HparamsClasses] = ds.Classes
 	h["data-dir"] = ds.Dir
 	delete(h, "quiet")
 	return h

@@ -1,5 +1,5 @@
 // Package safetensors reads and writes the safetensors tensor container,
-// the format wgtrain uses for checkpoints.
+// the format wgtrain uses for checkpoints (docs/SPEC.md §8.4).
 //
 // A safetensors file is an 8-byte little-endian header length N, then N
 // bytes of UTF-8 JSON, then the raw little-endian tensor data:

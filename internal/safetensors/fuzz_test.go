@@ -4,13 +4,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
 // FuzzParse checks that Parse never panics, that it rejects only with a
@@ -26,17 +25,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(data)
 	}
 	f.Add(build(`{}`))
-	paths, err := filepath.Glob("testdata/*.safetensors")
-	if err != nil || len(paths) == 0 {
-		f.Fatalf("no testdata seeds: %v", err)
-	}
-	for _, p := range paths {
-		data, err := os.ReadFile(p)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(data)
-	}
+	testfiles.FuzzSeeds(f, "testdata/*.safetensors")
 	for _, c := range badCases {
 		data, _, err := c.file()
 		if err != nil {

@@ -1,12 +1,17 @@
-// Package testfiles builds small data-set files in their real formats for
-// tests in several packages (datasets, cmd/wgtrain), so that each format
-// is written in one place.
+// Package testfiles holds file helpers that tests in several packages
+// share, so that each is written in one place: small data-set files in
+// their real formats (IDX, gzip) for datasets and cmd/wgtrain, and the
+// fuzz seed corpus read from testdata files for evalkit and
+// internal/safetensors.
 package testfiles
 
 import (
 	"bytes"
 	"compress/gzip"
 	"encoding/binary"
+	"os"
+	"path/filepath"
+	"testing"
 )
 
 // IDX returns an IDX file of unsigned bytes (type 0x08) with the given
@@ -28,4 +33,25 @@ func Gzip(b []byte) []byte {
 	z.Write(b)
 	z.Close()
 	return out.Bytes()
+}
+
+// FuzzSeeds adds the content of every file matching pattern (a
+// filepath.Glob pattern such as "testdata/*.json") to f's seed corpus and
+// returns the contents; it stops the test when no file matches.
+func FuzzSeeds(f *testing.F, pattern string) [][]byte {
+	f.Helper()
+	paths, err := filepath.Glob(pattern)
+	if err != nil || len(paths) == 0 {
+		f.Fatalf("no seeds match %s: %v", pattern, err)
+	}
+	var seeds [][]byte
+	for _, p := range paths {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+		seeds = append(seeds, data)
+	}
+	return seeds
 }

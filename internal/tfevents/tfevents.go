@@ -1,6 +1,7 @@
 // Package tfevents writes TensorBoard event files: a TFRecord stream of
-// protobuf Event messages (REFERENCE.md section 8) holding scalar
-// summaries and PNG images, encoded with protowire and no generated code.
+// protobuf Event messages (docs/SPEC.md §8.5) holding scalar summaries and
+// PNG images, encoded with protowire and no generated code. It also reads
+// them back (ReadRecords, DecodeEvent), for tests and tools.
 package tfevents
 
 import (

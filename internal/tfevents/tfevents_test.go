@@ -8,7 +8,7 @@ import (
 	"testing"
 )
 
-// The check vector of REFERENCE.md section 8.
+// The check vector of docs/SPEC.md §8.5.
 func TestMaskedCRCVector(t *testing.T) {
 	if got := MaskedCRC([]byte("\x1a\x11CRC test, one two")); got != 0x5794d08a {
 		t.Fatalf("masked CRC = %#x, want 0x5794d08a", got)

@@ -12,8 +12,8 @@ type Averages struct {
 	FBeta     float64 // 0 unless asked for
 }
 
-// Stats holds the per-class metrics and their averages (REFERENCE.md
-// section 4), computed from exact counts.
+// Stats holds the per-class metrics and their averages (docs/SPEC.md §4),
+// computed from exact counts.
 type Stats struct {
 	Precision []float64
 	Recall    []float64

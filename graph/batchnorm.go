@@ -62,7 +62,7 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 	}
 	if !c.Train {
 		err := c.B.BatchNormEval(y.Value, x.Value, l.Weight.Value, l.Bias.Value, l.RunningMean.Value, l.RunningVar.Value, l.Spec)
-		return y, layerErr(l.Name, "batchnorm2d", err)
+		return y, layerErr(l.Name, "batchnorm_eval", err)
 	}
 	ch := l.Weight.Value.Shape()
 	mean, err := c.alloc(ops.F32, ch)
@@ -75,7 +75,7 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 	}
 	if err := c.B.BatchNormTrain(y.Value, mean, invStd, x.Value, l.Weight.Value, l.Bias.Value,
 		l.RunningMean.Value, l.RunningVar.Value, l.Spec); err != nil {
-		return nil, layerErr(l.Name, "batchnorm2d", err)
+		return nil, layerErr(l.Name, "batchnorm_train", err)
 	}
 	l.NumBatchesTracked++
 	c.record(node{op: l, x: x, y: y, w: c.paramVar(l.Weight), b: c.paramVar(l.Bias), t1: mean, t2: invStd})
@@ -92,7 +92,7 @@ func (l *BatchNorm2d) backward(c *Context, n *node) error {
 		return err
 	}
 	if err := c.B.BatchNormBackward(dx, dg, db, n.x.Value, n.y.grad, n.t1, n.t2, l.Weight.Value); err != nil {
-		return layerErr(l.Name, "batchnorm2d backward", err)
+		return layerErr(l.Name, "batchnorm_backward", err)
 	}
 	if err := c.commitParams(n, dg, db); err != nil {
 		return err
@@ -102,13 +102,8 @@ func (l *BatchNorm2d) backward(c *Context, n *node) error {
 
 // State lists weight, bias, running_mean, running_var, num_batches_tracked.
 func (l *BatchNorm2d) State(out []StateEntry) []StateEntry {
-	return append(out,
-		StateEntry{Name: l.Weight.Name, Tensor: l.Weight.Value},
-		StateEntry{Name: l.Bias.Name, Tensor: l.Bias.Value},
-		StateEntry{Name: l.RunningMean.Name, Tensor: l.RunningMean.Value},
-		StateEntry{Name: l.RunningVar.Name, Tensor: l.RunningVar.Value},
-		StateEntry{Name: l.Name + ".num_batches_tracked", Count: &l.NumBatchesTracked},
-	)
+	return append(out, l.Weight.entry(), l.Bias.entry(), l.RunningMean.entry(), l.RunningVar.entry(),
+		StateEntry{Name: l.Name + ".num_batches_tracked", Count: &l.NumBatchesTracked})
 }
 
 // Params lists weight, bias and the running statistics.

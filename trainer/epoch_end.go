@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
-	"strings"
-
-	"github.com/wgtrain/wgtrain/evalkit"
+	"math"
 )
 
 // EpochRecord is one epoch of the run's history (checkpoints/metrics.json).
@@ -95,65 +92,17 @@ func (r *run) endEpoch(ctx context.Context) error {
 	return nil
 }
 
-// finish restores the best weights when asked, evaluates the final
-// model, and writes the predictions, the report and the plots.
-func (r *run) finish(ctx context.Context) (*Result, error) {
-	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
-		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
-			return nil, err
-		}
+// improved reports whether v beats the best so far by the margin of
+// docs/SPEC.md §7.
+func (r *run) improved(v float64) bool {
+	if math.IsNaN(v) {
+		return false
 	}
-	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{}}
-	done := map[string]*evaluation{}
-	predict := map[string]bool{}
-	for _, l := range r.cfg.Predict {
-		predict[l.Name] = true
+	if r.best.Epoch < 0 {
+		return true
 	}
-	all := append(append([]Named(nil), r.cfg.Eval...), r.cfg.Predict...)
-	for _, l := range all {
-		if done[l.Name] != nil {
-			continue
-		}
-		// An interruption here leaves the resume checkpoint of the last
-		// epoch, from which a resumed run comes straight back here.
-		ev, err := r.evaluate(ctx, l.Name, l.Loader, true)
-		if err != nil {
-			return nil, err
-		}
-		done[l.Name] = ev
-		res.Final[l.Name] = ev.acc.metrics(MetricSet{PRF: true})
-		if predict[l.Name] {
-			p := &evalkit.Predictions{Index: ev.index, Target: ev.targets, Logits: ev.logits, Classes: r.cfg.Model.NumClasses}
-			if err := r.dir.writePredictions(l.Name, p); err != nil {
-				return nil, err
-			}
-		}
+	if r.cfg.Minimize {
+		return v <= r.best.Metric-1e-6
 	}
-	ev := done[r.cfg.Valid]
-	rep, err := evalkit.NewReport(ev.targets, ev.logits, r.cfg.Model.NumClasses, r.cfg.ClassNames, evalkit.ReportOptions{})
-	if err != nil {
-		return nil, fmt.Errorf("trainer: report: %w", err)
-	}
-	res.Report = rep
-	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
-		return nil, err
-	}
-	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric); err != nil {
-		return nil, err
-	}
-	r.prog.final(res, r.cfg.Valid, rep)
-	return res, nil
-}
-
-// keyList formats metric keys sorted, for error messages.
-func keyList(m Metrics) string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	if len(keys) > 12 {
-		keys = append(keys[:12], fmt.Sprintf("... (%d in all)", len(keys)))
-	}
-	return strings.Join(keys, ", ")
+	return v >= r.best.Metric+1e-6
 }

@@ -1,0 +1,75 @@
+package graph
+
+import "github.com/wgtrain/wgtrain/ops"
+
+// Sequential applies its modules in order; their state_dict names are
+// prefixed by their index.
+type Sequential struct {
+	Name    string
+	Modules []Module
+}
+
+// Forward chains the modules.
+func (s *Sequential) Forward(c *Context, x *Var) (*Var, error) {
+	var err error
+	for _, m := range s.Modules {
+		if x, err = m.Forward(c, x); err != nil {
+			return nil, err
+		}
+	}
+	return x, nil
+}
+
+// State concatenates the modules' entries.
+func (s *Sequential) State(out []StateEntry) []StateEntry {
+	for _, m := range s.Modules {
+		out = m.State(out)
+	}
+	return out
+}
+
+// Params concatenates the modules' parameters.
+func (s *Sequential) Params(out []*Param) []*Param {
+	for _, m := range s.Modules {
+		out = m.Params(out)
+	}
+	return out
+}
+
+// Residual is the tutorial's ResidualBlock: y = Block(x) + x, with no
+// activation after the sum. Its block's names carry the prefix "block".
+type Residual struct {
+	Name  string
+	Block Module
+}
+
+// Forward adds the block's output to its input.
+func (r *Residual) Forward(c *Context, x *Var) (*Var, error) {
+	f, err := r.Block.Forward(c, x)
+	if err != nil {
+		return nil, err
+	}
+	y, err := c.newVar(x.Value.Shape(), true)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.B.Add(y.Value, f.Value, x.Value); err != nil {
+		return nil, layerErr(r.Name, "add", err)
+	}
+	c.record(node{op: r, x: f, x2: x, y: y})
+	return y, nil
+}
+
+func (r *Residual) backward(c *Context, n *node) error {
+	copyGrad := func(d *ops.Tensor) error { return c.B.Copy(d, n.y.grad) }
+	if err := c.gradInto(n.x, copyGrad); err != nil {
+		return layerErr(r.Name, "add_backward", err)
+	}
+	return layerErr(r.Name, "add_backward", c.gradInto(n.x2, copyGrad))
+}
+
+// State lists the block's entries.
+func (r *Residual) State(out []StateEntry) []StateEntry { return r.Block.State(out) }
+
+// Params lists the block's parameters.
+func (r *Residual) Params(out []*Param) []*Param { return r.Block.Params(out) }

@@ -1,0 +1,132 @@
+package trainer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/evalkit"
+)
+
+// EvalBatch is one evaluated batch: the step's results and the batch's
+// labels and data-set indices, which stay valid after the callback.
+type EvalBatch struct {
+	Result StepResult
+	Labels []int32
+	Index  []int
+}
+
+// Evaluate runs s's evaluation step over every batch of l in order (the
+// loader's epoch 0 order; a loader for evaluation does not shuffle),
+// recording each batch while the previous one's results come back, and
+// calls fn with each batch's results in order. A cancelled ctx stops it at
+// the next batch boundary with ErrInterrupted, after the batch in flight
+// has been handed to fn.
+func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalBatch) error) error {
+	it := l.Epoch(0, 0)
+	defer it.Close()
+	var prev *PendingStep
+	var prevBatch EvalBatch
+	finish := func() error {
+		if prev == nil {
+			return nil
+		}
+		res, err := prev.Wait()
+		prev = nil
+		if err != nil {
+			return err
+		}
+		prevBatch.Result = res
+		return fn(prevBatch)
+	}
+	for {
+		if ctx.Err() != nil {
+			if err := finish(); err != nil {
+				return err
+			}
+			return ErrInterrupted
+		}
+		b, ok, err := it.Next()
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return finish()
+		}
+		p, err := s.StartEval(toBatch(b))
+		if err != nil {
+			return err
+		}
+		// The loader reuses its batch buffers: keep copies.
+		cur := EvalBatch{Labels: append([]int32(nil), b.Labels...), Index: append([]int(nil), b.Index...)}
+		if err := finish(); err != nil {
+			return err
+		}
+		prev, prevBatch = p, cur
+	}
+}
+
+// Predict runs s's evaluation step over every batch of l, as Evaluate
+// does, and returns every row's logits, target and data-set index in the
+// loader's order, as predictions of s.Model's classes: the predictions a
+// run writes to predictions/<loader>.csv and `wgtrain predict` writes.
+// s must keep logits (KeepLogits). each, when not nil, is called with
+// every batch before its rows are added (the runner accumulates its
+// metrics there). A cancelled ctx stops it with ErrInterrupted.
+func Predict(ctx context.Context, s *Stepper, l *datasets.Loader, each func(EvalBatch) error) (*evalkit.Predictions, error) {
+	if !s.KeepLogits {
+		return nil, errors.New("trainer: Predict needs a Stepper with KeepLogits")
+	}
+	p := &evalkit.Predictions{Classes: s.Model.NumClasses}
+	err := Evaluate(ctx, s, l, func(b EvalBatch) error {
+		if each != nil {
+			if err := each(b); err != nil {
+				return err
+			}
+		}
+		p.Logits = append(p.Logits, b.Result.Logits...)
+		p.Target = append(p.Target, b.Labels...)
+		p.Index = append(p.Index, b.Index...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// evaluation is one pass of a loader in evaluation mode.
+type evaluation struct {
+	acc  *lossAcc
+	pred *evalkit.Predictions // every row's logits, target and index, when kept
+}
+
+// evaluate runs the loader once without gradients, pipelined like
+// training. With keep it also returns every row's predictions, in order.
+// A cancelled ctx stops it with ErrInterrupted.
+func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, keep bool) (*evaluation, error) {
+	ev := &evaluation{acc: newLossAcc(r.cfg.Model.NumClasses)}
+	bar := r.prog.bar(fmt.Sprintf("epoch %d/%d %s", min(r.epoch+1, r.cfg.Epochs), r.cfg.Epochs, name), l.Batches(), 0)
+	defer bar.done()
+	each := func(b EvalBatch) error {
+		if err := ev.acc.add(b.Result, b.Labels); err != nil {
+			return err
+		}
+		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Metrics()["accuracy01"], len(b.Labels))
+		return nil
+	}
+	var err error
+	if keep {
+		ev.pred, err = Predict(ctx, r.stepper, l, each)
+	} else {
+		err = Evaluate(ctx, r.stepper, l, each)
+	}
+	if errors.Is(err, ErrInterrupted) {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
+	}
+	return ev, nil
+}

@@ -1,0 +1,58 @@
+package trainer
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/wgtrain/wgtrain/evalkit"
+)
+
+// finish ends the run: it restores the best weights when asked,
+// evaluates the final model on every Eval and Predict loader, and writes
+// the predictions, the report of the Valid loader and the curves.
+func (r *run) finish(ctx context.Context) (*Result, error) {
+	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
+		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
+			return nil, err
+		}
+	}
+	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{}}
+	done := map[string]*evaluation{}
+	predict := map[string]bool{}
+	for _, l := range r.cfg.Predict {
+		predict[l.Name] = true
+	}
+	all := append(append([]Named(nil), r.cfg.Eval...), r.cfg.Predict...)
+	for _, l := range all {
+		if done[l.Name] != nil {
+			continue
+		}
+		// An interruption here leaves the resume checkpoint of the last
+		// epoch, from which a resumed run comes straight back here.
+		ev, err := r.evaluate(ctx, l.Name, l.Loader, true)
+		if err != nil {
+			return nil, err
+		}
+		done[l.Name] = ev
+		res.Final[l.Name] = ev.acc.metrics(MetricSet{PRF: true})
+		if predict[l.Name] {
+			if err := r.dir.writePredictions(l.Name, ev.pred); err != nil {
+				return nil, err
+			}
+		}
+	}
+	ev := done[r.cfg.Valid]
+	rep, err := evalkit.NewReport(ev.pred.Target, ev.pred.Logits, r.cfg.Model.NumClasses, r.cfg.ClassNames, evalkit.ReportOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("trainer: report: %w", err)
+	}
+	res.Report = rep
+	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
+		return nil, err
+	}
+	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric); err != nil {
+		return nil, err
+	}
+	r.prog.final(res, r.cfg.Valid, rep)
+	return res, nil
+}
