@@ -1,7 +1,24 @@
 // Package conformance is the one test suite every wgtrain compute backend
-// must pass: the CPU reference backend today, the WebGPU backend later.
-// It is written once, as exported functions that take a backend, the way
-// gonum's blas/testblas checks every BLAS implementation.
+// passes: the CPU backend (ops.NewCPU, TestCPU here) and the WebGPU
+// backend (package gpu, TestWebGPU here, on lavapipe where no GPU is
+// present). It is written once, as exported functions that take a
+// backend, the way gonum's blas/testblas checks every BLAS implementation.
+//
+// # Where things are
+//
+// Each operation has one file: conv2d.go, linear.go, batchnorm.go,
+// maxpool.go, relu.go, dropout.go, loss.go (cross-entropy, the sigmoid
+// focal loss and the weighted sum), adam.go, argmax.go, elementwise.go
+// (memory, fill, copy, add, scale) and gemm.go (the matrix products that
+// linear layers and convolutions are made of). Each holds the operation's
+// float64 reference, its cases and checks (the exported family function,
+// such as Conv2D), and its check against PyTorch (goldenConv, ...); its
+// _test.go file holds the broken backends that the family must catch.
+// The rest is the suite's machinery: suite.go (TB, Families, RunAll),
+// tolerance.go (the comparison rule), env.go (one case's backend, tensors
+// and random inputs), finitediff.go (the gradient check), errors.go (bad
+// arguments), golden.go (the PyTorch fixtures) and golden_resnet9.go
+// (whole resnet9 training steps against PyTorch).
 //
 // # Running it on a backend
 //
@@ -20,13 +37,18 @@
 // # What is checked
 //
 // Forward operations are compared element by element with plain float64
-// implementations written here (naive loops, nothing clever) on fresh
-// random inputs from a seeded math/rand/v2 generator, over many shapes:
-// batch 1, odd channel counts, extents that are not multiples of 4 or 8,
-// kernels 1, 3, 5 and non-square, strides 1 to 3, padding 0 to 2, max pool
-// windows that drop trailing rows and columns, large logits, and one tensor
-// of about 4.5 million elements, more than a GPU backend can reach with a
-// one-dimensional dispatch of 65,535 workgroups of 64 threads.
+// implementations written here (naive loops that follow the definitions
+// of docs/SPEC.md §2 and §3, nothing clever) on fresh random inputs from a
+// seeded math/rand/v2 generator, over many shapes: batch 1, odd channel
+// counts, extents that are not multiples of 4 or 8, kernels 1, 3, 5 and
+// non-square, strides 1 to 3, padding 0 to 2, max pool windows that drop
+// trailing rows and columns, large logits, and one tensor of about 4.5
+// million elements, more than a GPU backend can reach with a
+// one-dimensional dispatch of 65,535 workgroups of 64 threads. GEMM adds
+// the linear layers and convolutions at shapes that stress a tiled matrix
+// product: extents on either side of the tile sizes, reductions that are
+// not a multiple of the slice depth, tall-thin and short-wide products,
+// and reductions of up to 2,050 terms into a single tile (split-K).
 //
 // Every backward operation is checked twice: against the closed-form
 // gradient in float64 (with the forward tolerance) and against central finite
@@ -56,7 +78,9 @@
 // reference, forward and closed-form backward. float32 rounds at 6e-8
 // relative; the sums in these operations have at most a few hundred terms
 // and the inputs are scaled as in the network (weights uniform in
-// ±1/sqrt(fan_in), activations O(1)), so a correct float32 backend, in any
+// ±1/sqrt(fan_in), activations O(1); the longer sums of GEMM get an output
+// gradient bounded by 256/terms, so that they round no worse than a sum of
+// 256), so a correct float32 backend, in any
 // summation order, stays within a few 1e-6 and a wrong index, a dropped
 // term or a missing factor misses by orders of magnitude.
 //
