@@ -210,14 +210,13 @@ func bnEval(t TB, b ops.Backend, c bnCase) {
 	defer e.close()
 	d := c.dims()
 	in := newBNInputs(e, c)
-	shape, xh, gh, bh, x, gamma, beta := in.shape, in.xh, in.gh, in.bh, in.x, in.gamma, in.beta
 	rmh, rvh := e.uniform(c.c, -2, 2), e.uniform(c.c, 0.1, 3)
 	runMean, runVar := e.tensor(ops.Shape{c.c}, rmh), e.tensor(ops.Shape{c.c}, rvh)
-	y := e.junk(shape...)
-	what := fmt.Sprintf("BatchNormEval(x %v, eps %g)", shape, c.spec.Eps)
-	e.ok(b.BatchNormEval(y, x, gamma, beta, runMean, runVar, c.spec), what)
-	want := refBatchNorm(d, f64(xh), f64(gh), f64(bh), f64(rmh), f64(rvh), float64(c.spec.Eps))
-	expectClose(t, what+": y", shape, e.get(y), want, ReferenceTol)
+	y := e.junk(in.shape...)
+	what := fmt.Sprintf("BatchNormEval(x %v, eps %g)", in.shape, c.spec.Eps)
+	e.ok(b.BatchNormEval(y, in.x, in.gamma, in.beta, runMean, runVar, c.spec), what)
+	want := refBatchNorm(d, f64(in.xh), f64(in.gh), f64(in.bh), f64(rmh), f64(rvh), float64(c.spec.Eps))
+	expectClose(t, what+": y", in.shape, e.get(y), want, ReferenceTol)
 	// Eval must leave the running statistics alone.
 	expectClose(t, what+": running_mean after eval", runMean.Shape(), e.get(runMean), rmh, Tolerance{})
 	expectClose(t, what+": running_var after eval", runVar.Shape(), e.get(runVar), rvh, Tolerance{})
@@ -228,32 +227,31 @@ func bnBackward(t TB, b ops.Backend, c bnCase) {
 	defer e.close()
 	d := c.dims()
 	in := newBNInputs(e, c)
-	shape, xh, gh, bh, x, gamma, beta := in.shape, in.xh, in.gh, in.bh, in.x, in.gamma, in.beta
-	r := e.uniform(len(xh), -1, 1)
-	dy := e.tensor(shape, r)
+	r := e.uniform(len(in.xh), -1, 1)
+	dy := e.tensor(in.shape, r)
 	// Throwaway running statistics: the finite differences run the
 	// training forward many times.
 	runMean, runVar := e.zeros(c.c), e.zeros(c.c)
-	y, mean, invStd := e.zeros(shape...), e.zeros(c.c), e.zeros(c.c)
+	y, mean, invStd := e.zeros(in.shape...), e.zeros(c.c), e.zeros(c.c)
 	loss := func() float64 {
-		e.ok(b.BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, c.spec), "BatchNormTrain")
+		e.ok(b.BatchNormTrain(y, mean, invStd, in.x, in.gamma, in.beta, runMean, runVar, c.spec), "BatchNormTrain")
 		return dot(e.get(y), r)
 	}
 	loss() // leaves the saved mean and invStd of x in mean and invStd
 	saved := ops.Shape{c.c}
 	meanSaved, invSaved := e.tensor(saved, e.get(mean)), e.tensor(saved, e.get(invStd))
 
-	dx, dgamma, dbeta := e.junk(shape...), e.junk(c.c), e.junk(c.c)
-	what := fmt.Sprintf("BatchNormBackward(x %v, eps %g)", shape, c.spec.Eps)
-	e.ok(b.BatchNormBackward(dx, dgamma, dbeta, x, dy, meanSaved, invSaved, gamma), what)
+	dx, dgamma, dbeta := e.junk(in.shape...), e.junk(c.c), e.junk(c.c)
+	what := fmt.Sprintf("BatchNormBackward(x %v, eps %g)", in.shape, c.spec.Eps)
+	e.ok(b.BatchNormBackward(dx, dgamma, dbeta, in.x, dy, meanSaved, invSaved, in.gamma), what)
 	gx, gg, gb := e.get(dx), e.get(dgamma), e.get(dbeta)
-	wantDx, wantDg, wantDb := refBatchNormBackward(d, f64(xh), f64(r), f64(gh), float64(c.spec.Eps))
-	expectClose(t, what+": dx", shape, gx, wantDx, ReferenceTol)
+	wantDx, wantDg, wantDb := refBatchNormBackward(d, f64(in.xh), f64(r), f64(in.gh), float64(c.spec.Eps))
+	expectClose(t, what+": dx", in.shape, gx, wantDx, ReferenceTol)
 	expectClose(t, what+": dgamma", saved, gg, wantDg, ReferenceTol)
 	expectClose(t, what+": dbeta", saved, gb, wantDb, ReferenceTol)
-	e.gradCheck(what+": dx", x, xh, gx, fdStep, loss)
-	e.gradCheck(what+": dgamma", gamma, gh, gg, fdStep, loss)
-	e.gradCheck(what+": dbeta", beta, bh, gb, fdStep, loss)
+	e.gradCheck(what+": dx", in.x, in.xh, gx, fdStep, loss)
+	e.gradCheck(what+": dgamma", in.gamma, in.gh, gg, fdStep, loss)
+	e.gradCheck(what+": dbeta", in.beta, in.bh, gb, fdStep, loss)
 }
 
 func goldenBNTrain(x fixture) {
