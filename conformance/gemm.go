@@ -109,8 +109,8 @@ var gemmConvCases = []convCase{
 // and short-wide products, and long reductions into few output tiles
 // (split-K). It runs no finite differences: they check the gradient
 // formulas, which do not depend on the shape and which Linear and Conv2D
-// check, and would cost some 250 forward runs per gradient (6.5 s of
-// lavapipe for these cases, against 0.2 s without).
+// check, and cost some 250 forward runs per gradient (measured on
+// lavapipe: 6.6 s for eight of these cases with them, 0.1 s without).
 func GEMM(t TB, b ops.Backend) {
 	t.Helper()
 	runCases(t, b, "linear/", gemmLinearCases, func(t TB, b ops.Backend, c linearCase) { checkLinear(t, b, c, false) })
