@@ -9,8 +9,9 @@
 // Each operation has one file: conv2d.go, linear.go, batchnorm.go,
 // maxpool.go, relu.go, dropout.go, loss.go (cross-entropy, the sigmoid
 // focal loss and the weighted sum), adam.go, argmax.go, elementwise.go
-// (memory, fill, copy, add, scale) and gemm.go (the matrix products that
-// linear layers and convolutions are made of). Each holds the operation's
+// (memory, fill, copy, add and scale, on small shapes and on a large
+// tensor) and gemm.go (the matrix products that linear layers and
+// convolutions are made of). Each holds the operation's
 // float64 reference, its cases and checks (the exported family function,
 // such as Conv2D), and its check against PyTorch (goldenConv, ...); its
 // _test.go file holds the broken backends that the family must catch.

@@ -48,11 +48,12 @@ func refGEMM(m, n, k int, a, b mat, c0 []float64) []float64 {
 // ReferenceTol allows for. In a network the loss's 1/N makes dy as small.
 func dyBound(k int) float64 { return min(1, 256/float64(k)) }
 
-// The products the WebGPU backend computes (gpu/conv.go) are m x n,
-// reduced over k, with tiles of 64x64, 32x128 or 128x32 outputs (the one
-// that pads least), 4x4 outputs per invocation and 16-deep slices of k;
-// with at most 64 tiles and k of at least 512 the reduction is split over
-// several workgroups (split-K) into slices of a multiple of 16:
+// The products the WebGPU backend computes (its GEMM planner, gemmTileFor
+// and gemmSplit in package gpu) are m x n, reduced over k, in tiles of
+// 64x64, 32x128 or 128x32 outputs (the one that pads least), 4x4 outputs
+// per invocation and 16-deep slices of k; with at most 64 tiles and k of
+// at least 512 the reduction is split over several workgroups (split-K)
+// into slices of a multiple of 16:
 //
 //	Linear               m = batch      n = out          k = in
 //	LinearBackward dx    m = batch      n = in           k = out

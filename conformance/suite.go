@@ -1,5 +1,8 @@
 package conformance
 
+// The suite itself: TB, the families and RunAll, and how cases become
+// subtests.
+
 import (
 	"fmt"
 	"testing"
