@@ -1,12 +1,12 @@
 package conformance
 
+// The backends with bad error handling that Errors must catch.
+
 import (
 	"errors"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
-
-// The backends with bad error handling that Errors must catch.
 
 type reluPanicsOnNil struct{ ops.Backend }
 
