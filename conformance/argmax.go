@@ -1,11 +1,29 @@
 package conformance
 
+// Argmax: its reference, and its checks on random rows and on ties.
+
 import (
 	"fmt"
 	"math"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
+
+// refArgmax returns the index of each row's first maximum, as
+// torch.argmax does, for x [n,c].
+func refArgmax(n, c int, x []float32) []int32 {
+	pred := make([]int32, n)
+	for r := 0; r < n; r++ {
+		best := 0
+		for j := 1; j < c; j++ {
+			if x[r*c+j] > x[r*c+best] {
+				best = j
+			}
+		}
+		pred[r] = int32(best)
+	}
+	return pred
+}
 
 // Argmax checks Argmax on random logits and on rows with ties, where the
 // first maximum wins (as torch.argmax does).
@@ -57,16 +75,10 @@ func argmax(t TB, e *env, s ops.Shape, x []float32) {
 	pred := e.labels(filled(n, -7)) // wrong everywhere, so an unwritten row shows
 	what := fmt.Sprintf("Argmax(logits %v)", s)
 	e.ok(e.b.Argmax(pred, logits), what)
-	got := e.getInt(pred)
+	got, want := e.getInt(pred), refArgmax(n, c, x)
 	for r := 0; r < n; r++ {
-		best := 0
-		for j := 1; j < c; j++ {
-			if x[r*c+j] > x[r*c+best] {
-				best = j
-			}
-		}
-		if got[r] != int32(best) {
-			t.Errorf("%s: row %d %v: got %d, want %d (the first maximum)", what, r, x[r*c:(r+1)*c], got[r], best)
+		if got[r] != want[r] {
+			t.Errorf("%s: row %d %v: got %d, want %d (the first maximum)", what, r, x[r*c:(r+1)*c], got[r], want[r])
 		}
 	}
 }

@@ -1,5 +1,8 @@
 package conformance
 
+// Dropout: its float64 reference, its cases and checks, and its checks
+// against PyTorch and the fixture script's hash.
+
 import (
 	"fmt"
 	"math"
@@ -26,9 +29,9 @@ var dropCases = []dropCase{
 	{ops.Shape{1000}, ops.DropoutSpec{P: 0.5, Seed: 5, Step: 1}},
 }
 
-// wantDropout returns the mask of DropoutKeep for each element and
+// refDropout returns the mask of DropoutKeep for each element and
 // x*mask*DropoutScale(p).
-func wantDropout(x []float32, s ops.DropoutSpec) (keep []bool, y []float64) {
+func refDropout(x []float32, s ops.DropoutSpec) (keep []bool, y []float64) {
 	keep = make([]bool, len(x))
 	y = make([]float64, len(x))
 	th, scale := ops.DropoutThreshold(s.P), ops.DropoutScale(s.P)
@@ -48,9 +51,7 @@ func wantDropout(x []float32, s ops.DropoutSpec) (keep []bool, y []float64) {
 // large tensor, and that the backward agrees with finite differences.
 func Dropout(t TB, b ops.Backend) {
 	t.Helper()
-	for _, c := range dropCases {
-		run(t, c.String(), func(t TB) { dropout(t, b, c) })
-	}
+	runCases(t, b, "", dropCases, dropout)
 	run(t, "steps_differ", func(t TB) { dropoutSteps(t, b) })
 	run(t, "keep_rate", func(t TB) { dropoutRate(t, b) })
 }
@@ -79,7 +80,7 @@ func dropout(t TB, b ops.Backend, c dropCase) {
 	defer e.close()
 	n := c.shape.Numel()
 	xh := e.awayFromZero(n, 5*fdStep, 2)
-	keep, want := wantDropout(xh, c.spec)
+	keep, want := refDropout(xh, c.spec)
 	x, y := e.tensor(c.shape, xh), e.junk(c.shape...)
 	what := fmt.Sprintf("Dropout(x %v, p %g, seed %d, step %d)", c.shape, c.spec.P, c.spec.Seed, c.spec.Step)
 	e.ok(b.Dropout(y, x, c.spec), what)
@@ -90,7 +91,7 @@ func dropout(t TB, b ops.Backend, c dropCase) {
 	// Backward: dx = dy * mask * scale, and finite differences.
 	r := e.uniform(n, -1, 1)
 	dy, dx := e.tensor(c.shape, r), e.junk(c.shape...)
-	_, wantDx := wantDropout(r, c.spec)
+	_, wantDx := refDropout(r, c.spec)
 	what = fmt.Sprintf("DropoutBackward(dy %v, p %g, seed %d, step %d)", c.shape, c.spec.P, c.spec.Seed, c.spec.Step)
 	e.ok(b.DropoutBackward(dx, dy, c.spec), what)
 	gx := e.get(dx)
@@ -126,7 +127,7 @@ func dropoutSteps(t TB, b ops.Backend) {
 		what := fmt.Sprintf("Dropout(x %v, p 0.3, seed 11, step %d)", shape, step)
 		e.ok(b.Dropout(y, x, s), what)
 		got := e.get(y)
-		keep, _ := wantDropout(xh, s)
+		keep, _ := refDropout(xh, s)
 		checkMask(t, what, shape, got, keep)
 		masks[step] = make([]bool, len(got))
 		for i, v := range got {
@@ -162,7 +163,7 @@ func dropoutRate(t TB, b ops.Backend) {
 		what := fmt.Sprintf("Dropout(x %v, p %g)", shape, p)
 		e.ok(b.Dropout(y, x, s), what)
 		got := e.get(y)
-		keep, _ := wantDropout(ones, s)
+		keep, _ := refDropout(ones, s)
 		checkMask(t, what, shape, got, keep)
 		kept := 0
 		for _, v := range got {
@@ -174,6 +175,37 @@ func dropoutRate(t TB, b ops.Backend) {
 		sd := math.Sqrt(float64(p) * float64(1-p) / float64(n))
 		if math.Abs(rate-float64(1-p)) > 5*sd {
 			t.Errorf("%s: kept %d of %d = %.5f, want %.5f ± %.5f (5 sd)", what, kept, n, rate, 1-p, 5*sd)
+		}
+	}
+}
+
+func goldenDropout(x fixture) {
+	var p struct {
+		P          float32
+		Seed, Step uint32
+	}
+	x.meta(&p)
+	s := ops.DropoutSpec{P: p.P, Seed: p.Seed, Step: p.Step}
+	in, dy := x.tensor("x"), x.tensor("dy")
+	y, dx := x.like(in), x.like(in)
+	x.e.ok(x.e.b.Dropout(y, in, s), "Dropout")
+	x.e.ok(x.e.b.DropoutBackward(dx, dy, s), "DropoutBackward")
+	x.expect(y, "y")
+	x.expect(dx, "dx")
+}
+
+// goldenDropoutHash checks ops.DropoutHash against the fixture script's
+// numpy version.
+func goldenDropoutHash(x fixture) {
+	var p struct{ Seed, Step uint32 }
+	x.meta(&p)
+	want, err := x.raw("h").Int64s()
+	if err != nil {
+		x.e.t.Fatalf("dropout_hash/h: %v", err)
+	}
+	for i, w := range want {
+		if got := ops.DropoutHash(p.Seed, p.Step, uint32(i)); int64(got) != w {
+			x.e.t.Errorf("DropoutHash(%d, %d, %d) = %#x, PyTorch script computed %#x", p.Seed, p.Step, i, got, w)
 		}
 	}
 }

@@ -1,5 +1,10 @@
 package conformance
 
+// The memory and element-wise operations (Alloc, Upload, Download, Fill,
+// Copy, Add, Scale, views): their checks, with the float64 reference of
+// each inline, on small shapes (Elementwise), and on one tensor larger
+// than a one-dimensional GPU dispatch reaches, with ReLU as well (Large).
+
 import (
 	"fmt"
 
@@ -7,10 +12,6 @@ import (
 )
 
 var elemShapes = []ops.Shape{{1}, {7}, {5, 7}, {3, 1, 9}, {2, 3, 5, 13}, {1031}}
-
-// exact is the tolerance of operations that must reproduce their inputs
-// bit for bit (Fill, Copy, Upload, Download).
-var exact = Tolerance{}
 
 // Elementwise checks Alloc (zero-filled), Upload and Download round trips
 // for F32 and I32, Reshape views, Fill, Copy, Add (also in place into
@@ -24,6 +25,53 @@ func Elementwise(t TB, b ops.Backend) {
 		run(t, "scale/"+shapeName(s), func(t TB) { scale(t, b, s) })
 	}
 	run(t, "reshape_view", func(t TB) { reshapeView(t, b) })
+}
+
+// largeShape has 4,504,500 elements, more than the 65,535 x 64 =
+// 4,194,304 threads of a one-dimensional GPU dispatch of workgroups of 64:
+// a backend that flattens elementwise work must split or fold it.
+var largeShape = ops.Shape{3, 5, 300, 1001}
+
+// Large runs Fill, ReLU, Add and Scale forward on one tensor of
+// largeShape and compares every element, so that elements past a
+// dispatch limit are not silently skipped.
+func Large(t TB, b ops.Backend) {
+	t.Helper()
+	run(t, shapeName(largeShape), func(t TB) {
+		e := newEnv(t, b, "large")
+		defer e.close()
+		s := largeShape
+		n := s.Numel()
+		xh := e.uniform(n, -1, 1)
+		x, y := e.tensor(s, xh), e.zeros(s...)
+
+		what := fmt.Sprintf("Fill(%v, 0.25)", s)
+		e.ok(b.Fill(y, 0.25), what)
+		want := make([]float64, n)
+		for i := range want {
+			want[i] = 0.25
+		}
+		expectClose(t, what, s, e.get(y), want, exact)
+
+		what = fmt.Sprintf("ReLU(x %v)", s)
+		e.ok(b.ReLU(y, x), what)
+		want = refReLU(xh)
+		expectClose(t, what+": y", s, e.get(y), want, ReferenceTol)
+
+		what = fmt.Sprintf("Add(dst, x, relu(x) %v)", s)
+		e.ok(b.Add(y, x, y), what)
+		for i, v := range xh {
+			want[i] += float64(v)
+		}
+		expectClose(t, what, s, e.get(y), want, ReferenceTol)
+
+		what = fmt.Sprintf("Scale(y, y %v, -3)", s)
+		e.ok(b.Scale(y, y, -3), what)
+		for i := range want {
+			want[i] *= -3
+		}
+		expectClose(t, what, s, e.get(y), want, ReferenceTol)
+	})
 }
 
 func memory(t TB, b ops.Backend, s ops.Shape) {
@@ -168,19 +216,4 @@ func reshapeView(t TB, b ops.Backend) {
 	b.Free(v)
 	b.Free(flat)
 	expectClose(t, "[2,3,4] tensor after freeing its views", s, e.get(x), want, ReferenceTol)
-}
-
-// expectInts reports the first element where got and want differ.
-func expectInts(t TB, what string, shape ops.Shape, got, want []int32) {
-	t.Helper()
-	if len(got) != len(want) {
-		t.Errorf("%s: got %d elements, want %d", what, len(got), len(want))
-		return
-	}
-	for i := range got {
-		if got[i] != want[i] {
-			t.Errorf("%s: element %s of %v is %d, want %d", what, at(shape, i), shape, got[i], want[i])
-			return
-		}
-	}
 }

@@ -102,25 +102,25 @@ func (e *env) set(x *ops.Tensor, data []float32) {
 // get downloads x or stops the case.
 func (e *env) get(x *ops.Tensor) []float32 {
 	e.t.Helper()
-	d, err := e.b.Download(x)
-	if err != nil {
-		e.t.Fatalf("Download(%v): %v", x, err)
-	}
-	if len(d) != x.Numel() {
-		e.t.Fatalf("Download(%v) returned %d elements", x, len(d))
-	}
-	return d
+	return download(e, x, "Download", e.b.Download)
 }
 
 // getInt downloads an I32 tensor or stops the case.
 func (e *env) getInt(x *ops.Tensor) []int32 {
 	e.t.Helper()
-	d, err := e.b.DownloadInt(x)
+	return download(e, x, "DownloadInt", e.b.DownloadInt)
+}
+
+// download returns the values of x that the backend method named name
+// downloads, or stops the case.
+func download[T any](e *env, x *ops.Tensor, name string, get func(*ops.Tensor) ([]T, error)) []T {
+	e.t.Helper()
+	d, err := get(x)
 	if err != nil {
-		e.t.Fatalf("DownloadInt(%v): %v", x, err)
+		e.t.Fatalf("%s(%v): %v", name, x, err)
 	}
 	if len(d) != x.Numel() {
-		e.t.Fatalf("DownloadInt(%v) returned %d elements", x, len(d))
+		e.t.Fatalf("%s(%v) returned %d elements", name, x, len(d))
 	}
 	return d
 }
@@ -174,6 +174,15 @@ func f64(x []float32) []float64 {
 	d := make([]float64, len(x))
 	for i, v := range x {
 		d[i] = float64(v)
+	}
+	return d
+}
+
+// f32 narrows a float64 slice.
+func f32(x []float64) []float32 {
+	d := make([]float32, len(x))
+	for i, v := range x {
+		d[i] = float32(v)
 	}
 	return d
 }

@@ -1,9 +1,11 @@
 package conformance
 
+// The PyTorch fixtures: loading them, reading one case, and the Golden
+// family that runs every operation's check against them.
+
 import (
 	_ "embed"
 	"encoding/json"
-	"fmt"
 	"sync"
 
 	"github.com/wgtrain/wgtrain/internal/safetensors"
@@ -109,6 +111,20 @@ func (x fixture) meta(v any) {
 	}
 }
 
+// like allocates an F32 tensor of t's shape.
+func (x fixture) like(t *ops.Tensor) *ops.Tensor {
+	x.e.t.Helper()
+	return x.e.alloc(ops.F32, t.Shape())
+}
+
+// output allocates an F32 tensor of the shape of the fixture tensor name,
+// for the output the case compares with it.
+func (x fixture) output(name string) *ops.Tensor {
+	x.e.t.Helper()
+	_, s := x.host(name)
+	return x.e.alloc(ops.F32, s)
+}
+
 // expect compares a backend tensor with the fixture tensor want.
 func (x fixture) expect(got *ops.Tensor, want string) {
 	x.e.t.Helper()
@@ -117,7 +133,9 @@ func (x fixture) expect(got *ops.Tensor, want string) {
 }
 
 // Golden checks every operation against PyTorch's own results on the
-// cases of testdata/golden_ops.safetensors, forward and backward.
+// cases of testdata/golden_ops.safetensors, forward and backward, and
+// ops.DropoutHash against the fixture script's. Each case's check is in
+// its operation's file (goldenConv in conv2d.go, ...).
 func Golden(t TB, b ops.Backend) {
 	t.Helper()
 	f, _ := loadGolden(t)
@@ -135,6 +153,7 @@ func Golden(t TB, b ops.Backend) {
 		{"mix_a", goldenMix},
 		{"dropout_a", goldenDropout}, {"dropout_b", goldenDropout},
 		{"adam_a", goldenAdam}, {"adam_b", goldenAdam},
+		{"dropout_hash", goldenDropoutHash},
 	}
 	for _, c := range cases {
 		run(t, c.name, func(t TB) {
@@ -143,182 +162,4 @@ func Golden(t TB, b ops.Backend) {
 			c.fn(fixture{e: e, f: f, name: c.name})
 		})
 	}
-	run(t, "dropout_hash", func(t TB) {
-		e := newEnv(t, b, "golden/dropout_hash")
-		x := fixture{e: e, f: f, name: "dropout_hash"}
-		var p struct{ Seed, Step uint32 }
-		x.meta(&p)
-		want, err := x.raw("h").Int64s()
-		if err != nil {
-			t.Fatalf("dropout_hash/h: %v", err)
-		}
-		for i, w := range want {
-			if got := ops.DropoutHash(p.Seed, p.Step, uint32(i)); int64(got) != w {
-				t.Errorf("DropoutHash(%d, %d, %d) = %#x, PyTorch script computed %#x", p.Seed, p.Step, i, got, w)
-			}
-		}
-	})
-}
-
-func goldenConv(x fixture) {
-	var p struct{ Stride, Padding int }
-	x.meta(&p)
-	s := ops.ConvSpec{Stride: p.Stride, Padding: p.Padding}
-	in, w, bias := x.tensor("x"), x.tensor("w"), x.tensor("b")
-	_, ys := x.host("y")
-	y := x.e.alloc(ops.F32, ys)
-	x.e.ok(x.e.b.Conv2D(y, in, w, bias, s), "Conv2D")
-	x.expect(y, "y")
-	dy := x.tensor("dy")
-	dx, dw, db := x.e.alloc(ops.F32, in.Shape()), x.e.alloc(ops.F32, w.Shape()), x.e.alloc(ops.F32, bias.Shape())
-	x.e.ok(x.e.b.Conv2DBackwardData(dx, dy, w, s), "Conv2DBackwardData")
-	x.e.ok(x.e.b.Conv2DBackwardFilter(dw, db, in, dy, s), "Conv2DBackwardFilter")
-	x.expect(dx, "dx")
-	x.expect(dw, "dw")
-	x.expect(db, "db")
-}
-
-func goldenBNTrain(x fixture) {
-	var p struct{ Eps, Momentum float32 }
-	x.meta(&p)
-	s := ops.BatchNormSpec{Eps: p.Eps, Momentum: p.Momentum}
-	in, g, beta := x.tensor("x"), x.tensor("gamma"), x.tensor("beta")
-	rm, rv := x.tensor("running_mean_in"), x.tensor("running_var_in")
-	ch := g.Shape()
-	y, mean, inv := x.e.alloc(ops.F32, in.Shape()), x.e.alloc(ops.F32, ch), x.e.alloc(ops.F32, ch)
-	x.e.ok(x.e.b.BatchNormTrain(y, mean, inv, in, g, beta, rm, rv, s), "BatchNormTrain")
-	x.expect(y, "y")
-	x.expect(rm, "running_mean_out")
-	x.expect(rv, "running_var_out")
-	dy := x.tensor("dy")
-	dx, dg, db := x.e.alloc(ops.F32, in.Shape()), x.e.alloc(ops.F32, ch), x.e.alloc(ops.F32, ch)
-	x.e.ok(x.e.b.BatchNormBackward(dx, dg, db, in, dy, mean, inv, g), "BatchNormBackward")
-	x.expect(dx, "dx")
-	x.expect(dg, "dgamma")
-	x.expect(db, "dbeta")
-}
-
-func goldenBNEval(x fixture) {
-	var p struct{ Eps float32 }
-	x.meta(&p)
-	in := x.tensor("x")
-	y := x.e.alloc(ops.F32, in.Shape())
-	x.e.ok(x.e.b.BatchNormEval(y, in, x.tensor("gamma"), x.tensor("beta"), x.tensor("running_mean"), x.tensor("running_var"),
-		ops.BatchNormSpec{Eps: p.Eps, Momentum: 0.1}), "BatchNormEval")
-	x.expect(y, "y")
-}
-
-func goldenReLU(x fixture) {
-	in := x.tensor("x")
-	y, dx := x.e.alloc(ops.F32, in.Shape()), x.e.alloc(ops.F32, in.Shape())
-	x.e.ok(x.e.b.ReLU(y, in), "ReLU")
-	x.e.ok(x.e.b.ReLUBackward(dx, y, x.tensor("dy")), "ReLUBackward")
-	x.expect(y, "y")
-	x.expect(dx, "dx")
-}
-
-func goldenMaxPool(x fixture) {
-	var p struct{ K int }
-	x.meta(&p)
-	in := x.tensor("x")
-	_, ys := x.host("y")
-	y, dx := x.e.alloc(ops.F32, ys), x.e.alloc(ops.F32, in.Shape())
-	x.e.ok(x.e.b.MaxPool2D(y, in, p.K), "MaxPool2D")
-	x.e.ok(x.e.b.MaxPool2DBackward(dx, in, x.tensor("dy"), p.K), "MaxPool2DBackward")
-	x.expect(y, "y")
-	x.expect(dx, "dx")
-}
-
-func goldenLinear(x fixture) {
-	in, w, bias := x.tensor("x"), x.tensor("w"), x.tensor("b")
-	_, ys := x.host("y")
-	y := x.e.alloc(ops.F32, ys)
-	x.e.ok(x.e.b.Linear(y, in, w, bias), "Linear")
-	x.expect(y, "y")
-	dx, dw, db := x.e.alloc(ops.F32, in.Shape()), x.e.alloc(ops.F32, w.Shape()), x.e.alloc(ops.F32, bias.Shape())
-	x.e.ok(x.e.b.LinearBackward(dx, dw, db, in, w, x.tensor("dy")), "LinearBackward")
-	x.expect(dx, "dx")
-	x.expect(dw, "dw")
-	x.expect(db, "db")
-}
-
-// goldenLoss runs a loss and its backward with dloss = 1 and compares both.
-func goldenLoss(x fixture, fwd func(loss, logits, labels *ops.Tensor) error, bwd func(d, logits, labels, dl *ops.Tensor) error) {
-	logits, labels := x.tensor("logits"), x.labels("labels")
-	loss, d := x.e.zeros(1), x.e.alloc(ops.F32, logits.Shape())
-	one := x.e.tensor(ops.Shape{1}, []float32{1})
-	x.e.ok(fwd(loss, logits, labels), x.name+" forward")
-	x.e.ok(bwd(d, logits, labels, one), x.name+" backward")
-	x.expect(loss, "loss")
-	x.expect(d, "dlogits")
-}
-
-func goldenCE(x fixture) { goldenLoss(x, x.e.b.CrossEntropy, x.e.b.CrossEntropyBackward) }
-
-func goldenFocal(x fixture) {
-	var p struct{ Gamma, Alpha float32 }
-	x.meta(&p)
-	s := ops.FocalSpec{Gamma: p.Gamma, Alpha: p.Alpha}
-	goldenLoss(x,
-		func(l, z, y *ops.Tensor) error { return x.e.b.SigmoidFocal(l, z, y, s) },
-		func(d, z, y, dl *ops.Tensor) error { return x.e.b.SigmoidFocalBackward(d, z, y, dl, s) })
-}
-
-func goldenMix(x fixture) {
-	var p struct {
-		Weights      struct{ CE, Focal float32 }
-		Gamma, Alpha float32
-	}
-	x.meta(&p)
-	s := ops.FocalSpec{Gamma: p.Gamma, Alpha: p.Alpha}
-	b := x.e.b
-	logits, labels := x.tensor("logits"), x.labels("labels")
-	ce, fl, total := x.e.zeros(1), x.e.zeros(1), x.e.zeros(1)
-	x.e.ok(b.CrossEntropy(ce, logits, labels), "CrossEntropy")
-	x.e.ok(b.SigmoidFocal(fl, logits, labels, s), "SigmoidFocal")
-	x.e.ok(b.WeightedSum(total, []*ops.Tensor{ce, fl}, []float32{p.Weights.CE, p.Weights.Focal}), "WeightedSum")
-	x.expect(ce, "loss_ce")
-	x.expect(fl, "loss_focal")
-	x.expect(total, "loss")
-	wce, wfl := x.e.tensor(ops.Shape{1}, []float32{p.Weights.CE}), x.e.tensor(ops.Shape{1}, []float32{p.Weights.Focal})
-	dce, dfl := x.e.alloc(ops.F32, logits.Shape()), x.e.alloc(ops.F32, logits.Shape())
-	x.e.ok(b.CrossEntropyBackward(dce, logits, labels, wce), "CrossEntropyBackward")
-	x.e.ok(b.SigmoidFocalBackward(dfl, logits, labels, wfl, s), "SigmoidFocalBackward")
-	x.e.ok(b.Add(dce, dce, dfl), "Add")
-	x.expect(dce, "dlogits")
-}
-
-func goldenDropout(x fixture) {
-	var p struct {
-		P          float32
-		Seed, Step uint32
-	}
-	x.meta(&p)
-	s := ops.DropoutSpec{P: p.P, Seed: p.Seed, Step: p.Step}
-	in, dy := x.tensor("x"), x.tensor("dy")
-	y, dx := x.e.alloc(ops.F32, in.Shape()), x.e.alloc(ops.F32, in.Shape())
-	x.e.ok(x.e.b.Dropout(y, in, s), "Dropout")
-	x.e.ok(x.e.b.DropoutBackward(dx, dy, s), "DropoutBackward")
-	x.expect(y, "y")
-	x.expect(dx, "dx")
-}
-
-func goldenAdam(x fixture) {
-	var p struct {
-		LR    float64
-		Betas [2]float64
-		Eps   float64
-	}
-	x.meta(&p)
-	b := x.e.b
-	param := x.tensor("p0")
-	m, v := x.e.alloc(ops.F32, param.Shape()), x.e.alloc(ops.F32, param.Shape())
-	for step := 1; step <= 3; step++ {
-		g := x.tensor(fmt.Sprintf("g%d", step))
-		s := ops.AdamSpec{LR: p.LR, Beta1: p.Betas[0], Beta2: p.Betas[1], Eps: p.Eps, Step: step}
-		x.e.ok(b.Adam(param, g, m, v, s), fmt.Sprintf("Adam step %d", step))
-		x.expect(param, fmt.Sprintf("p%d", step))
-	}
-	x.expect(m, "m3")
-	x.expect(v, "v3")
 }

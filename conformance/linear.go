@@ -1,11 +1,42 @@
 package conformance
 
+// Linear: its float64 reference (on refGEMM), its cases and checks, and
+// its check against PyTorch.
+
 import (
 	"fmt"
 	"math"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
+
+// refLinear returns y = x w^T + b in float64 for x [n,in], w [out,in]; b
+// may be nil.
+func refLinear(n, in, out int, x, w, b []float64) []float64 {
+	var y0 []float64 // each row starts from the bias
+	if b != nil {
+		y0 = make([]float64, 0, n*out)
+		for range n {
+			y0 = append(y0, b...)
+		}
+	}
+	return refGEMM(n, out, in, rowMajor(x, in), rowMajor(w, in).T(), y0)
+}
+
+// refLinearBackward returns dx = dy w, dw = dy^T x and db = the column
+// sums of dy in float64.
+func refLinearBackward(n, in, out int, x, w, dy []float64) (dx, dw, db []float64) {
+	g := rowMajor(dy, out)
+	dx = refGEMM(n, in, out, g, rowMajor(w, in), nil)
+	dw = refGEMM(out, in, n, g.T(), rowMajor(x, in), nil)
+	db = make([]float64, out)
+	for r := 0; r < n; r++ {
+		for o := 0; o < out; o++ {
+			db[o] += dy[r*out+o]
+		}
+	}
+	return dx, dw, db
+}
 
 type linearCase struct {
 	n, in, out int
@@ -35,12 +66,15 @@ var linearCases = []linearCase{
 // differences for dx, dw and db.
 func Linear(t TB, b ops.Backend) {
 	t.Helper()
-	for _, c := range linearCases {
-		run(t, c.String(), func(t TB) { linear(t, b, c) })
-	}
+	runCases(t, b, "", linearCases, linear)
 }
 
-func linear(t TB, b ops.Backend, c linearCase) {
+// linear checks one case against the reference and finite differences.
+func linear(t TB, b ops.Backend, c linearCase) { checkLinear(t, b, c, true) }
+
+// checkLinear checks one case against the reference and, withFD, against
+// finite differences.
+func checkLinear(t TB, b ops.Backend, c linearCase, withFD bool) {
 	e := newEnv(t, b, "linear/"+c.String())
 	defer e.close()
 	bound := 1 / math.Sqrt(float64(c.in))
@@ -57,15 +91,18 @@ func linear(t TB, b ops.Backend, c linearCase) {
 	e.ok(b.Linear(y, x, w, fwdBias), what)
 	expectClose(t, what+": y", ys, e.get(y), refLinear(c.n, c.in, c.out, f64(xh), f64(wh), f64(fwdBh)), ReferenceTol)
 
-	r := e.uniform(ys.Numel(), -1, 1)
+	dyb := dyBound(c.n)
+	r := e.uniform(ys.Numel(), -dyb, dyb)
 	dy := e.tensor(ys, r)
 	wantDx, wantDw, wantDb := refLinearBackward(c.n, c.in, c.out, f64(xh), f64(wh), f64(r))
 	loss := func() float64 {
 		e.ok(b.Linear(y, x, w, bias), "Linear")
 		return dot(e.get(y), r)
 	}
-	// Every subset of the three gradients; nil ones are not wanted.
+	// Every subset of the three gradients; nil ones are not wanted. The
+	// finite differences run with all three.
 	for mask := 1; mask < 8; mask++ {
+		fd := withFD && mask == 7
 		var dx, dw, db *ops.Tensor
 		wanted := ""
 		if mask&1 != 0 {
@@ -82,23 +119,35 @@ func linear(t TB, b ops.Backend, c linearCase) {
 		if dx != nil {
 			gx := e.get(dx)
 			expectClose(t, what+": dx", xs, gx, wantDx, ReferenceTol)
-			if mask == 7 {
+			if fd {
 				e.gradCheck(what+": dx", x, xh, gx, fdStep, loss)
 			}
 		}
 		if dw != nil {
 			gw := e.get(dw)
 			expectClose(t, what+": dw", ws, gw, wantDw, ReferenceTol)
-			if mask == 7 {
+			if fd {
 				e.gradCheck(what+": dw", w, wh, gw, fdStep, loss)
 			}
 		}
 		if db != nil {
 			gb := e.get(db)
 			expectClose(t, what+": db", db.Shape(), gb, wantDb, ReferenceTol)
-			if mask == 7 {
+			if fd {
 				e.gradCheck(what+": db", bias, bh, gb, fdStep, loss)
 			}
 		}
 	}
+}
+
+func goldenLinear(x fixture) {
+	in, w, bias := x.tensor("x"), x.tensor("w"), x.tensor("b")
+	y := x.output("y")
+	x.e.ok(x.e.b.Linear(y, in, w, bias), "Linear")
+	x.expect(y, "y")
+	dx, dw, db := x.like(in), x.like(w), x.like(bias)
+	x.e.ok(x.e.b.LinearBackward(dx, dw, db, in, w, x.tensor("dy")), "LinearBackward")
+	x.expect(dx, "dx")
+	x.expect(dw, "dw")
+	x.expect(db, "db")
 }

@@ -1,10 +1,50 @@
 package conformance
 
+// MaxPool2D: its float64 reference, its cases and checks, and its check
+// against PyTorch.
+
 import (
 	"fmt"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
+
+// refMaxPool2D returns the maximum of each k x k window of x [n,c,h,w]
+// (stride k, no padding, trailing rows and columns dropped) and the flat
+// index in x of each window's first maximum in row-major order.
+func refMaxPool2D(n, c, h, w, k int, x []float64) (y []float64, arg []int) {
+	arg = poolArgmax(n, c, h, w, k, x, false)
+	y = make([]float64, len(arg))
+	for i, xi := range arg {
+		y[i] = x[xi]
+	}
+	return y, arg
+}
+
+// poolArgmax returns the flat index in x of each k x k window's maximum:
+// the first in row-major order, or with lastTie the last (the mistake of
+// one of the self-test's broken backends).
+func poolArgmax(n, c, h, w, k int, x []float64, lastTie bool) []int {
+	oh, ow := h/k, w/k
+	arg := make([]int, n*c*oh*ow)
+	for img := 0; img < n*c; img++ {
+		for i := 0; i < oh; i++ {
+			for j := 0; j < ow; j++ {
+				best := -1
+				for p := 0; p < k; p++ {
+					for q := 0; q < k; q++ {
+						xi := (img*h+i*k+p)*w + j*k + q
+						if best < 0 || x[xi] > x[best] || lastTie && x[xi] == x[best] {
+							best = xi
+						}
+					}
+				}
+				arg[(img*oh+i)*ow+j] = best
+			}
+		}
+	}
+	return arg
+}
 
 type poolCase struct{ n, c, h, w, k int }
 
@@ -51,12 +91,8 @@ func poolInput(e *env, c poolCase) []float32 {
 // finite differences.
 func MaxPool2D(t TB, b ops.Backend) {
 	t.Helper()
-	for _, c := range poolCases {
-		run(t, c.String(), func(t TB) { maxPool(t, b, c, false) })
-	}
-	for _, c := range poolCases {
-		run(t, "ties/"+c.String(), func(t TB) { maxPool(t, b, c, true) })
-	}
+	runCases(t, b, "", poolCases, func(t TB, b ops.Backend, c poolCase) { maxPool(t, b, c, false) })
+	runCases(t, b, "ties/", poolCases, func(t TB, b ops.Backend, c poolCase) { maxPool(t, b, c, true) })
 }
 
 // maxPool checks one case; with ties, x takes only the values 0, 1 and 2,
@@ -101,4 +137,15 @@ func maxPool(t TB, b ops.Backend, c poolCase, ties bool) {
 			return dot(e.get(y), r)
 		})
 	}
+}
+
+func goldenMaxPool(x fixture) {
+	var p struct{ K int }
+	x.meta(&p)
+	in := x.tensor("x")
+	y, dx := x.output("y"), x.like(in)
+	x.e.ok(x.e.b.MaxPool2D(y, in, p.K), "MaxPool2D")
+	x.e.ok(x.e.b.MaxPool2DBackward(dx, in, x.tensor("dy"), p.K), "MaxPool2DBackward")
+	x.expect(y, "y")
+	x.expect(dx, "dx")
 }

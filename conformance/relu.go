@@ -1,10 +1,33 @@
 package conformance
 
+// ReLU: its float64 reference, its shapes and checks, and its check
+// against PyTorch.
+
 import (
 	"fmt"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
+
+// refReLU returns max(x, 0) element by element.
+func refReLU(x []float32) []float64 {
+	y := make([]float64, len(x))
+	for i, v := range x {
+		y[i] = max(float64(v), 0)
+	}
+	return y
+}
+
+// refReLUBackward returns dy where y > 0 and 0 elsewhere.
+func refReLUBackward(y, dy []float32) []float64 {
+	dx := make([]float64, len(y))
+	for i := range dx {
+		if y[i] > 0 {
+			dx[i] = float64(dy[i])
+		}
+	}
+	return dx
+}
 
 var reluShapes = []ops.Shape{{1}, {7}, {3, 5}, {2, 3, 5, 7}, {1, 16, 9, 9}, {4, 13, 6, 5}}
 
@@ -25,10 +48,7 @@ func reluForward(t TB, b ops.Backend, s ops.Shape) {
 	defer e.close()
 	xh := e.uniform(s.Numel(), -2, 2)
 	xh[0] = 0 // relu(0) = 0
-	want := make([]float64, len(xh))
-	for i, v := range xh {
-		want[i] = max(float64(v), 0)
-	}
+	want := refReLU(xh)
 	x, y := e.tensor(s, xh), e.junk(s...)
 	what := fmt.Sprintf("ReLU(x %v)", s)
 	e.ok(b.ReLU(y, x), what)
@@ -52,13 +72,7 @@ func reluBackward(t TB, b ops.Backend, s ops.Shape) {
 		return dot(e.get(y), r)
 	}
 	loss()
-	yh := e.get(y)
-	want := make([]float64, n)
-	for i := range want {
-		if yh[i] > 0 {
-			want[i] = float64(r[i])
-		}
-	}
+	want := refReLUBackward(e.get(y), r)
 	dx := e.junk(s...)
 	what := fmt.Sprintf("ReLUBackward(y %v, dy)", s)
 	e.ok(b.ReLUBackward(dx, y, dy), what)
@@ -71,14 +85,11 @@ func reluBackward(t TB, b ops.Backend, s ops.Shape) {
 	expectClose(t, what+": dx", s, e.get(dy), want, ReferenceTol)
 }
 
-// shapeName formats a shape for a subtest name, such as 2x3x5.
-func shapeName(s ops.Shape) string {
-	name := ""
-	for i, d := range s {
-		if i > 0 {
-			name += "x"
-		}
-		name += fmt.Sprint(d)
-	}
-	return name
+func goldenReLU(x fixture) {
+	in := x.tensor("x")
+	y, dx := x.like(in), x.like(in)
+	x.e.ok(x.e.b.ReLU(y, in), "ReLU")
+	x.e.ok(x.e.b.ReLUBackward(dx, y, x.tensor("dy")), "ReLUBackward")
+	x.expect(y, "y")
+	x.expect(dx, "dx")
 }

@@ -1,50 +1,15 @@
 package conformance
 
+// The suite's comparison rule, its stated tolerances, and the checks that
+// report where a backend's tensor differs from the expected values.
+
 import (
 	"fmt"
 	"math"
 	"strings"
-	"testing"
 
 	"github.com/wgtrain/wgtrain/ops"
 )
-
-// TB is the part of *testing.T that the suite uses; *testing.T and
-// *testing.B satisfy it as they are.
-//
-// Subtests: when the TB is a *testing.T the suite runs each case with its
-// Run method, so cases are named and selectable with -run. Any other TB
-// that has a method
-//
-//	Run(name string, f func(TB)) bool
-//
-// gets its subtests through that method (this package's self-test uses it
-// to record failures of a deliberately broken backend without failing
-// itself). A TB with neither runs the cases one after another.
-//
-// Fatalf must not return: *testing.T stops the goroutine with
-// runtime.Goexit, and so must any other implementation.
-type TB interface {
-	Helper()
-	Logf(format string, args ...any)
-	Errorf(format string, args ...any)
-	Fatalf(format string, args ...any)
-}
-
-// run runs f as a subtest of t named name.
-func run(t TB, name string, f func(t TB)) bool {
-	t.Helper()
-	switch p := t.(type) {
-	case *testing.T:
-		return p.Run(name, func(t *testing.T) { f(t) })
-	case interface {
-		Run(name string, f func(TB)) bool
-	}:
-		return p.Run(name, f)
-	}
-	f(t)
-	return true
-}
 
 // Tolerance is the suite's comparison rule: x passes against y when
 // |x - y| <= max(RTol*|x + y|, ATol). NaN never passes; equal values,
@@ -61,6 +26,10 @@ var (
 	// differences of the backend's float32 forward.
 	FiniteDiffTol = Tolerance{RTol: 1e-2, ATol: 1e-3}
 )
+
+// exact is the tolerance of operations that must reproduce their inputs
+// bit for bit (Fill, Copy, Upload, Download).
+var exact = Tolerance{}
 
 // Within reports whether x and y agree under the tolerance.
 func (tol Tolerance) Within(x, y float64) bool {
@@ -141,4 +110,19 @@ func expectClose[G, W Float](t TB, what string, shape ops.Shape, got []G, want [
 	t.Errorf("%s of shape %v: %d of %d elements differ beyond %v:\n\t%s",
 		what, shape, n, len(got), tol, strings.Join(bad, "\n\t"))
 	return false
+}
+
+// expectInts reports the first element where got and want differ.
+func expectInts(t TB, what string, shape ops.Shape, got, want []int32) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: got %d elements, want %d", what, len(got), len(want))
+		return
+	}
+	for i := range got {
+		if got[i] != want[i] {
+			t.Errorf("%s: element %s of %v is %d, want %d", what, at(shape, i), shape, got[i], want[i])
+			return
+		}
+	}
 }

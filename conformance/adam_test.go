@@ -1,0 +1,24 @@
+package conformance
+
+// The broken Adam steps that Adam must catch.
+
+import "github.com/wgtrain/wgtrain/ops"
+
+type adamIgnoresGuard struct{ ops.Backend }
+
+func (b adamIgnoresGuard) Adam(p, g, m, v *ops.Tensor, s ops.AdamSpec) error {
+	s.Guard = nil
+	return b.Backend.Adam(p, g, m, v, s)
+}
+
+type adamNoBiasCorrection struct{ ops.Backend }
+
+func (b adamNoBiasCorrection) Adam(p, g, m, v *ops.Tensor, s ops.AdamSpec) error {
+	s.Step = 100000
+	return b.Backend.Adam(p, g, m, v, s)
+}
+
+var adamMutants = []mutant{
+	{"adam_no_bias_correction", Adam, adamNoBiasCorrection{cpu}, []string{"step 1)", ": p"}},
+	{"adam_ignores_guard", Adam, adamIgnoresGuard{cpu}, []string{"Adam with guard NaN: p unchanged", "shape [2]: no error"}},
+}
