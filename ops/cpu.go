@@ -2,7 +2,6 @@ package ops
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 )
@@ -24,6 +23,9 @@ type CPU struct {
 	jobs       cpuJobs        // the job of each parallel loop while it runs
 	running    sync.WaitGroup // the chunks of the running job on the pool
 }
+
+// CPU implements Backend.
+var _ Backend = (*CPU)(nil)
 
 // NewCPU returns the CPU reference backend using every core GOMAXPROCS allows.
 func NewCPU() *CPU { return &CPU{workers: runtime.GOMAXPROCS(0)} }
@@ -86,17 +88,6 @@ func (c *CPU) Free(t *Tensor) {
 // before it returns.
 func (c *CPU) Sync() error { return nil }
 
-// own checks that t is not nil and was allocated by this backend.
-func (c *CPU) own(op, name string, t *Tensor) error {
-	if t == nil {
-		return nilErr(op, name)
-	}
-	if t.owner != Backend(c) {
-		return errf(op, "%s %s belongs to another backend", name, t)
-	}
-	return nil
-}
-
 // Upload copies data into an F32 tensor.
 func (c *CPU) Upload(t *Tensor, data []float32) error {
 	if err := need("upload", "t", t, F32, -1); err != nil {
@@ -149,168 +140,13 @@ func (c *CPU) DownloadInt(t *Tensor) ([]int32, error) {
 	return append([]int32(nil), i32(t)...), nil
 }
 
-// f32 returns the float32 storage of a CPU tensor, limited to its numel
-// (a view may be shorter than its storage).
-func f32(t *Tensor) []float32 {
+// own checks that t is not nil and was allocated by this backend.
+func (c *CPU) own(op, name string, t *Tensor) error {
 	if t == nil {
-		return nil
+		return nilErr(op, name)
 	}
-	return t.storage.([]float32)[:t.Numel()]
-}
-
-// i32 returns the int32 storage of a CPU tensor, limited to its numel.
-func i32(t *Tensor) []int32 { return t.storage.([]int32)[:t.Numel()] }
-
-// Fill sets every element to v.
-func (c *CPU) Fill(t *Tensor, v float32) error {
-	if err := c.mine("Fill", t); err != nil {
-		return err
-	}
-	if err := need("fill", "t", t, F32, -1); err != nil {
-		return err
-	}
-	d := f32(t)
-	dispatch(c, &c.jobs.fill, fillJob{d, v}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// Copy copies src into dst.
-func (c *CPU) Copy(dst, src *Tensor) error {
-	if err := c.mine("Copy", dst, src); err != nil {
-		return err
-	}
-	if err := CheckCopy(dst, src); err != nil {
-		return err
-	}
-	d := f32(dst)
-	dispatch(c, &c.jobs.copy, copyJob{d, f32(src)}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// Add writes dst = a + b.
-func (c *CPU) Add(dst, a, b *Tensor) error {
-	if err := c.mine("Add", dst, a, b); err != nil {
-		return err
-	}
-	if err := CheckSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
-		return err
-	}
-	d := f32(dst)
-	dispatch(c, &c.jobs.add, addJob{d, f32(a), f32(b)}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// Scale writes dst = alpha * src.
-func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
-	if err := c.mine("Scale", dst, src); err != nil {
-		return err
-	}
-	if err := CheckSame("scale", []string{"dst", "src"}, dst, src); err != nil {
-		return err
-	}
-	d := f32(dst)
-	dispatch(c, &c.jobs.scale, scaleJob{d, f32(src), alpha}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// ReLU writes y = max(x, 0); NaN stays NaN, as in PyTorch, so that a
-// diverging model reaches the loss as non-finite.
-func (c *CPU) ReLU(y, x *Tensor) error {
-	if err := c.mine("ReLU", y, x); err != nil {
-		return err
-	}
-	if err := CheckSame("relu", []string{"y", "x"}, y, x); err != nil {
-		return err
-	}
-	out := f32(y)
-	dispatch(c, &c.jobs.relu, reluJob{out, f32(x)}, len(out), c.elemChunk(len(out)))
-	return nil
-}
-
-// ReLUBackward writes dx = dy where y > 0.
-func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
-	if err := c.mine("ReLUBackward", dx, y, dy); err != nil {
-		return err
-	}
-	if err := CheckSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
-		return err
-	}
-	g := f32(dx)
-	dispatch(c, &c.jobs.reluBack, reluBackJob{g, f32(y), f32(dy)}, len(g), c.elemChunk(len(g)))
-	return nil
-}
-
-// Dropout writes y = x * mask * 1/(1-p).
-func (c *CPU) Dropout(y, x *Tensor, s DropoutSpec) error {
-	if err := c.mine("Dropout", y, x); err != nil {
-		return err
-	}
-	if err := CheckDropout("dropout", x, y, s); err != nil {
-		return err
-	}
-	c.dropout(f32(y), f32(x), s)
-	return nil
-}
-
-// DropoutBackward writes dx = dy * mask * 1/(1-p).
-func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
-	if err := c.mine("DropoutBackward", dx, dy); err != nil {
-		return err
-	}
-	if err := CheckDropout("dropout_backward", dy, dx, s); err != nil {
-		return err
-	}
-	c.dropout(f32(dx), f32(dy), s)
-	return nil
-}
-
-// dropout writes out = in * mask * 1/(1-p), the mask drawn from s.
-func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
-	j := dropoutJob{
-		out: out, in: in,
-		key: DropoutStepKey(s.Seed, s.Step), thr: DropoutThreshold(s.P), scale: DropoutScale(s.P),
-	}
-	dispatch(c, &c.jobs.dropout, j, len(out), c.elemChunk(len(out)))
-}
-
-// Adam applies one bias-corrected Adam step in place.
-func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
-	if err := c.mine("Adam", p, g, m, v, s.Guard); err != nil {
-		return err
-	}
-	if err := CheckAdam(p, g, m, v, s); err != nil {
-		return err
-	}
-	if s.Guard != nil {
-		if x := float64(f32(s.Guard)[0]); math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-	}
-	pp := f32(p)
-	j := adamJob{p: pp, g: f32(g), m: f32(m), v: f32(v), k: s.Consts()}
-	dispatch(c, &c.jobs.adam, j, len(pp), c.elemChunk(len(pp)))
-	return nil
-}
-
-// Argmax writes the index of each row's first largest logit.
-func (c *CPU) Argmax(pred, logits *Tensor) error {
-	if err := c.mine("Argmax", pred, logits); err != nil {
-		return err
-	}
-	if err := CheckArgmax(pred, logits); err != nil {
-		return err
-	}
-	n, k := logits.shape[0], logits.shape[1]
-	x, out := f32(logits), i32(pred)
-	for i := 0; i < n; i++ {
-		row := x[i*k : (i+1)*k]
-		best := 0
-		for j := 1; j < k; j++ {
-			if row[j] > row[best] {
-				best = j
-			}
-		}
-		out[i] = int32(best)
+	if t.owner != Backend(c) {
+		return errf(op, "%s %s belongs to another backend", name, t)
 	}
 	return nil
 }
@@ -342,3 +178,15 @@ func (c *CPU) mine(op string, ts ...*Tensor) error {
 	}
 	return nil
 }
+
+// f32 returns the float32 storage of a CPU tensor, limited to its numel
+// (a view may be shorter than its storage).
+func f32(t *Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.storage.([]float32)[:t.Numel()]
+}
+
+// i32 returns the int32 storage of a CPU tensor, limited to its numel.
+func i32(t *Tensor) []int32 { return t.storage.([]int32)[:t.Numel()] }

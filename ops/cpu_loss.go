@@ -2,33 +2,6 @@ package ops
 
 import "math"
 
-// logSumExp returns log(sum(exp(row))) computed stably in float64.
-func logSumExp(row []float32) float64 {
-	m := float64(row[0])
-	for _, v := range row[1:] {
-		m = math.Max(m, float64(v))
-	}
-	var s float64
-	for _, v := range row {
-		s += math.Exp(float64(v) - m)
-	}
-	return m + math.Log(s)
-}
-
-// lossArgs validates a loss's tensors and labels and returns the logits,
-// the labels, the number of rows and the number of classes.
-func (c *CPU) lossArgs(op string, logits, labels, loss *Tensor) (x []float32, y []int32, n, k int, err error) {
-	if err = CheckLoss(op, logits, labels, loss); err != nil {
-		return
-	}
-	n, k = logits.shape[0], logits.shape[1]
-	y = i32(labels)
-	if err = CheckLabels(op, y, k); err != nil {
-		return
-	}
-	return f32(logits), y, n, k, nil
-}
-
 // CrossEntropy writes the batch mean of -log_softmax(logits)[label].
 func (c *CPU) CrossEntropy(loss, logits, labels *Tensor) error {
 	if err := c.mine("CrossEntropy", loss, logits, labels); err != nil {
@@ -77,23 +50,17 @@ func (c *CPU) CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor) error
 	return nil
 }
 
-// focalTerm returns the focal loss of one logit and its derivative, for
-// target t (1 or 0): see REFERENCE.md section 3.
-func focalTerm(x float64, target bool, s FocalSpec) (loss, grad float64) {
-	gamma, alpha := float64(s.Gamma), float64(s.Alpha)
-	sign, w := -1.0, 1-alpha
-	if target {
-		sign, w = 1, alpha
+// logSumExp returns log(sum(exp(row))) computed stably in float64.
+func logSumExp(row []float32) float64 {
+	m := float64(row[0])
+	for _, v := range row[1:] {
+		m = math.Max(m, float64(v))
 	}
-	// logpt = log sigmoid(sign*x), stably; 1-pt = -expm1(logpt).
-	z := sign * x
-	logpt := math.Min(z, 0) - math.Log1p(math.Exp(-math.Abs(z)))
-	pt := math.Exp(logpt)
-	q := -math.Expm1(logpt)
-	mod := math.Pow(q, gamma)
-	loss = -mod * logpt * w
-	grad = w * sign * mod * (gamma*pt*logpt - q)
-	return loss, grad
+	var s float64
+	for _, v := range row {
+		s += math.Exp(float64(v) - m)
+	}
+	return m + math.Log(s)
 }
 
 // SigmoidFocal writes the tutorial's focal loss: the one-vs-rest sigmoid
@@ -147,6 +114,39 @@ func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s Foc
 		}
 	}
 	return nil
+}
+
+// focalTerm returns the focal loss of one logit and its derivative, for
+// target t (1 or 0): see REFERENCE.md section 3.
+func focalTerm(x float64, target bool, s FocalSpec) (loss, grad float64) {
+	gamma, alpha := float64(s.Gamma), float64(s.Alpha)
+	sign, w := -1.0, 1-alpha
+	if target {
+		sign, w = 1, alpha
+	}
+	// logpt = log sigmoid(sign*x), stably; 1-pt = -expm1(logpt).
+	z := sign * x
+	logpt := math.Min(z, 0) - math.Log1p(math.Exp(-math.Abs(z)))
+	pt := math.Exp(logpt)
+	q := -math.Expm1(logpt)
+	mod := math.Pow(q, gamma)
+	loss = -mod * logpt * w
+	grad = w * sign * mod * (gamma*pt*logpt - q)
+	return loss, grad
+}
+
+// lossArgs validates a loss's tensors and labels and returns the logits,
+// the labels, the number of rows and the number of classes.
+func (c *CPU) lossArgs(op string, logits, labels, loss *Tensor) (x []float32, y []int32, n, k int, err error) {
+	if err = CheckLoss(op, logits, labels, loss); err != nil {
+		return
+	}
+	n, k = logits.shape[0], logits.shape[1]
+	y = i32(labels)
+	if err = CheckLabels(op, y, k); err != nil {
+		return
+	}
+	return f32(logits), y, n, k, nil
 }
 
 // WeightedSum writes out = sum_k weights[k]*losses[k].

@@ -2,6 +2,28 @@ package ops
 
 import "math"
 
+// DropoutSpec selects the drop probability and the mask: the same Seed,
+// Step and element index give the same keep decision on every backend.
+type DropoutSpec struct {
+	P    float32
+	Seed uint32
+	Step uint32
+}
+
+// CheckDropout validates a dropout probability and shapes.
+func CheckDropout(op string, x, y *Tensor, s DropoutSpec) error {
+	if err := CheckSame(op, []string{"x", "y"}, x, y); err != nil {
+		return err
+	}
+	if !(s.P >= 0 && s.P < 1) {
+		return errf(op, "p = %g: want 0 <= p < 1", s.P)
+	}
+	if uint64(x.Numel()) > math.MaxUint32 {
+		return errf(op, "x %s has more elements than the mask counter can index", x)
+	}
+	return nil
+}
+
 // mix32 is a 32-bit integer finalizer (Wellons' lowbias32): every output
 // bit depends on every input bit. It uses only 32-bit multiplies, shifts
 // and xors, so WGSL computes it exactly as Go does.
