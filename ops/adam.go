@@ -6,11 +6,11 @@ import "math"
 // keeps them on the host. Step is the 1-based step count t used in the
 // bias corrections 1-beta^t.
 type AdamSpec struct {
-	LR    float64
-	Beta1 float64
-	Beta2 float64
-	Eps   float64
-	Step  int
+	LR    float64 // learning rate
+	Beta1 float64 // decay of the first moment estimate m
+	Beta2 float64 // decay of the second moment estimate v
+	Eps   float64 // added to sqrt(v) / sqrt(1-beta2^t)
+	Step  int     // the 1-based step count t
 	// Guard, when not nil, is an F32 [1] tensor (the step's loss, or a
 	// flag derived from it): when its value is not finite the step leaves
 	// p, m and v unchanged. It lets a backend that runs the step without
@@ -47,11 +47,11 @@ func CheckAdam(p, g, m, v *Tensor, s AdamSpec) error {
 //	v = Beta2*v + OneMinusBeta2*g*g
 //	p = p - StepSize * m / (sqrt(v)/SqrtBias2 + Eps)
 type AdamConsts struct {
-	Beta1, Beta2                 float32
-	OneMinusBeta1, OneMinusBeta2 float32
+	Beta1, Beta2                 float32 // the decays, rounded to float32
+	OneMinusBeta1, OneMinusBeta2 float32 // 1 - beta1, 1 - beta2, in float64 then rounded
 	StepSize                     float32 // lr / (1 - beta1^t)
 	SqrtBias2                    float32 // sqrt(1 - beta2^t)
-	Eps                          float32
+	Eps                          float32 // eps, rounded to float32
 }
 
 // Consts returns the step's float32 constants.

@@ -7,8 +7,8 @@ import (
 
 // BatchNormSpec holds batch norm's epsilon and running-average momentum.
 type BatchNormSpec struct {
-	Eps      float32
-	Momentum float32
+	Eps      float32 // added to the variance before its square root
+	Momentum float32 // weight of the batch statistics in the running ones
 }
 
 // DefaultBatchNorm is PyTorch's BatchNorm2d default: eps 1e-5, momentum 0.1.

@@ -3,8 +3,8 @@ package ops
 // ConvSpec is a 2-d convolution's stride and zero padding, the same in
 // both spatial dimensions. The kernel size comes from the weight's shape.
 type ConvSpec struct {
-	Stride  int
-	Padding int
+	Stride  int // step between windows, >= 1
+	Padding int // zeros added on every side, >= 0
 }
 
 // ConvOut returns the output extent of a convolution along one dimension.

@@ -6,6 +6,42 @@ import (
 	"sync"
 )
 
+// The CPU backend is this file (the type, memory and ownership checks),
+// cpu_<op>.go for each operation (its methods, the parallel jobs that
+// cpu_workers.go runs, and its kernels in plain Go), cpu_pool.go (the
+// tensor memory pool) and cpu_scratch.go (the scratch free lists).
+//
+// Fast paths. On amd64 some kernels also exist in assembly:
+// cpu_<op>_amd64.s holds them, and cpu_<op>_amd64.go declares them and
+// holds the Go that chooses between them and their plain-Go twins, from
+// the processor features read in cpu_amd64.go. On every other
+// architecture cpu_<op>_other.go (build constraint !amd64) makes the
+// plain Go run. Each assembly function, the Go function that calls it,
+// its plain-Go twin and when it runs:
+//
+//	assembly        file                     called by    plain-Go twin           runs with
+//	kern8x16AVX512  cpu_gemm_amd64.s         microKernel  kern6x16Go              AVX-512F
+//	kern6x16AVX2    cpu_gemm_amd64.s         microKernel  kern6x16Go              AVX2 and FMA, no AVX-512F
+//	reluAVX2        cpu_relu_amd64.s         reluVec      the loop of reluF32     AVX2
+//	reluBackAVX2    cpu_relu_amd64.s         reluBackVec  the loop of reluBackF32 AVX2
+//	affineAVX2      cpu_batchnorm_amd64.s    affineVec    the loop of affineF32   AVX2
+//	maxPool2AVX2    cpu_maxpool_amd64.s      maxPool2Vec  maxPool2Row             AVX2, see below
+//	addF32AVX2      cpu_elementwise_amd64.s  addF32       addF32Go                AVX2
+//
+// The twins live in the operation's cpu_<op>.go. bestKernel picks the
+// GEMM micro-kernel once, at start-up (kernel; the tests change it with
+// setKernel); the other functions are chosen on each call through
+// simdElem: with AVX2, unless the tests selected kernGo, which makes the
+// whole backend plain Go. reluVec, reluBackVec and affineVec handle a
+// prefix of their slices whose length is a multiple of their vector width
+// and leave the rest to the Go loop of their caller. maxPool2Vec pools
+// all planes of a chunk at once when their width suits it and they hold
+// no NaN; otherwise maxPool2Plane pools them row by row with maxPool2Row
+// (and windowArgmax for a row with a NaN). Each pair gives the same bits
+// (the tests check it), except the GEMM micro-kernels: FMA rounds a*b+c
+// once where kern6x16Go rounds twice, so their products agree to float32
+// rounding only; Describe names the one in use.
+
 // CPU is the reference backend: float32 storage, float64 accumulation in
 // the reductions (batch norm statistics, bias gradients, losses), float32
 // accumulation in the matrix products (blocked, with AVX-512 or AVX2+FMA
@@ -89,55 +125,45 @@ func (c *CPU) Free(t *Tensor) {
 func (c *CPU) Sync() error { return nil }
 
 // Upload copies data into an F32 tensor.
-func (c *CPU) Upload(t *Tensor, data []float32) error {
-	if err := need("upload", "t", t, F32, -1); err != nil {
-		return err
-	}
-	if err := c.own("upload", "t", t); err != nil {
-		return err
-	}
-	if len(data) != t.Numel() {
-		return errf("upload", "%d values for %s", len(data), t)
-	}
-	copy(f32(t), data)
-	return nil
-}
+func (c *CPU) Upload(t *Tensor, data []float32) error { return uploadTo(c, t, F32, data) }
 
 // UploadInt copies data into an I32 tensor.
-func (c *CPU) UploadInt(t *Tensor, data []int32) error {
-	if err := need("upload", "t", t, I32, -1); err != nil {
+func (c *CPU) UploadInt(t *Tensor, data []int32) error { return uploadTo(c, t, I32, data) }
+
+// Download returns a copy of an F32 tensor's values.
+func (c *CPU) Download(t *Tensor) ([]float32, error) { return downloadFrom[float32](c, t, F32) }
+
+// DownloadInt returns a copy of an I32 tensor's values.
+func (c *CPU) DownloadInt(t *Tensor) ([]int32, error) { return downloadFrom[int32](c, t, I32) }
+
+// uploadTo checks that t is a tensor of c of type dt (whose Go type is T)
+// with len(data) elements, and copies data into it.
+func uploadTo[T float32 | int32](c *CPU, t *Tensor, dt DType, data []T) error {
+	const op = "upload"
+	if err := need(op, "t", t, dt, -1); err != nil {
 		return err
 	}
-	if err := c.own("upload", "t", t); err != nil {
+	if err := c.own(op, "t", t); err != nil {
 		return err
 	}
 	if len(data) != t.Numel() {
-		return errf("upload", "%d values for %s", len(data), t)
+		return errf(op, "%d values for %s", len(data), t)
 	}
-	copy(i32(t), data)
+	copy(t.storage.([]T)[:t.Numel()], data)
 	return nil
 }
 
-// Download returns a copy of an F32 tensor's values.
-func (c *CPU) Download(t *Tensor) ([]float32, error) {
-	if err := need("download", "t", t, F32, -1); err != nil {
+// downloadFrom checks that t is a tensor of c of type dt (whose Go type
+// is T) and returns a copy of its values.
+func downloadFrom[T float32 | int32](c *CPU, t *Tensor, dt DType) ([]T, error) {
+	const op = "download"
+	if err := need(op, "t", t, dt, -1); err != nil {
 		return nil, err
 	}
-	if err := c.own("download", "t", t); err != nil {
+	if err := c.own(op, "t", t); err != nil {
 		return nil, err
 	}
-	return append([]float32(nil), f32(t)...), nil
-}
-
-// DownloadInt returns a copy of an I32 tensor's values.
-func (c *CPU) DownloadInt(t *Tensor) ([]int32, error) {
-	if err := need("download", "t", t, I32, -1); err != nil {
-		return nil, err
-	}
-	if err := c.own("download", "t", t); err != nil {
-		return nil, err
-	}
-	return append([]int32(nil), i32(t)...), nil
+	return append([]T(nil), t.storage.([]T)[:t.Numel()]...), nil
 }
 
 // own checks that t is not nil and was allocated by this backend.

@@ -4,7 +4,7 @@ import "math"
 
 // Adam applies one bias-corrected Adam step in place.
 func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
-	if err := c.mine("Adam", p, g, m, v, s.Guard); err != nil {
+	if err := c.mine("adam", p, g, m, v, s.Guard); err != nil {
 		return err
 	}
 	if err := CheckAdam(p, g, m, v, s); err != nil {
@@ -42,4 +42,6 @@ func (j *adamJob) run(lo, hi int) {
 	}
 }
 
+// sqrt32 returns the square root of x, computed by math.Sqrt in float64
+// and rounded to float32.
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }

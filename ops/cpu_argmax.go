@@ -2,7 +2,7 @@ package ops
 
 // Argmax writes the index of each row's first largest logit.
 func (c *CPU) Argmax(pred, logits *Tensor) error {
-	if err := c.mine("Argmax", pred, logits); err != nil {
+	if err := c.mine("argmax", pred, logits); err != nil {
 		return err
 	}
 	if err := CheckArgmax(pred, logits); err != nil {

@@ -12,10 +12,10 @@ import "math"
 // mean and 1/sqrt(var+eps), and updates the running statistics with the
 // unbiased variance, as PyTorch's BatchNorm2d does in training mode.
 func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
-	if err := c.mine("BatchNormTrain", y, mean, invStd, x, gamma, beta, runMean, runVar); err != nil {
+	const op = "batchnorm_train"
+	if err := c.mine(op, y, mean, invStd, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
-	const op = "batchnorm_train"
 	if err := checkBatchNorm(op, x, y, s,
 		namedTensor{"mean", mean}, namedTensor{"inv_std", invStd}, namedTensor{"gamma", gamma},
 		namedTensor{"beta", beta}, namedTensor{"running_mean", runMean}, namedTensor{"running_var", runVar},
@@ -58,10 +58,11 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 
 // BatchNormEval normalizes with the running statistics.
 func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
-	if err := c.mine("BatchNormEval", y, x, gamma, beta, runMean, runVar); err != nil {
+	const op = "batchnorm_eval"
+	if err := c.mine(op, y, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
-	if err := checkBatchNorm("batchnorm_eval", x, y, s,
+	if err := checkBatchNorm(op, x, y, s,
 		namedTensor{"gamma", gamma}, namedTensor{"beta", beta},
 		namedTensor{"running_mean", runMean}, namedTensor{"running_var", runVar},
 	); err != nil {
@@ -87,10 +88,10 @@ func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchN
 // dx = gamma*invStd/m * (m*dy - sum(dy) - xhat*sum(dy*xhat)), with m the
 // number of values per channel, dgamma = sum(dy*xhat), dbeta = sum(dy).
 func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *Tensor) error {
-	if err := c.mine("BatchNormBackward", dx, dgamma, dbeta, x, dy, mean, invStd, gamma); err != nil {
+	const op = "batchnorm_backward"
+	if err := c.mine(op, dx, dgamma, dbeta, x, dy, mean, invStd, gamma); err != nil {
 		return err
 	}
-	const op = "batchnorm_backward"
 	if err := checkBatchNorm(op, x, dx, DefaultBatchNorm,
 		namedTensor{"dgamma", dgamma}, namedTensor{"dbeta", dbeta}, namedTensor{"mean", mean},
 		namedTensor{"inv_std", invStd}, namedTensor{"gamma", gamma},

@@ -1,5 +1,10 @@
 package ops
 
+// The AVX2 kernel of batch norm's affine map (cpu_batchnorm_amd64.s) and
+// its dispatch. It handles a prefix of its slices whose length is a
+// multiple of 4 and leaves the rest to the Go loop of affineF32
+// (cpu_batchnorm.go); both give the same bits.
+
 // affineAVX2 writes y[i] = float32(float64(x[i])*scale + shift) for
 // i < len(y) &^ 3.
 //

@@ -1,5 +1,12 @@
 package ops
 
+// Conv2D and its two gradients, as matrix products (cpu_gemm.go) of the
+// weights with each image's im2col matrix, which is never built whole:
+// cpu_conv2d_im2col.go writes it straight into the packed panels of the
+// forward product, cpu_conv2d_im2row.go its transpose into those of the
+// filter gradient, and cpu_conv2d_col2im.go adds the data gradient's
+// product back into the image.
+
 // convGeom is one convolution's sizes, derived once from x and w.
 type convGeom struct {
 	n, c, h, w     int // input
@@ -25,10 +32,11 @@ func newConvGeom(x, w *Tensor, oh, ow int, s ConvSpec) convGeom {
 // (packed once) and each image's im2col matrix (packed as it is built),
 // one image per task.
 func (c *CPU) Conv2D(y, x, w, b *Tensor, s ConvSpec) error {
-	if err := c.mine("Conv2D", y, x, w, b); err != nil {
+	const op = "conv2d"
+	if err := c.mine(op, y, x, w, b); err != nil {
 		return err
 	}
-	oh, ow, err := CheckConv2D("conv2d", x, w, b, y, s)
+	oh, ow, err := CheckConv2D(op, x, w, b, y, s)
 	if err != nil {
 		return err
 	}
@@ -70,7 +78,7 @@ func (j *convForwardJob) run(lo, hi int) {
 
 // Conv2DBackwardData writes dx = col2im(w^T · dy), one image per task.
 func (c *CPU) Conv2DBackwardData(dx, dy, w *Tensor, s ConvSpec) error {
-	if err := c.mine("Conv2DBackwardData", dx, dy, w); err != nil {
+	if err := c.mine("conv2d_backward_data", dx, dy, w); err != nil {
 		return err
 	}
 	if err := CheckConv2DBackwardData(dx, dy, w, s); err != nil {
@@ -114,7 +122,7 @@ func (j *convDataJob) run(lo, hi int) {
 // whose size depends only on the shapes, so results do not depend on the
 // number of workers.
 func (c *CPU) Conv2DBackwardFilter(dw, db, x, dy *Tensor, s ConvSpec) error {
-	if err := c.mine("Conv2DBackwardFilter", dw, db, x, dy); err != nil {
+	if err := c.mine("conv2d_backward_filter", dw, db, x, dy); err != nil {
 		return err
 	}
 	if err := CheckConv2DBackwardFilter(dw, db, x, dy, s); err != nil {

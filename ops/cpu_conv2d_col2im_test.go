@@ -37,12 +37,10 @@ func TestCol2imSameBitExact(t *testing.T) {
 		for _, k := range kerns {
 			for _, sz := range sizes {
 				for _, c := range []int{1, 3} {
-					g := convGeom{n: 1, c: c, h: sz[0], w: sz[1], o: 1, kh: k.kh, kw: k.kw, stride: 1, pad: k.pad}
-					g.oh, g.ow = g.h+2*g.pad-g.kh+1, g.w+2*g.pad-g.kw+1
+					g := geomCase{c, sz[0], sz[1], k.kh, k.kw, 1, k.pad}.geom()
 					if g.oh < 1 || g.ow != g.w {
 						continue
 					}
-					g.k, g.hw = g.c*g.kh*g.kw, g.oh*g.ow
 					name := fmt.Sprintf("%s c%d %dx%d k%dx%d p%d", kernelNames[kn], c, g.h, g.w, g.kh, g.kw, g.pad)
 					for round := range 3 {
 						col := randomBits(rng, g.k*g.hw)

@@ -13,8 +13,7 @@ import (
 // narrower than a panel, sizes that are not multiples of 16, strides 1
 // to 3, padding 0 to 2, 1x1 and non-square kernels.
 func TestIm2colPanels(t *testing.T) {
-	type shape struct{ c, h, w, kh, kw, stride, pad int }
-	shapes := []shape{
+	shapes := []geomCase{
 		{3, 32, 32, 3, 3, 1, 1}, {16, 32, 32, 3, 3, 1, 1}, {32, 16, 16, 3, 3, 1, 1},
 		{64, 8, 8, 3, 3, 1, 1}, {128, 4, 4, 3, 3, 1, 1}, {5, 2, 2, 3, 3, 1, 1}, {4, 1, 1, 3, 3, 1, 1},
 		{3, 32, 32, 3, 3, 2, 1}, {4, 7, 7, 3, 3, 2, 1}, {2, 9, 11, 3, 3, 3, 0},
@@ -25,12 +24,8 @@ func TestIm2colPanels(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, s := range shapes {
-		t.Run(fmt.Sprintf("c%d_%dx%d_k%dx%d_s%d_p%d", s.c, s.h, s.w, s.kh, s.kw, s.stride, s.pad), func(t *testing.T) {
-			oh := (s.h+2*s.pad-s.kh)/s.stride + 1
-			ow := (s.w+2*s.pad-s.kw)/s.stride + 1
-			g := convGeom{n: 1, c: s.c, h: s.h, w: s.w, o: 1, kh: s.kh, kw: s.kw, oh: oh, ow: ow, stride: s.stride, pad: s.pad}
-			g.k, g.hw = g.c*g.kh*g.kw, oh*ow
-			g.outSize = g.o * g.hw
+		t.Run(s.String(), func(t *testing.T) {
+			g := s.geom()
 			img := make([]float32, g.c*g.h*g.w)
 			for i := range img {
 				img[i] = float32(rng.NormFloat64())

@@ -8,7 +8,7 @@ package ops
 // panel holds gemmNR consecutive im2col rows r = (ci, i, j), and at each
 // contraction step p their gemmNR values side by side. With the image
 // copied into a zero-bordered plane (as for the forward im2col, see
-// cpu_im2col.go), row r's value at p = (oy, ox) is
+// cpu_conv2d_im2col.go), row r's value at p = (oy, ox) is
 // xp[ci][oy*stride+i][ox*stride+j]: a fixed offset per row plus one per
 // position. Along one output row of a stride-1 convolution each of the
 // gemmNR rows therefore reads a contiguous piece of a padded input row,

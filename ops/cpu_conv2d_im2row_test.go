@@ -40,8 +40,7 @@ func (g *convGeom) im2rowPanelsByLines(img, dst, lines []float32, r0, r1, ktot, 
 // a contraction offset inside longer panels, with NaN, -0 and denormal
 // inputs; and that it writes nothing else.
 func TestIm2rowPanels(t *testing.T) {
-	type shape struct{ c, h, w, kh, kw, stride, pad int }
-	shapes := []shape{
+	shapes := []geomCase{
 		{3, 32, 32, 3, 3, 1, 1}, {16, 32, 32, 3, 3, 1, 1}, {32, 16, 16, 3, 3, 1, 1},
 		{64, 8, 8, 3, 3, 1, 1}, {128, 4, 4, 3, 3, 1, 1}, {5, 2, 2, 3, 3, 1, 1}, {4, 1, 1, 3, 3, 1, 1},
 		{3, 32, 32, 3, 3, 2, 1}, {4, 7, 7, 3, 3, 2, 1}, {2, 9, 11, 3, 3, 3, 0},
@@ -53,12 +52,8 @@ func TestIm2rowPanels(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	special := []float32{float32(math.NaN()), float32(math.Copysign(0, -1)), math.Float32frombits(1), -math.Float32frombits(0x7fffff), float32(math.Inf(-1))}
 	for _, s := range shapes {
-		t.Run(fmt.Sprintf("c%d_%dx%d_k%dx%d_s%d_p%d", s.c, s.h, s.w, s.kh, s.kw, s.stride, s.pad), func(t *testing.T) {
-			oh := (s.h+2*s.pad-s.kh)/s.stride + 1
-			ow := (s.w+2*s.pad-s.kw)/s.stride + 1
-			g := convGeom{n: 1, c: s.c, h: s.h, w: s.w, o: 1, kh: s.kh, kw: s.kw, oh: oh, ow: ow, stride: s.stride, pad: s.pad}
-			g.k, g.hw = g.c*g.kh*g.kw, oh*ow
-			g.outSize = g.o * g.hw
+		t.Run(s.String(), func(t *testing.T) {
+			g := s.geom()
 			img := randSlice(rng, g.c*g.h*g.w)
 			for i, v := range special {
 				img[(i*7919)%len(img)] = v

@@ -42,12 +42,12 @@ func checkNear(t *testing.T, what string, got []float32, want []float64, terms i
 func TestBlockedConv(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	for _, cc := range convCases {
-		x := randSlice(rng, cc.n*cc.c*cc.h*cc.w)
-		w := randSlice(rng, cc.o*cc.c*cc.kh*cc.kw)
-		b := randSlice(rng, cc.o)
+		x := ops.RandSlice(rng, cc.n*cc.c*cc.h*cc.w)
+		w := ops.RandSlice(rng, cc.o*cc.c*cc.kh*cc.kw)
+		b := ops.RandSlice(rng, cc.o)
 		d := conformance.ConvDims{N: cc.n, C: cc.c, H: cc.h, W: cc.w, O: cc.o, KH: cc.kh, KW: cc.kw, Stride: cc.stride, Pad: cc.pad}
 		oh, ow := d.Out()
-		dy := randSlice(rng, cc.n*cc.o*oh*ow)
+		dy := ops.RandSlice(rng, cc.n*cc.o*oh*ow)
 		wy := conformance.RefConv2D(d, f64(x), f64(w), f64(b))
 		wdx, wdw, wdb := conformance.RefConv2DBackward(d, f64(x), f64(w), f64(dy))
 		for _, kn := range ops.GEMMKernels() {
@@ -62,8 +62,8 @@ func TestBlockedConv(t *testing.T) {
 					tx, tw, tb := ten(x, cc.n, cc.c, cc.h, cc.w), ten(w, cc.o, cc.c, cc.kh, cc.kw), ten(b, cc.o)
 					tdy := ten(dy, cc.n, cc.o, oh, ow)
 					ty := ten(make([]float32, len(dy)), cc.n, cc.o, oh, ow)
-					tdx := ten(randSlice(rng, len(x)), cc.n, cc.c, cc.h, cc.w) // garbage: must be overwritten
-					tdw := ten(randSlice(rng, len(w)), cc.o, cc.c, cc.kh, cc.kw)
+					tdx := ten(ops.RandSlice(rng, len(x)), cc.n, cc.c, cc.h, cc.w) // garbage: must be overwritten
+					tdw := ten(ops.RandSlice(rng, len(w)), cc.o, cc.c, cc.kh, cc.kw)
 					tdb := ten(make([]float32, cc.o), cc.o)
 					s := ops.ConvSpec{Stride: cc.stride, Padding: cc.pad}
 					if err := c.Conv2D(ty, tx, tw, tb, s); err != nil {
@@ -98,18 +98,11 @@ func TestBlockedConv(t *testing.T) {
 // storage is a CPU tensor's float32 data.
 func storage(t *ops.Tensor) []float32 { return t.Storage().([]float32)[:t.Numel()] }
 
+// f64 widens x to float64.
 func f64(x []float32) []float64 {
 	y := make([]float64, len(x))
 	for i, v := range x {
 		y[i] = float64(v)
 	}
 	return y
-}
-
-func randSlice(rng *rand.Rand, n int) []float32 {
-	s := make([]float32, n)
-	for i := range s {
-		s[i] = float32(rng.Float64()*2 - 1)
-	}
-	return s
 }

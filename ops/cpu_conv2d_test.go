@@ -6,6 +6,27 @@ import (
 	"testing"
 )
 
+// geomCase is one image's convolution in the tests of im2col, im2row
+// and col2im: channels, input height and width, kernel height and width,
+// stride and padding.
+type geomCase struct{ c, h, w, kh, kw, stride, pad int }
+
+// geom returns the geometry of the convolution of one image into one
+// output channel.
+func (s geomCase) geom() convGeom {
+	oh := (s.h+2*s.pad-s.kh)/s.stride + 1
+	ow := (s.w+2*s.pad-s.kw)/s.stride + 1
+	g := convGeom{n: 1, c: s.c, h: s.h, w: s.w, o: 1, kh: s.kh, kw: s.kw, oh: oh, ow: ow, stride: s.stride, pad: s.pad}
+	g.k, g.hw = g.c*g.kh*g.kw, oh*ow
+	g.outSize = g.o * g.hw
+	return g
+}
+
+// String names the case for a subtest, as c3_32x32_k3x3_s1_p1.
+func (s geomCase) String() string {
+	return fmt.Sprintf("c%d_%dx%d_k%dx%d_s%d_p%d", s.c, s.h, s.w, s.kh, s.kw, s.stride, s.pad)
+}
+
 // resnet9Convs lists the convolutions of resnet9 at width 16 on 32x32
 // images: input channels, output channels, input size (3x3, padding 1).
 var resnet9Convs = [][3]int{

@@ -2,35 +2,30 @@ package ops
 
 // Dropout writes y = x * mask * 1/(1-p).
 func (c *CPU) Dropout(y, x *Tensor, s DropoutSpec) error {
-	if err := c.mine("Dropout", y, x); err != nil {
-		return err
-	}
-	if err := CheckDropout("dropout", x, y, s); err != nil {
-		return err
-	}
-	c.dropout(f32(y), f32(x), s)
-	return nil
+	return c.dropout("dropout", y, x, s)
 }
 
 // DropoutBackward writes dx = dy * mask * 1/(1-p).
 func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
-	if err := c.mine("DropoutBackward", dx, dy); err != nil {
-		return err
-	}
-	if err := CheckDropout("dropout_backward", dy, dx, s); err != nil {
-		return err
-	}
-	c.dropout(f32(dx), f32(dy), s)
-	return nil
+	return c.dropout("dropout_backward", dx, dy, s)
 }
 
-// dropout writes out = in * mask * 1/(1-p), the mask drawn from s.
-func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
+// dropout checks out and in and writes out = in * mask * 1/(1-p), the
+// mask drawn from s: Dropout and DropoutBackward are the same operation.
+func (c *CPU) dropout(op string, out, in *Tensor, s DropoutSpec) error {
+	if err := c.mine(op, out, in); err != nil {
+		return err
+	}
+	if err := CheckDropout(op, in, out, s); err != nil {
+		return err
+	}
+	o := f32(out)
 	j := dropoutJob{
-		out: out, in: in,
+		out: o, in: f32(in),
 		key: DropoutStepKey(s.Seed, s.Step), thr: DropoutThreshold(s.P), scale: DropoutScale(s.P),
 	}
-	dispatch(c, &c.jobs.dropout, j, len(out), c.elemChunk(len(out)))
+	dispatch(c, &c.jobs.dropout, j, len(o), c.elemChunk(len(o)))
+	return nil
 }
 
 // dropoutJob writes out = in * scale where the element's hash, under the

@@ -4,10 +4,11 @@ import "math"
 
 // Fill sets every element to v.
 func (c *CPU) Fill(t *Tensor, v float32) error {
-	if err := c.mine("Fill", t); err != nil {
+	const op = "fill"
+	if err := c.mine(op, t); err != nil {
 		return err
 	}
-	if err := need("fill", "t", t, F32, -1); err != nil {
+	if err := need(op, "t", t, F32, -1); err != nil {
 		return err
 	}
 	d := f32(t)
@@ -17,42 +18,50 @@ func (c *CPU) Fill(t *Tensor, v float32) error {
 
 // Copy copies src into dst.
 func (c *CPU) Copy(dst, src *Tensor) error {
-	if err := c.mine("Copy", dst, src); err != nil {
+	if err := c.mine("copy", dst, src); err != nil {
 		return err
 	}
 	if err := CheckCopy(dst, src); err != nil {
 		return err
 	}
 	d := f32(dst)
-	dispatch(c, &c.jobs.copy, copyJob{d, f32(src)}, len(d), c.elemChunk(len(d)))
+	dispatch(c, &c.jobs.unary, unaryJob{copyF32, d, f32(src)}, len(d), c.elemChunk(len(d)))
 	return nil
 }
 
 // Add writes dst = a + b.
 func (c *CPU) Add(dst, a, b *Tensor) error {
-	if err := c.mine("Add", dst, a, b); err != nil {
-		return err
-	}
-	if err := CheckSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
+	if err := c.checkSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
 		return err
 	}
 	d := f32(dst)
-	dispatch(c, &c.jobs.add, addJob{d, f32(a), f32(b)}, len(d), c.elemChunk(len(d)))
+	dispatch(c, &c.jobs.binary, binaryJob{addF32To, d, f32(a), f32(b)}, len(d), c.elemChunk(len(d)))
 	return nil
 }
 
 // Scale writes dst = alpha * src.
 func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
-	if err := c.mine("Scale", dst, src); err != nil {
-		return err
-	}
-	if err := CheckSame("scale", []string{"dst", "src"}, dst, src); err != nil {
+	if err := c.checkSame("scale", []string{"dst", "src"}, dst, src); err != nil {
 		return err
 	}
 	d := f32(dst)
 	dispatch(c, &c.jobs.scale, scaleJob{d, f32(src), alpha}, len(d), c.elemChunk(len(d)))
 	return nil
 }
+
+// checkSame checks the tensors of an element-wise operation: each
+// belongs to c (mine), and all are F32 tensors of one shape (CheckSame).
+func (c *CPU) checkSame(op string, names []string, ts ...*Tensor) error {
+	if err := c.mine(op, ts...); err != nil {
+		return err
+	}
+	return CheckSame(op, names, ts...)
+}
+
+// The element-wise kernels below process one chunk of an operation; the
+// jobs at the end of the file hand them the chunks dispatch splits a
+// tensor into. Each is unrolled by four so that the compiler drops the
+// bounds checks and the loads of independent elements overlap.
 
 // fillF32 sets every element of d to v: +0 by clear, anything else by
 // setting a short run and then doubling it with copy (memmove, several
@@ -70,6 +79,9 @@ func fillF32(d []float32, v float32) {
 		n += copy(d[n:], d[:n])
 	}
 }
+
+// copyF32 copies s into d.
+func copyF32(d, s []float32) { copy(d, s) }
 
 // addF32To writes d = x + y.
 func addF32To(d, x, y []float32) {
@@ -95,7 +107,8 @@ func scaleF32(d, s []float32, alpha float32) {
 	}
 }
 
-// addF32Go is the portable addF32.
+// addF32Go is addF32 in plain Go: dst[i] += src[i] for every
+// i < len(dst). The col2im of Conv2DBackwardData accumulates with it.
 func addF32Go(dst, src []float32) {
 	src = src[:len(dst)]
 	for i, v := range src {
@@ -112,17 +125,25 @@ type fillJob struct {
 // run fills d[lo:hi].
 func (j *fillJob) run(lo, hi int) { fillF32(j.d[lo:hi], j.v) }
 
-// copyJob copies s into d.
-type copyJob struct{ d, s []float32 }
+// unaryJob writes out = f(in) for an element-wise kernel f: copyF32
+// (Copy), reluF32 (ReLU).
+type unaryJob struct {
+	f       func(out, in []float32)
+	out, in []float32
+}
 
-// run copies elements [lo,hi).
-func (j *copyJob) run(lo, hi int) { copy(j.d[lo:hi], j.s[lo:hi]) }
+// run applies f to elements [lo,hi).
+func (j *unaryJob) run(lo, hi int) { j.f(j.out[lo:hi], j.in[lo:hi]) }
 
-// addJob writes d = x + y.
-type addJob struct{ d, x, y []float32 }
+// binaryJob writes out = f(a, b) for an element-wise kernel f: addF32To
+// (Add), reluBackF32 (ReLUBackward).
+type binaryJob struct {
+	f         func(out, a, b []float32)
+	out, a, b []float32
+}
 
-// run adds elements [lo,hi).
-func (j *addJob) run(lo, hi int) { addF32To(j.d[lo:hi], j.x[lo:hi], j.y[lo:hi]) }
+// run applies f to elements [lo,hi).
+func (j *binaryJob) run(lo, hi int) { j.f(j.out[lo:hi], j.a[lo:hi], j.b[lo:hi]) }
 
 // scaleJob writes d = alpha * s.
 type scaleJob struct {

@@ -1,6 +1,9 @@
 package ops
 
-// addF32AVX2 (gemm_amd64.s) does dst[i] += src[i] for i < len(dst).
+// The AVX2 kernel of addF32 (cpu_elementwise_amd64.s) and its dispatch;
+// its Go twin is addF32Go (cpu_elementwise.go).
+
+// addF32AVX2 does dst[i] += src[i] for i < len(dst).
 //
 //go:noescape
 func addF32AVX2(dst, src []float32)
@@ -9,7 +12,7 @@ func addF32AVX2(dst, src []float32)
 // one float32 addition, so the vector and plain loops agree bit for bit.
 func addF32(dst, src []float32) {
 	src = src[:len(dst)]
-	if haveAVX2 && kernel != kernGo {
+	if simdElem() {
 		addF32AVX2(dst, src)
 		return
 	}

@@ -1,6 +1,7 @@
 package ops
 
-// The blocked matrix product. Both operands are packed into panels whose
+// The blocked matrix product (GEMM) behind Conv2D, its two gradients and
+// LinearBackward; it is not an operation of Backend. Both operands are packed into panels whose
 // full contraction length is contiguous: A as [ceil(m/gemmMR)][k][gemmMR]
 // and B as [ceil(n/gemmNR)][k][gemmNR], zero-padded past m and n. A
 // register-tiled micro-kernel then computes one gemmMR x gemmNR tile of C
@@ -18,10 +19,11 @@ const (
 // rows of a micro-tile, gemmMR.
 const (
 	kernGo     = iota // portable Go, 6x16
-	kernAVX2          // AVX2+FMA assembly, 6x16 (gemm_amd64.s)
-	kernAVX512        // AVX-512F assembly, 8x16 (gemm_amd64.s)
+	kernAVX2          // AVX2+FMA assembly, 6x16 (cpu_gemm_amd64.s)
+	kernAVX512        // AVX-512F assembly, 8x16 (cpu_gemm_amd64.s)
 )
 
+// kernelNames names the micro-kernels, as Describe reports them.
 var kernelNames = [...]string{kernGo: "go", kernAVX2: "avx2", kernAVX512: "avx512"}
 
 var (
@@ -35,6 +37,7 @@ func setKernel(k int) {
 	gemmMR = rowsOf(k)
 }
 
+// rowsOf returns the rows of a micro-tile of kernel k.
 func rowsOf(k int) int {
 	if k == kernAVX512 {
 		return 8
@@ -43,7 +46,7 @@ func rowsOf(k int) int {
 }
 
 // gemmNN computes c[m,n] = a[m,k] · b[k,n] (overwriting c) for rows
-// [r0,r1) of c, through the blocked kernel of gemm_blocked.go.
+// [r0,r1) of c, through the blocked product below.
 func gemmNN(r0, r1, n, k int, a, b, c []float32) {
 	gemmStrided(r1-r0, n, k, a[r0*k:], k, 1, b, n, 1, c[r0*n:], n)
 }

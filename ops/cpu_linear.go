@@ -2,10 +2,11 @@ package ops
 
 // Linear writes y = x w^T + b.
 func (c *CPU) Linear(y, x, w, b *Tensor) error {
-	if err := c.mine("Linear", y, x, w, b); err != nil {
+	const op = "linear"
+	if err := c.mine(op, y, x, w, b); err != nil {
 		return err
 	}
-	if err := CheckLinear("linear", x, w, b, y); err != nil {
+	if err := CheckLinear(op, x, w, b, y); err != nil {
 		return err
 	}
 	n := x.shape[0]
@@ -57,10 +58,10 @@ func dot(a, b []float32) float32 {
 // LinearBackward writes dx = dy w, dw = dy^T x and db = the column sums
 // of dy; nil outputs are skipped.
 func (c *CPU) LinearBackward(dx, dw, db, x, w, dy *Tensor) error {
-	if err := c.mine("LinearBackward", dx, dw, db, x, w, dy); err != nil {
+	const op = "linear_backward"
+	if err := c.mine(op, dx, dw, db, x, w, dy); err != nil {
 		return err
 	}
-	const op = "linear_backward"
 	if err := CheckLinear(op, x, w, db, dy); err != nil {
 		return err
 	}

@@ -5,15 +5,16 @@ import "math"
 // MaxPool2D writes the maximum of each k x k window (stride k); the first
 // maximum in row-major order wins ties, as in PyTorch.
 func (c *CPU) MaxPool2D(y, x *Tensor, k int) error {
-	if err := c.mine("MaxPool2D", y, x); err != nil {
+	const op = "maxpool2d"
+	if err := c.mine(op, y, x); err != nil {
 		return err
 	}
-	if err := CheckMaxPool2D("maxpool2d", x, y, k); err != nil {
+	if err := CheckMaxPool2D(op, x, y, k); err != nil {
 		return err
 	}
 	j := maxPoolJob{xs: f32(x), ys: f32(y), h: x.shape[2], w: x.shape[3], oh: y.shape[2], ow: y.shape[3], k: k}
 	planes := x.shape[0] * x.shape[1]
-	dispatch(c, &c.jobs.pool, j, planes, c.perWorker(planes))
+	dispatch(c, &c.jobs.maxPool, j, planes, c.perWorker(planes))
 	return nil
 }
 
@@ -48,10 +49,10 @@ func (j *maxPoolJob) run(lo, hi int) {
 
 // MaxPool2DBackward routes each window's gradient to its first maximum.
 func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
-	if err := c.mine("MaxPool2DBackward", dx, x, dy); err != nil {
+	const op = "maxpool2d_backward"
+	if err := c.mine(op, dx, x, dy); err != nil {
 		return err
 	}
-	const op = "maxpool2d_backward"
 	if err := CheckMaxPool2D(op, x, dy, k); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
 	}
 	j := maxPoolBackJob{xs: f32(x), dys: f32(dy), dxs: f32(dx), h: x.shape[2], w: x.shape[3], oh: dy.shape[2], ow: dy.shape[3], k: k}
 	planes := x.shape[0] * x.shape[1]
-	dispatch(c, &c.jobs.poolBack, j, planes, c.perWorker(planes))
+	dispatch(c, &c.jobs.maxPoolBack, j, planes, c.perWorker(planes))
 	return nil
 }
 

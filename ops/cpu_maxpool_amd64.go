@@ -1,6 +1,10 @@
 package ops
 
-// maxPool2AVX2 pools 8 windows a step; see cpu_simd_amd64.s for the
+// The AVX2 kernel of 2x2 max pooling (cpu_maxpool_amd64.s) and its
+// dispatch. It pools whole planes or none; where it does not,
+// maxPool2Plane (cpu_maxpool.go) does, with the same result.
+
+// maxPool2AVX2 pools 8 windows a step; see cpu_maxpool_amd64.s for the
 // layout of units and groups. It returns non-zero when it met a NaN.
 //
 //go:noescape

@@ -30,21 +30,27 @@ func (p *cpuPool) take(dt DType, n int) any {
 	defer p.mu.Unlock()
 	switch dt {
 	case F32:
-		if l := p.f32[n]; len(l) > 0 {
-			s := l[len(l)-1]
-			l[len(l)-1] = nil
-			p.f32[n] = l[:len(l)-1]
+		if s, ok := popFree(p.f32, n); ok {
 			return s
 		}
 	case I32:
-		if l := p.i32[n]; len(l) > 0 {
-			s := l[len(l)-1]
-			l[len(l)-1] = nil
-			p.i32[n] = l[:len(l)-1]
+		if s, ok := popFree(p.i32, n); ok {
 			return s
 		}
 	}
 	return nil
+}
+
+// popFree removes and returns the last free slice of length n in free.
+func popFree[T any](free map[int][][]T, n int) ([]T, bool) {
+	l := free[n]
+	if len(l) == 0 {
+		return nil, false
+	}
+	s := l[len(l)-1]
+	l[len(l)-1] = nil
+	free[n] = l[:len(l)-1]
+	return s, true
 }
 
 // track records t as a handle whose storage Free may pool.
@@ -78,16 +84,19 @@ func (p *cpuPool) give(t *Tensor) {
 	delete(p.live, w)
 	switch s := t.storage.(type) {
 	case []float32:
-		if p.f32 == nil {
-			p.f32 = map[int][][]float32{}
-		}
-		p.f32[len(s)] = append(p.f32[len(s)], s)
+		pushFree(&p.f32, s)
 	case []int32:
-		if p.i32 == nil {
-			p.i32 = map[int][][]int32{}
-		}
-		p.i32[len(s)] = append(p.i32[len(s)], s)
+		pushFree(&p.i32, s)
 	}
+}
+
+// pushFree adds s to the free slices of its length in *free, making the map
+// on first use.
+func pushFree[T any](free *map[int][][]T, s []T) {
+	if *free == nil {
+		*free = map[int][][]T{}
+	}
+	(*free)[len(s)] = append((*free)[len(s)], s)
 }
 
 // clearF32 zero-fills d, on every core when it is large.

@@ -5,29 +5,29 @@ import "math"
 // ReLU writes y = max(x, 0); NaN stays NaN, as in PyTorch, so that a
 // diverging model reaches the loss as non-finite.
 func (c *CPU) ReLU(y, x *Tensor) error {
-	if err := c.mine("ReLU", y, x); err != nil {
-		return err
-	}
-	if err := CheckSame("relu", []string{"y", "x"}, y, x); err != nil {
+	if err := c.checkSame("relu", []string{"y", "x"}, y, x); err != nil {
 		return err
 	}
 	out := f32(y)
-	dispatch(c, &c.jobs.relu, reluJob{out, f32(x)}, len(out), c.elemChunk(len(out)))
+	dispatch(c, &c.jobs.unary, unaryJob{reluF32, out, f32(x)}, len(out), c.elemChunk(len(out)))
 	return nil
 }
 
 // ReLUBackward writes dx = dy where y > 0.
 func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
-	if err := c.mine("ReLUBackward", dx, y, dy); err != nil {
-		return err
-	}
-	if err := CheckSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
+	if err := c.checkSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
 		return err
 	}
 	g := f32(dx)
-	dispatch(c, &c.jobs.reluBack, reluBackJob{g, f32(y), f32(dy)}, len(g), c.elemChunk(len(g)))
+	dispatch(c, &c.jobs.binary, binaryJob{reluBackF32, g, f32(y), f32(dy)}, len(g), c.elemChunk(len(g)))
 	return nil
 }
+
+// The kernels of ReLU and its gradient, run by unaryJob and binaryJob on
+// chunks of the tensors: on amd64 with AVX2 a prefix of each chunk in
+// vector instructions (reluVec and reluBackVec, cpu_relu_amd64.s), the
+// rest, and everything elsewhere, in the Go loops below, unrolled by
+// four. Both give the same bits.
 
 // reluKeep returns all ones when a ReLU passes the float32 with bits b
 // (b > +0, or b a NaN of either sign) and zero otherwise (b <= 0, -0
@@ -80,15 +80,3 @@ func reluBackF32(g, y, up []float32) {
 		g[i] = reluBack1(y[i], up[i])
 	}
 }
-
-// reluJob writes out = max(in, 0).
-type reluJob struct{ out, in []float32 }
-
-// run applies ReLU to elements [lo,hi).
-func (j *reluJob) run(lo, hi int) { reluF32(j.out[lo:hi], j.in[lo:hi]) }
-
-// reluBackJob writes g = up where y > 0.
-type reluBackJob struct{ g, y, up []float32 }
-
-// run writes the gradient of elements [lo,hi).
-func (j *reluBackJob) run(lo, hi int) { reluBackF32(j.g[lo:hi], j.y[lo:hi], j.up[lo:hi]) }

@@ -1,5 +1,10 @@
 package ops
 
+// The AVX2 kernels of ReLU and its gradient (cpu_relu_amd64.s) and their
+// dispatch. Each handles a prefix of its slices whose length is a
+// multiple of its vector width and leaves the rest to the Go loops of
+// reluF32 and reluBackF32 (cpu_relu.go); both give the same bits.
+
 // reluAVX2 writes out[i] = relu1(in[i]) for i < len(out) &^ 7.
 //
 //go:noescape

@@ -9,10 +9,11 @@ import (
 // the operation and says what is wrong.
 type Error struct {
 	Op  string // operation name, such as "conv2d"
-	Msg string
-	Err error // ErrNilTensor for a missing tensor, else nil
+	Msg string // what is wrong
+	Err error  // ErrNilTensor for a missing tensor, else nil
 }
 
+// Error formats the error as "ops: <op>: <msg>".
 func (e *Error) Error() string { return "ops: " + e.Op + ": " + e.Msg }
 
 // Unwrap returns the sentinel cause, if any.

@@ -5,8 +5,8 @@ import "fmt"
 // FocalSpec holds the sigmoid focal loss's focusing parameter and class
 // weight.
 type FocalSpec struct {
-	Gamma float32
-	Alpha float32
+	Gamma float32 // focusing parameter: (1-pt)^gamma weighs each term
+	Alpha float32 // weight of the labelled class's term; the other classes get 1-alpha
 }
 
 // DefaultFocal is the tutorial's FocalLossMultiClass: gamma 2, alpha 0.25.
