@@ -76,6 +76,10 @@ func naiveIm2col(g *convGeom, img []float32) []float32 {
 	return col
 }
 
+// tapRow and tapRowSame built im2col rows one at a time, for the forward
+// pass and the filter gradient, before the one-pass im2col and im2row;
+// they are kept as references for the tests and benchmarks.
+
 // tapRow writes, for channel ci and kernel tap (i,j), the input value
 // under that tap at every output position into line[hw] (one row of the
 // im2col matrix), zero where the tap falls in the padding.

@@ -60,8 +60,8 @@ func (c *CPU) checkSame(op string, names []string, ts ...*Tensor) error {
 
 // The element-wise kernels below process one chunk of an operation; the
 // jobs at the end of the file hand them the chunks dispatch splits a
-// tensor into. Each is unrolled by four so that the compiler drops the
-// bounds checks and the loads of independent elements overlap.
+// tensor into. addF32To is unrolled by four so that the compiler drops
+// the bounds checks and the loads of independent elements overlap.
 
 // fillF32 sets every element of d to v: +0 by clear, anything else by
 // setting a short run and then doubling it with copy (memmove, several

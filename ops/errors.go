@@ -22,10 +22,12 @@ func (e *Error) Unwrap() error { return e.Err }
 // ErrNilTensor is wrapped by errors about a missing required tensor.
 var ErrNilTensor = errors.New("nil tensor")
 
+// nilErr is the error about the missing tensor name of op.
 func nilErr(op, name string) error {
 	return &Error{Op: op, Msg: name + " is nil", Err: ErrNilTensor}
 }
 
+// errf is an *Error of op whose message is formatted as by fmt.Sprintf.
 func errf(op, format string, args ...any) error {
 	return &Error{Op: op, Msg: fmt.Sprintf(format, args...)}
 }
