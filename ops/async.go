@@ -5,7 +5,9 @@ import "fmt"
 // Future is a read-back that may still be in flight: Float32 or Int32
 // (whichever matches the tensor's type) waits for the values.
 type Future interface {
+	// Float32 waits for and returns the values of an F32 tensor.
 	Float32() ([]float32, error)
+	// Int32 waits for and returns the values of an I32 tensor.
 	Int32() ([]int32, error)
 }
 
@@ -14,7 +16,9 @@ type Future interface {
 // submits the queued work without waiting for it.
 type AsyncBackend interface {
 	Backend
+	// ReadAsync records a read-back of t and returns without waiting.
 	ReadAsync(t *Tensor) (Future, error)
+	// Flush submits the queued work without waiting for it.
 	Flush() error
 }
 
@@ -56,6 +60,7 @@ type ready struct {
 	i     []int32
 }
 
+// Float32 returns the values of an F32 tensor.
 func (r *ready) Float32() ([]float32, error) {
 	if r.dtype != F32 {
 		return nil, fmt.Errorf("ops: read-back of an %s tensor as f32", r.dtype)
@@ -63,6 +68,7 @@ func (r *ready) Float32() ([]float32, error) {
 	return r.f, nil
 }
 
+// Int32 returns the values of an I32 tensor.
 func (r *ready) Int32() ([]int32, error) {
 	if r.dtype != I32 {
 		return nil, fmt.Errorf("ops: read-back of an %s tensor as i32", r.dtype)

@@ -2,10 +2,45 @@ package ops
 
 import (
 	"fmt"
-	"math"
 	"runtime"
 	"sync"
 )
+
+// The CPU backend is this file (the type, memory and ownership checks),
+// cpu_<op>.go for each operation (its methods, the parallel jobs that
+// cpu_workers.go runs, and its kernels in plain Go), cpu_pool.go (the
+// tensor memory pool) and cpu_scratch.go (the scratch free lists).
+//
+// Fast paths. On amd64 some kernels also exist in assembly:
+// cpu_<op>_amd64.s holds them, and cpu_<op>_amd64.go declares them and
+// holds the Go that chooses between them and their plain-Go twins, from
+// the processor features read in cpu_amd64.go. On every other
+// architecture cpu_<op>_other.go (build constraint !amd64) makes the
+// plain Go run. Each assembly function, the Go function that calls it,
+// its plain-Go twin and when it runs:
+//
+//	assembly        file                     called by    plain-Go twin           runs with
+//	kern8x16AVX512  cpu_gemm_amd64.s         microKernel  kern6x16Go              AVX-512F
+//	kern6x16AVX2    cpu_gemm_amd64.s         microKernel  kern6x16Go              AVX2 and FMA, no AVX-512F
+//	reluAVX2        cpu_relu_amd64.s         reluVec      the loop of reluF32     AVX2
+//	reluBackAVX2    cpu_relu_amd64.s         reluBackVec  the loop of reluBackF32 AVX2
+//	affineAVX2      cpu_batchnorm_amd64.s    affineVec    the loop of affineF32   AVX2
+//	maxPool2AVX2    cpu_maxpool_amd64.s      maxPool2Vec  maxPool2Row             AVX2, see below
+//	addF32AVX2      cpu_elementwise_amd64.s  addF32       addF32Go                AVX2
+//
+// The twins live in the operation's cpu_<op>.go. bestKernel picks the
+// GEMM micro-kernel once, at start-up (kernel; the tests change it with
+// setKernel); the other functions are chosen on each call through
+// simdElem: with AVX2, unless the tests selected kernGo, which makes the
+// whole backend plain Go. reluVec, reluBackVec and affineVec handle a
+// prefix of their slices whose length is a multiple of their vector width
+// and leave the rest to the Go loop of their caller. maxPool2Vec pools
+// all planes of a chunk at once when their width suits it and they hold
+// no NaN; otherwise maxPool2Plane pools them row by row with maxPool2Row
+// (and windowArgmax for a row with a NaN). Each pair gives the same bits
+// (the tests check it), except the GEMM micro-kernels: FMA rounds a*b+c
+// once where kern6x16Go rounds twice, so their products agree to float32
+// rounding only; Describe names the one in use.
 
 // CPU is the reference backend: float32 storage, float64 accumulation in
 // the reductions (batch norm statistics, bias gradients, losses), float32
@@ -24,6 +59,9 @@ type CPU struct {
 	jobs       cpuJobs        // the job of each parallel loop while it runs
 	running    sync.WaitGroup // the chunks of the running job on the pool
 }
+
+// CPU implements Backend.
+var _ Backend = (*CPU)(nil)
 
 // NewCPU returns the CPU reference backend using every core GOMAXPROCS allows.
 func NewCPU() *CPU { return &CPU{workers: runtime.GOMAXPROCS(0)} }
@@ -86,6 +124,48 @@ func (c *CPU) Free(t *Tensor) {
 // before it returns.
 func (c *CPU) Sync() error { return nil }
 
+// Upload copies data into an F32 tensor.
+func (c *CPU) Upload(t *Tensor, data []float32) error { return uploadTo(c, t, F32, data) }
+
+// UploadInt copies data into an I32 tensor.
+func (c *CPU) UploadInt(t *Tensor, data []int32) error { return uploadTo(c, t, I32, data) }
+
+// Download returns a copy of an F32 tensor's values.
+func (c *CPU) Download(t *Tensor) ([]float32, error) { return downloadFrom[float32](c, t, F32) }
+
+// DownloadInt returns a copy of an I32 tensor's values.
+func (c *CPU) DownloadInt(t *Tensor) ([]int32, error) { return downloadFrom[int32](c, t, I32) }
+
+// uploadTo checks that t is a tensor of c of type dt (whose Go type is T)
+// with len(data) elements, and copies data into it.
+func uploadTo[T float32 | int32](c *CPU, t *Tensor, dt DType, data []T) error {
+	const op = "upload"
+	if err := need(op, "t", t, dt, -1); err != nil {
+		return err
+	}
+	if err := c.own(op, "t", t); err != nil {
+		return err
+	}
+	if len(data) != t.Numel() {
+		return errf(op, "%d values for %s", len(data), t)
+	}
+	copy(t.storage.([]T)[:t.Numel()], data)
+	return nil
+}
+
+// downloadFrom checks that t is a tensor of c of type dt (whose Go type
+// is T) and returns a copy of its values.
+func downloadFrom[T float32 | int32](c *CPU, t *Tensor, dt DType) ([]T, error) {
+	const op = "download"
+	if err := need(op, "t", t, dt, -1); err != nil {
+		return nil, err
+	}
+	if err := c.own(op, "t", t); err != nil {
+		return nil, err
+	}
+	return append([]T(nil), t.storage.([]T)[:t.Numel()]...), nil
+}
+
 // own checks that t is not nil and was allocated by this backend.
 func (c *CPU) own(op, name string, t *Tensor) error {
 	if t == nil {
@@ -93,224 +173,6 @@ func (c *CPU) own(op, name string, t *Tensor) error {
 	}
 	if t.owner != Backend(c) {
 		return errf(op, "%s %s belongs to another backend", name, t)
-	}
-	return nil
-}
-
-// Upload copies data into an F32 tensor.
-func (c *CPU) Upload(t *Tensor, data []float32) error {
-	if err := need("upload", "t", t, F32, -1); err != nil {
-		return err
-	}
-	if err := c.own("upload", "t", t); err != nil {
-		return err
-	}
-	if len(data) != t.Numel() {
-		return errf("upload", "%d values for %s", len(data), t)
-	}
-	copy(f32(t), data)
-	return nil
-}
-
-// UploadInt copies data into an I32 tensor.
-func (c *CPU) UploadInt(t *Tensor, data []int32) error {
-	if err := need("upload", "t", t, I32, -1); err != nil {
-		return err
-	}
-	if err := c.own("upload", "t", t); err != nil {
-		return err
-	}
-	if len(data) != t.Numel() {
-		return errf("upload", "%d values for %s", len(data), t)
-	}
-	copy(i32(t), data)
-	return nil
-}
-
-// Download returns a copy of an F32 tensor's values.
-func (c *CPU) Download(t *Tensor) ([]float32, error) {
-	if err := need("download", "t", t, F32, -1); err != nil {
-		return nil, err
-	}
-	if err := c.own("download", "t", t); err != nil {
-		return nil, err
-	}
-	return append([]float32(nil), f32(t)...), nil
-}
-
-// DownloadInt returns a copy of an I32 tensor's values.
-func (c *CPU) DownloadInt(t *Tensor) ([]int32, error) {
-	if err := need("download", "t", t, I32, -1); err != nil {
-		return nil, err
-	}
-	if err := c.own("download", "t", t); err != nil {
-		return nil, err
-	}
-	return append([]int32(nil), i32(t)...), nil
-}
-
-// f32 returns the float32 storage of a CPU tensor, limited to its numel
-// (a view may be shorter than its storage).
-func f32(t *Tensor) []float32 {
-	if t == nil {
-		return nil
-	}
-	return t.storage.([]float32)[:t.Numel()]
-}
-
-// i32 returns the int32 storage of a CPU tensor, limited to its numel.
-func i32(t *Tensor) []int32 { return t.storage.([]int32)[:t.Numel()] }
-
-// Fill sets every element to v.
-func (c *CPU) Fill(t *Tensor, v float32) error {
-	if err := c.mine("Fill", t); err != nil {
-		return err
-	}
-	if err := need("fill", "t", t, F32, -1); err != nil {
-		return err
-	}
-	d := f32(t)
-	dispatch(c, &c.jobs.fill, fillJob{d, v}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// Copy copies src into dst.
-func (c *CPU) Copy(dst, src *Tensor) error {
-	if err := c.mine("Copy", dst, src); err != nil {
-		return err
-	}
-	if err := CheckCopy(dst, src); err != nil {
-		return err
-	}
-	d := f32(dst)
-	dispatch(c, &c.jobs.copy, copyJob{d, f32(src)}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// Add writes dst = a + b.
-func (c *CPU) Add(dst, a, b *Tensor) error {
-	if err := c.mine("Add", dst, a, b); err != nil {
-		return err
-	}
-	if err := CheckSame("add", []string{"dst", "a", "b"}, dst, a, b); err != nil {
-		return err
-	}
-	d := f32(dst)
-	dispatch(c, &c.jobs.add, addJob{d, f32(a), f32(b)}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// Scale writes dst = alpha * src.
-func (c *CPU) Scale(dst, src *Tensor, alpha float32) error {
-	if err := c.mine("Scale", dst, src); err != nil {
-		return err
-	}
-	if err := CheckSame("scale", []string{"dst", "src"}, dst, src); err != nil {
-		return err
-	}
-	d := f32(dst)
-	dispatch(c, &c.jobs.scale, scaleJob{d, f32(src), alpha}, len(d), c.elemChunk(len(d)))
-	return nil
-}
-
-// ReLU writes y = max(x, 0); NaN stays NaN, as in PyTorch, so that a
-// diverging model reaches the loss as non-finite.
-func (c *CPU) ReLU(y, x *Tensor) error {
-	if err := c.mine("ReLU", y, x); err != nil {
-		return err
-	}
-	if err := CheckSame("relu", []string{"y", "x"}, y, x); err != nil {
-		return err
-	}
-	out := f32(y)
-	dispatch(c, &c.jobs.relu, reluJob{out, f32(x)}, len(out), c.elemChunk(len(out)))
-	return nil
-}
-
-// ReLUBackward writes dx = dy where y > 0.
-func (c *CPU) ReLUBackward(dx, y, dy *Tensor) error {
-	if err := c.mine("ReLUBackward", dx, y, dy); err != nil {
-		return err
-	}
-	if err := CheckSame("relu_backward", []string{"dx", "y", "dy"}, dx, y, dy); err != nil {
-		return err
-	}
-	g := f32(dx)
-	dispatch(c, &c.jobs.reluBack, reluBackJob{g, f32(y), f32(dy)}, len(g), c.elemChunk(len(g)))
-	return nil
-}
-
-// Dropout writes y = x * mask * 1/(1-p).
-func (c *CPU) Dropout(y, x *Tensor, s DropoutSpec) error {
-	if err := c.mine("Dropout", y, x); err != nil {
-		return err
-	}
-	if err := CheckDropout("dropout", x, y, s); err != nil {
-		return err
-	}
-	c.dropout(f32(y), f32(x), s)
-	return nil
-}
-
-// DropoutBackward writes dx = dy * mask * 1/(1-p).
-func (c *CPU) DropoutBackward(dx, dy *Tensor, s DropoutSpec) error {
-	if err := c.mine("DropoutBackward", dx, dy); err != nil {
-		return err
-	}
-	if err := CheckDropout("dropout_backward", dy, dx, s); err != nil {
-		return err
-	}
-	c.dropout(f32(dx), f32(dy), s)
-	return nil
-}
-
-// dropout writes out = in * mask * 1/(1-p), the mask drawn from s.
-func (c *CPU) dropout(out, in []float32, s DropoutSpec) {
-	j := dropoutJob{
-		out: out, in: in,
-		key: DropoutStepKey(s.Seed, s.Step), thr: DropoutThreshold(s.P), scale: DropoutScale(s.P),
-	}
-	dispatch(c, &c.jobs.dropout, j, len(out), c.elemChunk(len(out)))
-}
-
-// Adam applies one bias-corrected Adam step in place.
-func (c *CPU) Adam(p, g, m, v *Tensor, s AdamSpec) error {
-	if err := c.mine("Adam", p, g, m, v, s.Guard); err != nil {
-		return err
-	}
-	if err := CheckAdam(p, g, m, v, s); err != nil {
-		return err
-	}
-	if s.Guard != nil {
-		if x := float64(f32(s.Guard)[0]); math.IsNaN(x) || math.IsInf(x, 0) {
-			return nil
-		}
-	}
-	pp := f32(p)
-	j := adamJob{p: pp, g: f32(g), m: f32(m), v: f32(v), k: s.Consts()}
-	dispatch(c, &c.jobs.adam, j, len(pp), c.elemChunk(len(pp)))
-	return nil
-}
-
-// Argmax writes the index of each row's first largest logit.
-func (c *CPU) Argmax(pred, logits *Tensor) error {
-	if err := c.mine("Argmax", pred, logits); err != nil {
-		return err
-	}
-	if err := CheckArgmax(pred, logits); err != nil {
-		return err
-	}
-	n, k := logits.shape[0], logits.shape[1]
-	x, out := f32(logits), i32(pred)
-	for i := 0; i < n; i++ {
-		row := x[i*k : (i+1)*k]
-		best := 0
-		for j := 1; j < k; j++ {
-			if row[j] > row[best] {
-				best = j
-			}
-		}
-		out[i] = int32(best)
 	}
 	return nil
 }
@@ -342,3 +204,15 @@ func (c *CPU) mine(op string, ts ...*Tensor) error {
 	}
 	return nil
 }
+
+// f32 returns the float32 storage of a CPU tensor, limited to its numel
+// (a view may be shorter than its storage).
+func f32(t *Tensor) []float32 {
+	if t == nil {
+		return nil
+	}
+	return t.storage.([]float32)[:t.Numel()]
+}
+
+// i32 returns the int32 storage of a CPU tensor, limited to its numel.
+func i32(t *Tensor) []int32 { return t.storage.([]int32)[:t.Numel()] }

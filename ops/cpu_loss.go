@@ -2,6 +2,49 @@ package ops
 
 import "math"
 
+// CrossEntropy writes the batch mean of -log_softmax(logits)[label].
+func (c *CPU) CrossEntropy(loss, logits, labels *Tensor) error {
+	const op = "cross_entropy"
+	if err := c.mine(op, loss, logits, labels); err != nil {
+		return err
+	}
+	a, err := lossArgs(op, logits, labels, loss, nil)
+	if err != nil {
+		return err
+	}
+	var total float64
+	for i := 0; i < a.n; i++ {
+		row := a.x[i*a.k : (i+1)*a.k]
+		total += logSumExp(row) - float64(row[a.y[i]])
+	}
+	f32(loss)[0] = float32(total / float64(a.n))
+	return nil
+}
+
+// CrossEntropyBackward writes dlogits = dloss * (softmax - onehot) / N.
+func (c *CPU) CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor) error {
+	const op = "cross_entropy_backward"
+	if err := c.mine(op, dlogits, logits, labels, dloss); err != nil {
+		return err
+	}
+	a, err := lossGradArgs(op, dlogits, logits, labels, dloss, nil)
+	if err != nil {
+		return err
+	}
+	for i := 0; i < a.n; i++ {
+		row := a.x[i*a.k : (i+1)*a.k]
+		lse := logSumExp(row)
+		for j, v := range row {
+			p := math.Exp(float64(v) - lse)
+			if j == int(a.y[i]) {
+				p--
+			}
+			a.g[i*a.k+j] = float32(p * a.scale)
+		}
+	}
+	return nil
+}
+
 // logSumExp returns log(sum(exp(row))) computed stably in float64.
 func logSumExp(row []float32) float64 {
 	m := float64(row[0])
@@ -15,70 +58,49 @@ func logSumExp(row []float32) float64 {
 	return m + math.Log(s)
 }
 
-// lossArgs validates a loss's tensors and labels and returns the logits,
-// the labels, the number of rows and the number of classes.
-func (c *CPU) lossArgs(op string, logits, labels, loss *Tensor) (x []float32, y []int32, n, k int, err error) {
-	if err = CheckLoss(op, logits, labels, loss); err != nil {
-		return
-	}
-	n, k = logits.shape[0], logits.shape[1]
-	y = i32(labels)
-	if err = CheckLabels(op, y, k); err != nil {
-		return
-	}
-	return f32(logits), y, n, k, nil
-}
-
-// CrossEntropy writes the batch mean of -log_softmax(logits)[label].
-func (c *CPU) CrossEntropy(loss, logits, labels *Tensor) error {
-	if err := c.mine("CrossEntropy", loss, logits, labels); err != nil {
+// SigmoidFocal writes the tutorial's focal loss: the one-vs-rest sigmoid
+// focal loss summed over classes and averaged over rows.
+func (c *CPU) SigmoidFocal(loss, logits, labels *Tensor, s FocalSpec) error {
+	const op = "sigmoid_focal"
+	if err := c.mine(op, loss, logits, labels); err != nil {
 		return err
 	}
-	x, y, n, k, err := c.lossArgs("cross_entropy", logits, labels, loss)
+	a, err := lossArgs(op, logits, labels, loss, &s)
 	if err != nil {
 		return err
 	}
 	var total float64
-	for i := 0; i < n; i++ {
-		row := x[i*k : (i+1)*k]
-		total += logSumExp(row) - float64(row[y[i]])
+	for i := 0; i < a.n; i++ {
+		for j := 0; j < a.k; j++ {
+			l, _ := focalTerm(float64(a.x[i*a.k+j]), j == int(a.y[i]), s)
+			total += l
+		}
 	}
-	f32(loss)[0] = float32(total / float64(n))
+	f32(loss)[0] = float32(total / float64(a.n))
 	return nil
 }
 
-// CrossEntropyBackward writes dlogits = dloss * (softmax - onehot) / N.
-func (c *CPU) CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor) error {
-	if err := c.mine("CrossEntropyBackward", dlogits, logits, labels, dloss); err != nil {
+// SigmoidFocalBackward writes dlogits = dloss * d(focal)/d(logits).
+func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s FocalSpec) error {
+	const op = "sigmoid_focal_backward"
+	if err := c.mine(op, dlogits, logits, labels, dloss); err != nil {
 		return err
 	}
-	const op = "cross_entropy_backward"
-	x, y, n, k, err := c.lossArgs(op, logits, labels, dloss)
+	a, err := lossGradArgs(op, dlogits, logits, labels, dloss, &s)
 	if err != nil {
 		return err
 	}
-	if err := needShape(op, "dlogits", dlogits, F32, logits.shape); err != nil {
-		return err
-	}
-	up := float64(f32(dloss)[0])
-	g := f32(dlogits)
-	scale := up / float64(n)
-	for i := 0; i < n; i++ {
-		row := x[i*k : (i+1)*k]
-		lse := logSumExp(row)
-		for j, v := range row {
-			p := math.Exp(float64(v) - lse)
-			if j == int(y[i]) {
-				p--
-			}
-			g[i*k+j] = float32(p * scale)
+	for i := 0; i < a.n; i++ {
+		for j := 0; j < a.k; j++ {
+			_, d := focalTerm(float64(a.x[i*a.k+j]), j == int(a.y[i]), s)
+			a.g[i*a.k+j] = float32(d * a.scale)
 		}
 	}
 	return nil
 }
 
 // focalTerm returns the focal loss of one logit and its derivative, for
-// target t (1 or 0): see REFERENCE.md section 3.
+// target t (1 or 0): see docs/SPEC.md §3.
 func focalTerm(x float64, target bool, s FocalSpec) (loss, grad float64) {
 	gamma, alpha := float64(s.Gamma), float64(s.Alpha)
 	sign, w := -1.0, 1-alpha
@@ -96,65 +118,58 @@ func focalTerm(x float64, target bool, s FocalSpec) (loss, grad float64) {
 	return loss, grad
 }
 
-// SigmoidFocal writes the tutorial's focal loss: the one-vs-rest sigmoid
-// focal loss summed over classes and averaged over rows.
-func (c *CPU) SigmoidFocal(loss, logits, labels *Tensor, s FocalSpec) error {
-	if err := c.mine("SigmoidFocal", loss, logits, labels); err != nil {
-		return err
-	}
-	const op = "sigmoid_focal"
-	x, y, n, k, err := c.lossArgs(op, logits, labels, loss)
-	if err != nil {
-		return err
-	}
-	if err := CheckFocal(op, s); err != nil {
-		return err
-	}
-	var total float64
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			l, _ := focalTerm(float64(x[i*k+j]), j == int(y[i]), s)
-			total += l
-		}
-	}
-	f32(loss)[0] = float32(total / float64(n))
-	return nil
+// lossCall is a loss operation's checked arguments: the logits x, n rows
+// of k classes, and the labels y; for a backward pass also the output
+// gradient g and the factor dloss/n by which each term's derivative is
+// multiplied.
+type lossCall struct {
+	x     []float32
+	y     []int32
+	n, k  int
+	g     []float32
+	scale float64
 }
 
-// SigmoidFocalBackward writes dlogits = dloss * d(focal)/d(logits).
-func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s FocalSpec) error {
-	if err := c.mine("SigmoidFocalBackward", dlogits, logits, labels, dloss); err != nil {
-		return err
+// lossArgs checks a loss operation's arguments, in this order: logits,
+// labels and loss with CheckLoss, the labels' values, and the focal
+// parameters when focal is not nil.
+func lossArgs(op string, logits, labels, loss *Tensor, focal *FocalSpec) (a lossCall, err error) {
+	if err = CheckLoss(op, logits, labels, loss); err != nil {
+		return a, err
 	}
-	const op = "sigmoid_focal_backward"
-	x, y, n, k, err := c.lossArgs(op, logits, labels, dloss)
-	if err != nil {
-		return err
+	a.n, a.k = logits.shape[0], logits.shape[1]
+	a.x, a.y = f32(logits), i32(labels)
+	if err = CheckLabels(op, a.y, a.k); err != nil {
+		return a, err
 	}
-	if err := CheckFocal(op, s); err != nil {
-		return err
-	}
-	if err := needShape(op, "dlogits", dlogits, F32, logits.shape); err != nil {
-		return err
-	}
-	up := float64(f32(dloss)[0])
-	g := f32(dlogits)
-	scale := up / float64(n)
-	for i := 0; i < n; i++ {
-		for j := 0; j < k; j++ {
-			_, d := focalTerm(float64(x[i*k+j]), j == int(y[i]), s)
-			g[i*k+j] = float32(d * scale)
+	if focal != nil {
+		if err = CheckFocal(op, *focal); err != nil {
+			return a, err
 		}
 	}
-	return nil
+	return a, nil
+}
+
+// lossGradArgs checks a loss's backward pass: lossArgs with dloss in the
+// place of loss, then dlogits against the logits' shape.
+func lossGradArgs(op string, dlogits, logits, labels, dloss *Tensor, focal *FocalSpec) (a lossCall, err error) {
+	if a, err = lossArgs(op, logits, labels, dloss, focal); err != nil {
+		return a, err
+	}
+	if err = needShape(op, "dlogits", dlogits, F32, logits.shape); err != nil {
+		return a, err
+	}
+	a.g, a.scale = f32(dlogits), float64(f32(dloss)[0])/float64(a.n)
+	return a, nil
 }
 
 // WeightedSum writes out = sum_k weights[k]*losses[k].
 func (c *CPU) WeightedSum(out *Tensor, losses []*Tensor, weights []float32) error {
-	if err := c.mine("WeightedSum", out); err != nil {
+	const op = "weighted_sum"
+	if err := c.mine(op, out); err != nil {
 		return err
 	}
-	if err := c.mine("WeightedSum", losses...); err != nil {
+	if err := c.mine(op, losses...); err != nil {
 		return err
 	}
 	if err := CheckWeightedSum(out, losses, weights); err != nil {

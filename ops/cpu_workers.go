@@ -159,28 +159,28 @@ func (c *CPU) planeChunk(planes, size int) int {
 	return (planes + w - 1) / w
 }
 
-// cpuJobs holds one slot per parallel loop of the CPU backend; dispatch
-// fills a slot for the duration of one call.
+// cpuJobs holds one slot per job type of the CPU backend; dispatch fills
+// a slot for the duration of one call. Operations whose jobs have one type
+// (unaryJob for Copy and ReLU, binaryJob for Add and ReLUBackward) share
+// its slot: dispatch runs one job at a time.
 type cpuJobs struct {
-	fill       fillJob
-	copy       copyJob
-	add        addJob
-	scale      scaleJob
-	relu       reluJob
-	reluBack   reluBackJob
-	dropout    dropoutJob
-	adam       adamJob
-	convFwd    convForwardJob
-	convData   convDataJob
-	packDy     convPackDyJob
-	convFilter convFilterJob
-	convBias   convBiasJob
-	pool       maxPoolJob
-	poolBack   maxPoolBackJob
-	linear     linearJob
-	bnSum      bnSumJob
-	bnSqDev    bnSqDevJob
-	bnAffine   bnAffineJob
-	bnDyDev    bnDyDevJob
-	bnBack     bnBackJob
+	fill        fillJob
+	unary       unaryJob
+	binary      binaryJob
+	scale       scaleJob
+	dropout     dropoutJob
+	adam        adamJob
+	convFwd     convForwardJob
+	convData    convDataJob
+	packDy      convPackDyJob
+	convFilter  convFilterJob
+	convBias    convBiasJob
+	maxPool     maxPoolJob
+	maxPoolBack maxPoolBackJob
+	linear      linearJob
+	bnSum       bnSumJob
+	bnSqDev     bnSqDevJob
+	bnAffine    bnAffineJob
+	bnDyDev     bnDyDevJob
+	bnBack      bnBackJob
 }

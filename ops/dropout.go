@@ -2,6 +2,14 @@ package ops
 
 import "math"
 
+// DropoutSpec selects the drop probability and the mask: the same Seed,
+// Step and element index give the same keep decision on every backend.
+type DropoutSpec struct {
+	P    float32 // drop probability, in [0, 1)
+	Seed uint32  // the run's dropout seed
+	Step uint32  // the step counter, folded with Seed into the mask's key
+}
+
 // mix32 is a 32-bit integer finalizer (Wellons' lowbias32): every output
 // bit depends on every input bit. It uses only 32-bit multiplies, shifts
 // and xors, so WGSL computes it exactly as Go does.
@@ -42,3 +50,17 @@ func DropoutKeep(h, threshold uint32) bool { return h>>8 >= threshold }
 // DropoutScale is the factor 1/(1-p) applied to kept elements, computed
 // once in float32 so that every backend multiplies by the same value.
 func DropoutScale(p float32) float32 { return 1 / (1 - p) }
+
+// CheckDropout validates a dropout probability and shapes.
+func CheckDropout(op string, x, y *Tensor, s DropoutSpec) error {
+	if err := CheckSame(op, []string{"x", "y"}, x, y); err != nil {
+		return err
+	}
+	if !(s.P >= 0 && s.P < 1) {
+		return errf(op, "p = %g: want 0 <= p < 1", s.P)
+	}
+	if uint64(x.Numel()) > math.MaxUint32 {
+		return errf(op, "x %s has more elements than the mask counter can index", x)
+	}
+	return nil
+}

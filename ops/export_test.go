@@ -1,6 +1,9 @@
 package ops
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // Hooks for the external tests (package ops_test), which compare the CPU
 // backend with the float64 references of package conformance; conformance
@@ -17,3 +20,7 @@ func UseGEMMKernel(t testing.TB, k int) { withKernel(t, k) }
 
 // NewCPUWorkers returns a CPU backend that splits its loops over n workers.
 func NewCPUWorkers(n int) *CPU { return &CPU{workers: n} }
+
+// RandSlice returns n values drawn uniformly from [-1, 1), as the tests
+// in package ops draw them.
+func RandSlice(rng *rand.Rand, n int) []float32 { return randSlice(rng, n) }

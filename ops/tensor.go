@@ -1,13 +1,3 @@
-// Package ops defines the backend interface that every wgtrain compute
-// backend implements, the tensor handle the backends share, the shape
-// checks every backend runs before it computes, and the pure-Go CPU
-// reference backend (NewCPU) that all other backends are checked against.
-//
-// Operations use destination passing: the caller allocates every output
-// with Backend.Alloc and the operation writes it. That keeps a training step
-// free of allocations once its tensors exist, and lets a GPU backend record
-// a whole step into one command stream. Gradients are written, never
-// accumulated, by the backward operations; callers that need a sum use Add.
 package ops
 
 import (
@@ -124,4 +114,17 @@ func (t *Tensor) String() string {
 		return "<nil tensor>"
 	}
 	return t.dtype.String() + t.shape.String()
+}
+
+// Reshape returns a view of t with a new shape of the same size; it
+// shares t's storage and must not be freed separately.
+func Reshape(t *Tensor, shape Shape) (*Tensor, error) {
+	if t == nil {
+		return nil, nilErr("reshape", "tensor")
+	}
+	if !shape.Valid() || shape.Numel() != t.Numel() {
+		return nil, errf("reshape", "cannot view %s as %s", t, shape)
+	}
+	v := NewTensor(t.owner, t.dtype, shape, t.storage)
+	return v, nil
 }

@@ -1,4 +1,0 @@
-package ops
-
-// CPU implements Backend.
-var _ Backend = (*CPU)(nil)

@@ -1,0 +1,183 @@
+#include "textflag.h"
+
+// func kern6x16AVX2(kb int, a, b, c *float32, ldc int, acc bool)
+//
+// Y0..Y11 hold the 6x16 tile (row r in Y(2r), Y(2r+1)), loaded from C
+// when acc is set and zeroed otherwise; each step loads 16 floats of the
+// B panel and broadcasts the 6 floats of the A panel, so every element
+// is accumulated in ascending contraction order.
+TEXT ·kern6x16AVX2(SB), NOSPLIT, $0-41
+	MOVQ kb+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVBQZX acc+40(FP), R9
+	TESTQ R9, R9
+	JZ avx2zero
+	MOVQ DX, R10
+	VMOVUPS (R10), Y0
+	VMOVUPS 32(R10), Y1
+	ADDQ R8, R10
+	VMOVUPS (R10), Y2
+	VMOVUPS 32(R10), Y3
+	ADDQ R8, R10
+	VMOVUPS (R10), Y4
+	VMOVUPS 32(R10), Y5
+	ADDQ R8, R10
+	VMOVUPS (R10), Y6
+	VMOVUPS 32(R10), Y7
+	ADDQ R8, R10
+	VMOVUPS (R10), Y8
+	VMOVUPS 32(R10), Y9
+	ADDQ R8, R10
+	VMOVUPS (R10), Y10
+	VMOVUPS 32(R10), Y11
+	JMP avx2start
+
+avx2zero:
+	VXORPS Y0, Y0, Y0
+	VXORPS Y1, Y1, Y1
+	VXORPS Y2, Y2, Y2
+	VXORPS Y3, Y3, Y3
+	VXORPS Y4, Y4, Y4
+	VXORPS Y5, Y5, Y5
+	VXORPS Y6, Y6, Y6
+	VXORPS Y7, Y7, Y7
+	VXORPS Y8, Y8, Y8
+	VXORPS Y9, Y9, Y9
+	VXORPS Y10, Y10, Y10
+	VXORPS Y11, Y11, Y11
+
+avx2start:
+	TESTQ CX, CX
+	JZ avx2store
+
+avx2loop:
+	VMOVUPS (DI), Y12
+	VMOVUPS 32(DI), Y13
+	VBROADCASTSS 0(SI), Y14
+	VFMADD231PS Y12, Y14, Y0
+	VFMADD231PS Y13, Y14, Y1
+	VBROADCASTSS 4(SI), Y15
+	VFMADD231PS Y12, Y15, Y2
+	VFMADD231PS Y13, Y15, Y3
+	VBROADCASTSS 8(SI), Y14
+	VFMADD231PS Y12, Y14, Y4
+	VFMADD231PS Y13, Y14, Y5
+	VBROADCASTSS 12(SI), Y15
+	VFMADD231PS Y12, Y15, Y6
+	VFMADD231PS Y13, Y15, Y7
+	VBROADCASTSS 16(SI), Y14
+	VFMADD231PS Y12, Y14, Y8
+	VFMADD231PS Y13, Y14, Y9
+	VBROADCASTSS 20(SI), Y15
+	VFMADD231PS Y12, Y15, Y10
+	VFMADD231PS Y13, Y15, Y11
+	ADDQ $24, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ avx2loop
+
+avx2store:
+	VMOVUPS Y0, (DX)
+	VMOVUPS Y1, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y2, (DX)
+	VMOVUPS Y3, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y4, (DX)
+	VMOVUPS Y5, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y6, (DX)
+	VMOVUPS Y7, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y8, (DX)
+	VMOVUPS Y9, 32(DX)
+	ADDQ R8, DX
+	VMOVUPS Y10, (DX)
+	VMOVUPS Y11, 32(DX)
+	VZEROUPPER
+	RET
+
+// func kern8x16AVX512(kb int, a, b, c *float32, ldc int, acc bool)
+//
+// Z0..Z7 hold the 8x16 tile (row r in Zr); each step loads 16 floats of
+// the B panel and multiplies them by each of the 8 floats of the A panel
+// (embedded broadcast), one FMA per row, in ascending contraction order.
+TEXT ·kern8x16AVX512(SB), NOSPLIT, $0-41
+	MOVQ kb+0(FP), CX
+	MOVQ a+8(FP), SI
+	MOVQ b+16(FP), DI
+	MOVQ c+24(FP), DX
+	MOVQ ldc+32(FP), R8
+	SHLQ $2, R8
+	MOVBQZX acc+40(FP), R9
+	TESTQ R9, R9
+	JZ zmmzero
+	MOVQ DX, R10
+	VMOVUPS (R10), Z0
+	ADDQ R8, R10
+	VMOVUPS (R10), Z1
+	ADDQ R8, R10
+	VMOVUPS (R10), Z2
+	ADDQ R8, R10
+	VMOVUPS (R10), Z3
+	ADDQ R8, R10
+	VMOVUPS (R10), Z4
+	ADDQ R8, R10
+	VMOVUPS (R10), Z5
+	ADDQ R8, R10
+	VMOVUPS (R10), Z6
+	ADDQ R8, R10
+	VMOVUPS (R10), Z7
+	JMP zmmstart
+
+zmmzero:
+	VPXORD Z0, Z0, Z0
+	VPXORD Z1, Z1, Z1
+	VPXORD Z2, Z2, Z2
+	VPXORD Z3, Z3, Z3
+	VPXORD Z4, Z4, Z4
+	VPXORD Z5, Z5, Z5
+	VPXORD Z6, Z6, Z6
+	VPXORD Z7, Z7, Z7
+
+zmmstart:
+	TESTQ CX, CX
+	JZ zmmstore
+
+zmmloop:
+	VMOVUPS (DI), Z16
+	VFMADD231PS.BCST 0(SI), Z16, Z0
+	VFMADD231PS.BCST 4(SI), Z16, Z1
+	VFMADD231PS.BCST 8(SI), Z16, Z2
+	VFMADD231PS.BCST 12(SI), Z16, Z3
+	VFMADD231PS.BCST 16(SI), Z16, Z4
+	VFMADD231PS.BCST 20(SI), Z16, Z5
+	VFMADD231PS.BCST 24(SI), Z16, Z6
+	VFMADD231PS.BCST 28(SI), Z16, Z7
+	ADDQ $32, SI
+	ADDQ $64, DI
+	DECQ CX
+	JNZ zmmloop
+
+zmmstore:
+	VMOVUPS Z0, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z1, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z2, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z3, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z4, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z5, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z6, (DX)
+	ADDQ R8, DX
+	VMOVUPS Z7, (DX)
+	VZEROUPPER
+	RET
