@@ -2,7 +2,6 @@ package gpu
 
 import (
 	"fmt"
-	"math"
 	"sync"
 	"unsafe"
 
@@ -126,6 +125,23 @@ func opErr(op, format string, args ...any) error {
 	return &ops.Error{Op: op, Msg: fmt.Sprintf(format, args...)}
 }
 
+// begin opens an operation: checked is the result of its argument
+// checks, made before the lock (ops.Check* and the operation's own). When
+// it is nil, begin locks the backend and returns the storage of ts (see
+// bufs) and done, which unlocks it and which the caller defers; otherwise
+// it returns checked.
+func (g *Backend) begin(op string, checked error, ts ...*ops.Tensor) (bs []*buffer, done func(), err error) {
+	if checked != nil {
+		return nil, nil, checked
+	}
+	g.mu.Lock()
+	if bs, err = g.bufs(op, ts...); err != nil {
+		g.mu.Unlock()
+		return nil, nil, err
+	}
+	return bs, g.mu.Unlock, nil
+}
+
 // bufs returns the storage of each tensor (nil for a nil tensor) after
 // checking that the backend owns it and it was not freed.
 func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
@@ -242,22 +258,25 @@ func (g *Backend) UploadInt(t *ops.Tensor, data []int32) error {
 }
 
 func (g *Backend) upload(op string, t *ops.Tensor, dt ops.DType, data []byte, n int) error {
-	if t == nil {
-		return &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
-	}
-	if t.DType() != dt {
-		return opErr(op, "t is %s, want %s", t, dt)
-	}
-	if n != t.Numel() {
-		return opErr(op, "%d values for %s", n, t)
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	bs, err := g.bufs(op, t)
+	bs, done, err := g.begin(op, checkUpload(op, t, dt, n), t)
 	if err != nil {
 		return err
 	}
+	defer done()
 	return g.write(op, bs[0], data)
+}
+
+// checkUpload checks that n values of dtype dt fit t.
+func checkUpload(op string, t *ops.Tensor, dt ops.DType, n int) error {
+	switch {
+	case t == nil:
+		return &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
+	case t.DType() != dt:
+		return opErr(op, "t is %s, want %s", t, dt)
+	case n != t.Numel():
+		return opErr(op, "%d values for %s", n, t)
+	}
+	return nil
 }
 
 // DownloadAsync records a read-back of t and returns at once; the values
@@ -355,5 +374,3 @@ func (g *Backend) Sync() error {
 	}
 	return g.syncLabels()
 }
-
-func f32bits(v float32) uint32 { return math.Float32bits(v) }

@@ -1,8 +1,10 @@
+//!include tree
 // batchnorm_grad: per-channel dbeta = sum(dy) and dgamma = sum(dy * xhat),
 // xhat = (x - mean[c]) * invStd[c], over N, H and W of [N,C,H,W], in two
 // passes without atomics. partial: workgroup (j, c) tree-sums the j-th
 // chunk of channel c into part[2 * (c * parts + j) ..]; finish: workgroup
-// c sums channel c's chunks in a fixed order (strided, then a tree).
+// c sums channel c's chunks in a fixed order (strided, then a tree). The
+// trees are include/tree.wgsl's treeSum.
 struct P { C: u32, hw: u32, count: u32, chunk: u32, parts: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
@@ -14,19 +16,6 @@ struct P { C: u32, hw: u32, count: u32, chunk: u32, parts: u32 }
 @group(0) @binding(7) var<storage, read_write> dbeta: array<f32>;
 
 const WG = 256u;
-var<workgroup> sa: array<f32, WG>;
-var<workgroup> sb: array<f32, WG>;
-
-fn tree(t: u32) {
-    workgroupBarrier();
-    for (var h = WG / 2u; h > 0u; h >>= 1u) {
-        if (t < h) {
-            sa[t] += sa[t + h];
-            sb[t] += sb[t + h];
-        }
-        workgroupBarrier();
-    }
-}
 
 @compute @workgroup_size(256)
 fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
@@ -44,12 +33,11 @@ fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
         sdy += g;
         sdyx += g * ((x[k] - mu) * inv);
     }
-    sa[t] = sdy;
-    sb[t] = sdyx;
-    tree(t);
+    let sumDy = treeSum(t, sdy);
+    let sumDyXhat = treeSum(t, sdyx);
     if (t == 0u) {
-        part[2u * (c * p.parts + j)] = sa[0];
-        part[2u * (c * p.parts + j) + 1u] = sb[0];
+        part[2u * (c * p.parts + j)] = sumDy;
+        part[2u * (c * p.parts + j) + 1u] = sumDyXhat;
     }
 }
 
@@ -63,11 +51,10 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
         sdy += part[k];
         sdyx += part[k + 1u];
     }
-    sa[t] = sdy;
-    sb[t] = sdyx;
-    tree(t);
+    let sumDy = treeSum(t, sdy);
+    let sumDyXhat = treeSum(t, sdyx);
     if (t == 0u) {
-        dbeta[c] = sa[0];
-        dgamma[c] = sb[0];
+        dbeta[c] = sumDy;
+        dgamma[c] = sumDyXhat;
     }
 }
