@@ -168,7 +168,7 @@ func matchBlock(src string, t reflect.Type) error {
 		case i >= len(want):
 			return fmt.Errorf("%v has field %d, %s, which P lacks", t, i, got[i].name)
 		case got[i] != want[i]:
-			return fmt.Errorf("%v's field %d is %s %s, P's is %s: %s", t, i, got[i].name, got[i].typ, want[i].name, want[i].typ)
+			return fmt.Errorf("%v's field %d is %s: %s, P's is %s: %s", t, i, got[i].name, got[i].typ, want[i].name, want[i].typ)
 		}
 	}
 	return nil
