@@ -330,26 +330,24 @@ func (g *Backend) ReadAsync(t *ops.Tensor) (ops.Future, error) {
 // Download copies an F32 tensor to the host, waiting for the work that
 // writes it.
 func (g *Backend) Download(t *ops.Tensor) ([]float32, error) {
-	if t != nil && t.DType() != ops.F32 {
-		return nil, opErr("download", "t is %s, want f32", t)
-	}
-	p, err := g.DownloadAsync(t)
-	if err != nil {
-		return nil, err
-	}
-	return p.Float32()
+	return download(g, t, ops.F32, (*Pending).Float32)
 }
 
 // DownloadInt copies an I32 tensor to the host.
 func (g *Backend) DownloadInt(t *ops.Tensor) ([]int32, error) {
-	if t != nil && t.DType() != ops.I32 {
-		return nil, opErr("download", "t is %s, want i32", t)
+	return download(g, t, ops.I32, (*Pending).Int32)
+}
+
+// download reads t, of dtype dt, back with read.
+func download[E float32 | int32](g *Backend, t *ops.Tensor, dt ops.DType, read func(*Pending) ([]E, error)) ([]E, error) {
+	if t != nil && t.DType() != dt {
+		return nil, opErr("download", "t is %s, want %s", t, dt)
 	}
 	p, err := g.DownloadAsync(t)
 	if err != nil {
 		return nil, err
 	}
-	return p.Int32()
+	return read(p)
 }
 
 // Flush submits the recorded work without waiting for it.

@@ -1,6 +1,10 @@
 package gpu
 
-import "github.com/wgtrain/wgtrain/ops"
+import (
+	"slices"
+
+	"github.com/wgtrain/wgtrain/ops"
+)
 
 // bnChunk is the number of values of one channel that one workgroup of a
 // batch norm reduction takes (16 per invocation); a channel with more
@@ -8,18 +12,13 @@ import "github.com/wgtrain/wgtrain/ops"
 // combines, so that large batches keep many workgroups busy.
 const bnChunk = 16 * 256
 
-// bnReduceParams is the parameter block of batchnorm_grad.wgsl: C
-// channels of HW values per plane and Count per channel, reduced in Parts
-// chunks of Chunk values.
-type bnReduceParams struct {
+// bnChunkParams is the parameter block of include/batchnorm_chunks.wgsl
+// (batchnorm_stats.wgsl and batchnorm_grad.wgsl): C channels of HW values
+// per plane and Count per channel, reduced in Parts chunks of Chunk
+// values; batchnorm_stats also takes the spec's Eps and Momentum.
+type bnChunkParams struct {
 	C, HW, Count, Chunk, Parts uint32
-}
-
-// bnStatsParams is the parameter block of batchnorm_stats.wgsl:
-// bnReduceParams's layout and the spec's Eps and Momentum.
-type bnStatsParams struct {
-	bnReduceParams
-	Eps, Momentum float32
+	Eps, Momentum              float32
 }
 
 // bnApplyParams is the parameter block of batchnorm_apply.wgsl: C
@@ -40,7 +39,7 @@ type bnDxParams struct {
 
 // bnLayout returns how the per-channel reductions over x [N,C,H,W] split
 // each channel: chunk values per workgroup, parts workgroups per channel.
-func (g *Backend) bnLayout(x *ops.Tensor) bnReduceParams {
+func (g *Backend) bnLayout(x *ops.Tensor) bnChunkParams {
 	s := x.Shape()
 	c, hw := s[1], s[2]*s[3]
 	count := s[0] * hw
@@ -51,7 +50,27 @@ func (g *Backend) bnLayout(x *ops.Tensor) bnReduceParams {
 		chunk = (count + maxParts - 1) / maxParts
 		parts = (count + chunk - 1) / chunk
 	}
-	return bnReduceParams{C: uint32(c), HW: uint32(hw), Count: uint32(count), Chunk: uint32(chunk), Parts: uint32(parts)}
+	return bnChunkParams{C: uint32(c), HW: uint32(hw), Count: uint32(count), Chunk: uint32(chunk), Parts: uint32(parts)}
+}
+
+// bnReduce records one of batch norm's two-pass per-channel reductions,
+// shader key (batchnorm_stats or batchnorm_grad): key:partial, one
+// workgroup per chunk and channel, reads inputs and writes two values per
+// chunk into a scratch buffer; key:finish, one workgroup per channel,
+// reads inputs and the scratch and writes results.
+func (g *Backend) bnReduce(op, key string, l *bnChunkParams, partialFlops, finishFlops float64, inputs, results []binding) error {
+	c, parts := int(l.C), int(l.Parts)
+	part, err := g.get(uint64(8 * c * parts))
+	if err != nil {
+		return opErr(op, "scratch for %d partial sums: %v", 2*c*parts, err)
+	}
+	defer g.put(part)
+	partial := append(slices.Clip(inputs), out(part, 2*c*parts))
+	if err := g.dispatch(op, key+":partial", l, l.Parts, l.C, partialFlops, partial...); err != nil {
+		return err
+	}
+	finish := append(append(slices.Clip(inputs), in(part, 2*c*parts)), results...)
+	return g.dispatch(op, key+":finish", l, l.C, 1, finishFlops, finish...)
 }
 
 // BatchNormTrain normalizes with batch statistics (biased variance),
@@ -70,19 +89,10 @@ func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVa
 	defer done()
 	by, bmean, binv, bx, bgamma, bbeta, brm, brv := bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], bs[7]
 	l := g.bnLayout(x)
-	c, parts, n := int(l.C), int(l.Parts), x.Numel()
-	part, err := g.get(uint64(8 * c * parts))
-	if err != nil {
-		return opErr(op, "scratch for %d partial sums: %v", 2*c*parts, err)
-	}
-	defer g.put(part)
-	params := &bnStatsParams{bnReduceParams: l, Eps: s.Eps, Momentum: s.Momentum}
-	if err := g.dispatch(op, "batchnorm_stats:partial", params, l.Parts, l.C, 4*float64(n),
-		in(bx, n), out(part, 2*c*parts)); err != nil {
-		return err
-	}
-	if err := g.dispatch(op, "batchnorm_stats:finish", params, l.C, 1, 8*float64(c*parts),
-		in(bx, n), in(part, 2*c*parts), out(bmean, c), out(binv, c), in(brm, c), in(brv, c)); err != nil {
+	l.Eps, l.Momentum = s.Eps, s.Momentum
+	c, n := int(l.C), x.Numel()
+	if err := g.bnReduce(op, "batchnorm_stats", &l, 4*float64(n), 8*float64(c*int(l.Parts)),
+		[]binding{in(bx, n)}, []binding{out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}); err != nil {
 		return err
 	}
 	return g.dispatchFlat(op, "batchnorm_apply:train", n, 256, 3*float64(n), &bnApplyParams{C: l.C, HW: l.HW},
@@ -137,18 +147,9 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 	defer done()
 	bdx, bdg, bdb, bx, bdy, bmean, binv, bgamma := bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], bs[7]
 	l := g.bnLayout(x)
-	c, parts, n := int(l.C), int(l.Parts), x.Numel()
-	part, err := g.get(uint64(8 * c * parts))
-	if err != nil {
-		return opErr(op, "scratch for %d partial sums: %v", 2*c*parts, err)
-	}
-	defer g.put(part)
-	if err := g.dispatch(op, "batchnorm_grad:partial", &l, l.Parts, l.C, 5*float64(n),
-		in(bx, n), in(bdy, n), in(bmean, c), in(binv, c), out(part, 2*c*parts)); err != nil {
-		return err
-	}
-	if err := g.dispatch(op, "batchnorm_grad:finish", &l, l.C, 1, 2*float64(c*parts),
-		in(bx, n), in(bdy, n), in(bmean, c), in(binv, c), in(part, 2*c*parts), out(bdg, c), out(bdb, c)); err != nil {
+	c, n := int(l.C), x.Numel()
+	if err := g.bnReduce(op, "batchnorm_grad", &l, 5*float64(n), 2*float64(c*int(l.Parts)),
+		[]binding{in(bx, n), in(bdy, n), in(bmean, c), in(binv, c)}, []binding{out(bdg, c), out(bdb, c)}); err != nil {
 		return err
 	}
 	return g.dispatchFlat(op, "batchnorm_dx", n, 256, 8*float64(n), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},

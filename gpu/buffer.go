@@ -149,31 +149,23 @@ func (p *Pending) wait() error {
 }
 
 // Float32 waits for the read-back of an F32 tensor and returns its values.
-func (p *Pending) Float32() ([]float32, error) {
-	if p.dtype != ops.F32 {
-		return nil, fmt.Errorf("gpu: %s: read-back of an %s tensor as f32", p.what, p.dtype)
-	}
-	p.g.mu.Lock()
-	defer p.g.mu.Unlock()
-	if err := p.wait(); err != nil {
-		return nil, err
-	}
-	out := make([]float32, p.n)
-	copy(out, unsafe.Slice((*float32)(unsafe.Pointer(&p.data[0])), p.n))
-	return out, nil
-}
+func (p *Pending) Float32() ([]float32, error) { return values[float32](p, ops.F32) }
 
 // Int32 waits for the read-back of an I32 tensor and returns its values.
-func (p *Pending) Int32() ([]int32, error) {
-	if p.dtype != ops.I32 {
-		return nil, fmt.Errorf("gpu: %s: read-back of an %s tensor as i32", p.what, p.dtype)
+func (p *Pending) Int32() ([]int32, error) { return values[int32](p, ops.I32) }
+
+// values waits for the read-back of a tensor of dtype dt, whose elements
+// are E, and returns them.
+func values[E float32 | int32](p *Pending, dt ops.DType) ([]E, error) {
+	if p.dtype != dt {
+		return nil, fmt.Errorf("gpu: %s: read-back of an %s tensor as %s", p.what, p.dtype, dt)
 	}
 	p.g.mu.Lock()
 	defer p.g.mu.Unlock()
 	if err := p.wait(); err != nil {
 		return nil, err
 	}
-	out := make([]int32, p.n)
-	copy(out, unsafe.Slice((*int32)(unsafe.Pointer(&p.data[0])), p.n))
+	out := make([]E, p.n)
+	copy(out, unsafe.Slice((*E)(unsafe.Pointer(&p.data[0])), p.n))
 	return out, nil
 }

@@ -24,9 +24,9 @@ var paramBlocks = map[string]reflect.Type{
 	"argmax":             reflect.TypeFor[argmaxParams](),
 	"batchnorm_apply":    reflect.TypeFor[bnApplyParams](),
 	"batchnorm_dx":       reflect.TypeFor[bnDxParams](),
-	"batchnorm_grad":     reflect.TypeFor[bnReduceParams](),
-	"batchnorm_stats":    reflect.TypeFor[bnStatsParams](),
-	"conv2d":             reflect.TypeFor[gemmParams](), // include/gemm_tile.wgsl
+	"batchnorm_grad":     reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_stats":    reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"conv2d":             reflect.TypeFor[gemmParams](),    // include/gemm_tile.wgsl
 	"dropout":            reflect.TypeFor[dropoutParams](),
 	"elementwise_binary": reflect.TypeFor[binaryParams](),
 	"elementwise_fill":   reflect.TypeFor[fillParams](),

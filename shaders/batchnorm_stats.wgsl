@@ -1,20 +1,16 @@
+//!include batchnorm_chunks
 //!include tree
 // batchnorm_stats: per-channel mean and variance of x [N,C,H,W] over
-// N, H and W, in two passes without atomics. partial: workgroup (j, c)
-// takes the j-th chunk of channel c's count values (value e of a channel
-// is x[(e / hw * C + c) * hw + e % hw]), computes the chunk's mean by a
-// tree sum (include/tree.wgsl) and then the sum of squared deviations
-// from it (a second tree), and stores both in part[2 * (c * parts + j) ..].
+// N, H and W, in two passes without atomics (the chunk layout and the
+// parameters are include/batchnorm_chunks.wgsl's). partial: workgroup
+// (j, c) takes the j-th chunk of channel c's count values, computes the
+// chunk's mean by a tree sum (include/tree.wgsl) and then the sum of
+// squared deviations from it (a second tree), and stores both in part.
 // finish: workgroup c merges channel c's chunks in a fixed order with
 // Chan et al.'s pairwise formula (its own tree, over three values per
 // invocation), writes mean and 1/sqrt(var + eps) (biased variance) and
 // updates the running statistics with the unbiased variance, as ops.CPU
 // does.
-struct P {
-    C: u32, hw: u32, count: u32, chunk: u32, parts: u32,
-    eps: f32, momentum: f32,
-}
-@group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> part: array<f32>;
 @group(0) @binding(3) var<storage, read_write> mean: array<f32>;
@@ -30,30 +26,23 @@ var<workgroup> sn: array<f32, WG>;
 var<workgroup> sm: array<f32, WG>;
 var<workgroup> sq: array<f32, WG>;
 
-fn at(c: u32, e: u32) -> u32 {
-    return (e / p.hw * p.C + c) * p.hw + e % p.hw;
-}
-
 @compute @workgroup_size(256)
 fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let j = wid.x;
-    let c = wid.y;
-    let start = j * p.chunk;
-    let end = min(start + p.chunk, p.count);
+    let ch = chunkOf(wid);
     var s = 0.0;
-    for (var e = start + t; e < end; e += WG) {
-        s += x[at(c, e)];
+    for (var e = ch.start + t; e < ch.end; e += WG) {
+        s += x[at(ch.c, e)];
     }
-    let m = treeSum(t, s) / f32(end - start);
+    let m = treeSum(t, s) / f32(ch.end - ch.start);
     var q = 0.0;
-    for (var e = start + t; e < end; e += WG) {
-        let d = x[at(c, e)] - m;
+    for (var e = ch.start + t; e < ch.end; e += WG) {
+        let d = x[at(ch.c, e)] - m;
         q += d * d;
     }
     let squares = treeSum(t, q);
     if (t == 0u) {
-        part[2u * (c * p.parts + j)] = m;
-        part[2u * (c * p.parts + j) + 1u] = squares;
+        part[partAt(ch.c, ch.j)] = m;
+        part[partAt(ch.c, ch.j) + 1u] = squares;
     }
 }
 
@@ -79,7 +68,7 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     let c = wid.x;
     var s = Stats(0.0, 0.0, 0.0);
     for (var j = t; j < p.parts; j += WG) {
-        let k = 2u * (c * p.parts + j);
+        let k = partAt(c, j);
         let n = f32(min(p.chunk, p.count - j * p.chunk));
         s = merge(s, Stats(n, part[k], part[k + 1u]));
     }

@@ -28,25 +28,29 @@ fn rowSumExp(base: u32, t: u32, m: f32) -> f32 {
     return treeSum(t, s);
 }
 
+// Row is a row's offset in x and its softmax statistics: the largest
+// logit and the sum of exp(x - max).
+struct Row { base: u32, m: f32, s: f32 }
+
+fn softmaxRow(r: u32, t: u32) -> Row {
+    let base = r * p.c;
+    let m = rowMax(base, t);
+    return Row(base, m, rowSumExp(base, t, m));
+}
+
 // rows: d[r] = logsumexp(x[r]) - x[r, label], as (max - x[label]) +
-// log(sum exp(x - max)) so that large logits keep their precision.
+// log(sum exp(x - max)) so that large logits keep their precision. (A
+// label outside the classes reads x[r, label % c], which putRow discards.)
 @compute @workgroup_size(64)
 fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let r = wid.x + wid.y * p.wrow;
+    let r = groupRow(wid);
     if (r >= p.n) {
         return;
     }
-    let base = r * p.c;
-    let m = rowMax(base, t);
-    let s = rowSumExp(base, t, m);
+    let row = softmaxRow(r, t);
     if (t == 0u) {
         let y = labels[r];
-        if (outside(y)) {
-            flag(r);
-            d[r] = nan();
-        } else {
-            d[r] = (m - x[base + u32(y)]) + log(s);
-        }
+        putRow(r, y, (row.m - x[row.base + u32(y) % p.c]) + log(row.s));
     }
 }
 
@@ -54,13 +58,11 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
 // writes only the elements it read last, so d may alias x.
 @compute @workgroup_size(64)
 fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let r = wid.x + wid.y * p.wrow;
+    let r = groupRow(wid);
     if (r >= p.n) {
         return;
     }
-    let base = r * p.c;
-    let m = rowMax(base, t);
-    let s = rowSumExp(base, t, m);
+    let row = softmaxRow(r, t);
     let y = labels[r];
     let bad = outside(y);
     if (bad && t == 0u) {
@@ -68,10 +70,10 @@ fn backward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_ind
     }
     let scale = dl[0] / f32(p.n);
     for (var j = t; j < p.c; j += WG) {
-        var q = exp(x[base + j] - m) / s;
+        var q = exp(x[row.base + j] - row.m) / row.s;
         if (i32(j) == y) {
             q -= 1.0;
         }
-        d[base + j] = select(q * scale, nan(), bad);
+        d[row.base + j] = select(q * scale, nan(), bad);
     }
 }

@@ -79,7 +79,7 @@ const WG = 64u;
 // workgroup per row (r = workgroup x + y * p.wrow), summed by treeSum.
 @compute @workgroup_size(64)
 fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let r = wid.x + wid.y * p.wrow;
+    let r = groupRow(wid);
     if (r >= p.n) {
         return;
     }
@@ -91,12 +91,7 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     }
     let sum = treeSum(t, s);
     if (t == 0u) {
-        if (outside(y)) {
-            flag(r);
-            d[r] = nan();
-        } else {
-            d[r] = sum;
-        }
+        putRow(r, y, sum);
     }
 }
 

@@ -37,3 +37,19 @@ fn flag(r: u32) {
 fn nan() -> f32 {
     return bitcast<f32>(0x7fc00000u);
 }
+
+// groupRow returns the row of a workgroup that computes one row.
+fn groupRow(wid: vec3<u32>) -> u32 {
+    return wid.x + wid.y * p.wrow;
+}
+
+// putRow writes row r's loss v to d[r], or, when the row's label y is
+// outside the classes, NaN, and flags the row.
+fn putRow(r: u32, y: i32, v: f32) {
+    if (outside(y)) {
+        flag(r);
+        d[r] = nan();
+    } else {
+        d[r] = v;
+    }
+}
