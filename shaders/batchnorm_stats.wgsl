@@ -9,8 +9,8 @@
 // finish: workgroup c merges channel c's chunks in a fixed order with
 // Chan et al.'s pairwise formula (its own tree, over three values per
 // invocation), writes mean and 1/sqrt(var + eps) (biased variance) and
-// updates the running statistics with the unbiased variance, as ops.CPU
-// does.
+// updates the running statistics with the unbiased variance, as the CPU
+// backend does.
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> part: array<f32>;
 @group(0) @binding(3) var<storage, read_write> mean: array<f32>;
