@@ -26,13 +26,14 @@
 // weighted sum, and the record of bad labels), adam.go, argmax.go and
 // elementwise.go (fill, copy, add, scale). Every operation opens the same
 // way, with Backend.begin: its argument checks, then the lock, then its
-// tensors' buffers. The infrastructure: backend.go (the Backend, tensors,
-// upload and download), buffer.go (the buffer pool and read-backs),
+// tensors' buffers. The infrastructure: backend.go (the Backend, its
+// tensors, Flush and Sync), buffer.go (the pool of storage and staging
+// buffers), transfer.go (uploads, downloads and the Pending read-back),
 // device.go (adapters and the device), pipeline.go (compiled shaders and
 // their bind group layouts), params.go (the Go struct of every shader's
 // parameter block and the check that it matches the shader's struct P),
 // record.go (the command recorder: dispatches, the parameter arena,
-// submissions) and select.go.
+// submissions) and select.go (Select).
 //
 // A dispatch names its entry point by a key, "module" for entry point
 // main or "module:entry" (for example "conv2d:backward_filter" runs fn
