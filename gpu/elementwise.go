@@ -38,11 +38,12 @@ func (g *Backend) Fill(t *ops.Tensor, v float32) error {
 
 // checkFill checks Fill's tensor as the CPU backend does.
 func checkFill(t *ops.Tensor) error {
+	const op = "fill"
 	if t == nil {
-		return &ops.Error{Op: "fill", Msg: "t is nil", Err: ops.ErrNilTensor}
+		return &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
 	}
 	if t.DType() != ops.F32 {
-		return opErr("fill", "t is %s, want f32", t)
+		return opErr(op, "t is %s, want f32", t)
 	}
 	return nil
 }

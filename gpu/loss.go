@@ -163,7 +163,7 @@ func (g *Backend) lossBackward(op, key string, checked error, perLogit bool, flo
 	defer done()
 	n, c := logits.Shape()[0], logits.Shape()[1]
 	params.N, params.C = uint32(n), uint32(c)
-	wx, wy := uint32(0), uint32(0)
+	var wx, wy uint32
 	if perLogit {
 		wx, wy, params.Row = g.grid(n*c, 256)
 	} else {

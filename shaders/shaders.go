@@ -21,7 +21,9 @@
 //     conv2d.wgsl (parameter block, bindings, tile geometry, the staged
 //     reduction and the write-out);
 //   - include/loss_rows.wgsl: the parameter block, bindings and bad-label
-//     handling of loss_cross_entropy.wgsl and loss_focal.wgsl.
+//     handling of loss_cross_entropy.wgsl and loss_focal.wgsl;
+//   - include/batchnorm_chunks.wgsl: the parameter block and chunked
+//     per-channel layout of batchnorm_stats.wgsl and batchnorm_grad.wgsl.
 //
 // A module names the snippets it uses in directive lines at the very top
 // of its file, one per line, before anything else (its doc comment
