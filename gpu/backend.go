@@ -2,9 +2,7 @@ package gpu
 
 import (
 	"fmt"
-	"math"
 	"sync"
-	"unsafe"
 
 	"github.com/rajveermalviya/go-webgpu/wgpu"
 	"github.com/wgtrain/wgtrain/ops"
@@ -126,6 +124,23 @@ func opErr(op, format string, args ...any) error {
 	return &ops.Error{Op: op, Msg: fmt.Sprintf(format, args...)}
 }
 
+// begin opens an operation: checked is the result of its argument
+// checks, made before the lock (ops.Check* and the operation's own). When
+// it is nil, begin locks the backend and returns the storage of ts (see
+// bufs) and done, which unlocks it and which the caller defers; otherwise
+// it returns checked.
+func (g *Backend) begin(op string, checked error, ts ...*ops.Tensor) (bs []*buffer, done func(), err error) {
+	if checked != nil {
+		return nil, nil, checked
+	}
+	g.mu.Lock()
+	if bs, err = g.bufs(op, ts...); err != nil {
+		g.mu.Unlock()
+		return nil, nil, err
+	}
+	return bs, g.mu.Unlock, nil
+}
+
 // bufs returns the storage of each tensor (nil for a nil tensor) after
 // checking that the backend owns it and it was not freed.
 func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
@@ -188,151 +203,6 @@ func (g *Backend) Free(t *ops.Tensor) {
 	g.put(b)
 }
 
-// write uploads host bytes into b. Work recorded but not yet submitted
-// must see b as it was, so it is submitted first when it uses b.
-func (g *Backend) write(op string, b *buffer, data []byte) error {
-	if g.err != nil {
-		return g.err
-	}
-	if err := g.d.lostErr(op); err != nil {
-		return err
-	}
-	if g.recorded && b.gen == g.gen {
-		if err := g.flush(false); err != nil {
-			return err
-		}
-	}
-	if err := g.d.queue.WriteBuffer(b.wb, 0, data); err != nil {
-		return fmt.Errorf("gpu: %s: %w", op, err)
-	}
-	if uint64(len(data)) == b.cap {
-		b.needZero = false
-	} else if b.needZero {
-		// The tail past the tensor must stay zero for views; the buffer
-		// came from the pool, so clear it before writing.
-		b.needZero = false
-		if err := g.zero(b); err != nil {
-			return err
-		}
-		if err := g.flush(false); err != nil {
-			return err
-		}
-		if err := g.d.queue.WriteBuffer(b.wb, 0, data); err != nil {
-			return fmt.Errorf("gpu: %s: %w", op, err)
-		}
-	}
-	return nil
-}
-
-func bytesOf[E float32 | int32](data []E) []byte {
-	if len(data) == 0 {
-		return nil
-	}
-	return unsafe.Slice((*byte)(unsafe.Pointer(&data[0])), 4*len(data))
-}
-
-// Upload copies data into an F32 tensor.
-func (g *Backend) Upload(t *ops.Tensor, data []float32) error {
-	return g.upload("upload", t, ops.F32, bytesOf(data), len(data))
-}
-
-// UploadInt copies data into an I32 tensor.
-func (g *Backend) UploadInt(t *ops.Tensor, data []int32) error {
-	return g.upload("upload", t, ops.I32, bytesOf(data), len(data))
-}
-
-func (g *Backend) upload(op string, t *ops.Tensor, dt ops.DType, data []byte, n int) error {
-	if t == nil {
-		return &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
-	}
-	if t.DType() != dt {
-		return opErr(op, "t is %s, want %s", t, dt)
-	}
-	if n != t.Numel() {
-		return opErr(op, "%d values for %s", n, t)
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	bs, err := g.bufs(op, t)
-	if err != nil {
-		return err
-	}
-	return g.write(op, bs[0], data)
-}
-
-// DownloadAsync records a read-back of t and returns at once; the values
-// arrive when the submission holding the copy has run (see Flush).
-func (g *Backend) DownloadAsync(t *ops.Tensor) (*Pending, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return g.readBack("download", t)
-}
-
-func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
-	if t == nil {
-		return nil, &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
-	}
-	bs, err := g.bufs(op, t)
-	if err != nil {
-		return nil, err
-	}
-	if g.err != nil {
-		return nil, g.err
-	}
-	b := bs[0]
-	if b.needZero {
-		if err := g.zero(b); err != nil {
-			return nil, err
-		}
-	}
-	size := 4 * uint64(t.Numel())
-	wb, err := g.staging(size)
-	if err != nil {
-		return nil, fmt.Errorf("gpu: %s: %w", op, err)
-	}
-	if err := g.copyBuffer(b.wb, wb, roundUp(size)); err != nil {
-		return nil, fmt.Errorf("gpu: %s: %w", op, err)
-	}
-	b.gen = g.gen
-	p := &Pending{g: g, wb: wb, size: size, n: t.Numel(), what: op + " " + t.String(), dtype: t.DType()}
-	g.staged = append(g.staged, p)
-	return p, nil
-}
-
-// ReadAsync is DownloadAsync for ops.AsyncBackend.
-func (g *Backend) ReadAsync(t *ops.Tensor) (ops.Future, error) {
-	p, err := g.DownloadAsync(t)
-	if err != nil {
-		return nil, err
-	}
-	return p, nil
-}
-
-// Download copies an F32 tensor to the host, waiting for the work that
-// writes it.
-func (g *Backend) Download(t *ops.Tensor) ([]float32, error) {
-	if t != nil && t.DType() != ops.F32 {
-		return nil, opErr("download", "t is %s, want f32", t)
-	}
-	p, err := g.DownloadAsync(t)
-	if err != nil {
-		return nil, err
-	}
-	return p.Float32()
-}
-
-// DownloadInt copies an I32 tensor to the host.
-func (g *Backend) DownloadInt(t *ops.Tensor) ([]int32, error) {
-	if t != nil && t.DType() != ops.I32 {
-		return nil, opErr("download", "t is %s, want i32", t)
-	}
-	p, err := g.DownloadAsync(t)
-	if err != nil {
-		return nil, err
-	}
-	return p.Int32()
-}
-
 // Flush submits the recorded work without waiting for it.
 func (g *Backend) Flush() error {
 	g.mu.Lock()
@@ -355,5 +225,3 @@ func (g *Backend) Sync() error {
 	}
 	return g.syncLabels()
 }
-
-func f32bits(v float32) uint32 { return math.Float32bits(v) }

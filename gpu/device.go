@@ -23,7 +23,7 @@ func (a AdapterInfo) String() string {
 	return fmt.Sprintf("%s (%s, %s)", a.Name, a.Backend, a.Type)
 }
 
-// ErrNoAdapter is wrapped by the error Open returns when no usable
+// ErrNoAdapter is wrapped by the error New returns when no usable
 // adapter exists.
 var ErrNoAdapter = errors.New("gpu: no usable WebGPU adapter")
 
@@ -33,6 +33,8 @@ type NoAdapterError struct {
 	Why   string        // what was wrong with them
 }
 
+// Error says why no adapter was usable and lists the adapters found (or,
+// when none was, what to install).
 func (e *NoAdapterError) Error() string {
 	var b strings.Builder
 	b.WriteString("gpu: no usable WebGPU adapter: ")

@@ -1,6 +1,7 @@
 // Package gpu is wgtrain's WebGPU backend: an ops.Backend whose every
 // operation is a WGSL compute shader (package shaders) run through
-// go-webgpu, on any Vulkan, Metal or DX12 adapter.
+// go-webgpu, on any Vulkan, Metal or DX12 adapter. Select picks it or the
+// CPU backend for the --backend flag.
 //
 // Operations are recorded, not run: each call appends a dispatch to the
 // backend's open command encoder, and the work is submitted to the queue
@@ -16,4 +17,26 @@
 // written once per submission. Reductions are tree reductions in
 // workgroup memory (WGSL has no float atomics), so results are
 // deterministic run to run.
+//
+// # Files
+//
+// One file per operation, named as its shaders are: conv2d.go, linear.go
+// and gemm.go (the tiled-product planner both use), batchnorm.go,
+// maxpool.go, relu.go, dropout.go, loss.go (cross-entropy, sigmoid focal,
+// weighted sum, and the record of bad labels), adam.go, argmax.go and
+// elementwise.go (fill, copy, add, scale). Every operation opens the same
+// way, with Backend.begin: its argument checks, then the lock, then its
+// tensors' buffers. The infrastructure: backend.go (the Backend, its
+// tensors, Flush and Sync), buffer.go (the pool of storage and staging
+// buffers), transfer.go (uploads, downloads and the Pending read-back),
+// device.go (adapters and the device), pipeline.go (compiled shaders and
+// their bind group layouts), params.go (the Go struct of every shader's
+// parameter block and the check that it matches the shader's struct P),
+// record.go (the command recorder: dispatches, the parameter arena,
+// submissions) and select.go (Select).
+//
+// A dispatch names its entry point by a key, "module" for entry point
+// main or "module:entry" (for example "conv2d:backward_filter" runs fn
+// backward_filter of shaders/conv2d.wgsl), and passes a pointer to the
+// module's parameter block struct.
 package gpu

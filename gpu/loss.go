@@ -89,19 +89,53 @@ func (g *Backend) syncLabels() error {
 	return opErr(op, "the label of row %d is outside the classes (found on the GPU since the last Sync)", ^row)
 }
 
-// lossRows records the per-row pass key of a loss over logits [n, c]
-// into a scratch buffer of n row losses, then their mean into loss.
-func (g *Backend) lossRows(op, key string, code int, extra []uint32, loss, logits, labels *ops.Tensor) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	bs, err := g.bufs(op, loss, logits, labels)
+// lossParams is the parameter block of include/loss_rows.wgsl
+// (loss_cross_entropy.wgsl and loss_focal.wgsl): N rows of C classes, the
+// grid's workgroups (WRow) or invocations (Row) per row, the operation's
+// bit in the label record, and the focal loss's Gamma and Alpha.
+type lossParams struct {
+	N, C, WRow, Op uint32
+	Gamma, Alpha   float32
+	Row            uint32
+}
+
+// lossMeanParams is the parameter block of loss_mean.wgsl.
+type lossMeanParams struct{ N uint32 }
+
+// weightedSumParams is the parameter block of loss_weighted_sum.wgsl: K
+// terms, written from Off (gather), with weights W.
+type weightedSumParams struct {
+	K, Off uint32
+	W      [weightedSumPer]float32
+}
+
+// weightedSumPer is how many losses one loss_weighted_sum dispatch takes
+// (eight storage bindings with the output).
+const weightedSumPer = 7
+
+// lossBegin opens a loss operation: it checks, locks and resolves ts as
+// begin does, and returns the label record's buffer as well.
+func (g *Backend) lossBegin(op string, checked error, ts ...*ops.Tensor) (bs []*buffer, labels *buffer, done func(), err error) {
+	bs, done, err = g.begin(op, checked, ts...)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if labels, err = g.labelBuf(); err != nil {
+		done()
+		return nil, nil, nil, opErr(op, "label record: %v", err)
+	}
+	return bs, labels, done, nil
+}
+
+// lossRows records a loss's per-row entry point key over logits [n, c],
+// one workgroup per row, into a scratch buffer of n row losses, then
+// their mean into loss.
+func (g *Backend) lossRows(op, key string, checked error, params lossParams, loss, logits, labels *ops.Tensor) error {
+	bs, st, done, err := g.lossBegin(op, checked, loss, logits, labels)
 	if err != nil {
 		return err
 	}
-	st, err := g.labelBuf()
-	if err != nil {
-		return opErr(op, "label record: %v", err)
-	}
+	defer done()
 	n, c := logits.Shape()[0], logits.Shape()[1]
 	rows, err := g.get(4 * uint64(n))
 	if err != nil {
@@ -109,12 +143,34 @@ func (g *Backend) lossRows(op, key string, code int, extra []uint32, loss, logit
 	}
 	defer g.put(rows)
 	wx, wy, wrow := g.grid(n, 1)
-	params := append([]uint32{uint32(n), uint32(c), wrow, uint32(code)}, extra...)
-	if err := g.dispatch(op, key, params, wx, wy, 10*float64(n*c),
+	params.N, params.C, params.WRow = uint32(n), uint32(c), wrow
+	if err := g.dispatch(op, key, &params, wx, wy, 10*float64(n*c),
 		out(rows, n), in(bs[1], n*c), in(bs[2], n), in(st, 2)); err != nil {
 		return err
 	}
-	return g.dispatch(op, "loss:mean", []uint32{uint32(n)}, 1, 1, float64(n), out(bs[0], 1), in(rows, n))
+	return g.dispatch(op, "loss_mean", &lossMeanParams{N: uint32(n)}, 1, 1, float64(n), out(bs[0], 1), in(rows, n))
+}
+
+// lossBackward records a loss's backward entry point key over logits
+// [n, c]: one workgroup of 64 per row, or with perLogit one invocation per
+// logit (in workgroups of 256); flops per logit. The shader writes
+// dlogits and reads logits, labels, the label record and dloss.
+func (g *Backend) lossBackward(op, key string, checked error, perLogit bool, flops float64, params lossParams, dlogits, logits, labels, dloss *ops.Tensor) error {
+	bs, st, done, err := g.lossBegin(op, checked, dlogits, logits, labels, dloss)
+	if err != nil {
+		return err
+	}
+	defer done()
+	n, c := logits.Shape()[0], logits.Shape()[1]
+	params.N, params.C = uint32(n), uint32(c)
+	var wx, wy uint32
+	if perLogit {
+		wx, wy, params.Row = g.grid(n*c, 256)
+	} else {
+		wx, wy, params.WRow = g.grid(n, 1)
+	}
+	return g.dispatch(op, key, &params, wx, wy, flops*float64(n*c),
+		out(bs[0], n*c), in(bs[1], n*c), in(bs[2], n), in(st, 2), in(bs[3], 1))
 }
 
 // CrossEntropy writes the batch mean of -log_softmax(logits)[label],
@@ -122,127 +178,83 @@ func (g *Backend) lossRows(op, key string, code int, extra []uint32, loss, logit
 // reported by the next Sync.
 func (g *Backend) CrossEntropy(loss, logits, labels *ops.Tensor) error {
 	const op = "cross_entropy"
-	if err := ops.CheckLoss(op, logits, labels, loss); err != nil {
-		return err
-	}
-	return g.lossRows(op, "loss:ce_rows", opCE, nil, loss, logits, labels)
+	return g.lossRows(op, "loss_cross_entropy:rows", ops.CheckLoss(op, logits, labels, loss),
+		lossParams{Op: opCE}, loss, logits, labels)
 }
 
 // CrossEntropyBackward writes dlogits = dloss[0] * (softmax - onehot) / N.
 func (g *Backend) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tensor) error {
 	const op = "cross_entropy_backward"
-	if err := ops.CheckLoss(op, logits, labels, dloss); err != nil {
-		return err
-	}
-	// The CPU backend's check of dlogits: an f32 tensor of logits' shape.
-	if err := ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits); err != nil {
-		return err
-	}
-	n, c := logits.Shape()[0], logits.Shape()[1]
-	return g.lossBackward(op, "loss:ce_backward", n, 1, 12, func(row uint32) []uint32 {
-		return []uint32{uint32(n), uint32(c), row, opCEBackward}
-	}, dlogits, logits, labels, dloss)
-}
-
-// lossBackward records a loss's backward shader key over logits [n, c]:
-// a dispatch of invocations in workgroups of wg, flops per logit, and
-// the parameters params makes from the dispatch's grid row. The shader
-// writes dlogits and reads logits, labels, the label record and dloss.
-func (g *Backend) lossBackward(op, key string, invocations, wg int, flops float64, params func(row uint32) []uint32, dlogits, logits, labels, dloss *ops.Tensor) error {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	bs, err := g.bufs(op, dlogits, logits, labels, dloss)
-	if err != nil {
-		return err
-	}
-	st, err := g.labelBuf()
-	if err != nil {
-		return opErr(op, "label record: %v", err)
-	}
-	n, c := logits.Shape()[0], logits.Shape()[1]
-	wx, wy, row := g.grid(invocations, wg)
-	return g.dispatch(op, key, params(row), wx, wy, flops*float64(n*c),
-		out(bs[0], n*c), in(bs[1], n*c), in(bs[2], n), in(st, 2), in(bs[3], 1))
-}
-
-// focalParams returns the focal shader's parameters after the first four.
-func focalParams(s ops.FocalSpec, row uint32) []uint32 {
-	return []uint32{f32bits(s.Gamma), f32bits(s.Alpha), row}
+	return g.lossBackward(op, "loss_cross_entropy:backward", checkLossBackward(op, nil, dlogits, logits, labels, dloss), false, 12,
+		lossParams{Op: opCEBackward}, dlogits, logits, labels, dloss)
 }
 
 // SigmoidFocal writes the tutorial's sigmoid focal loss: the one-vs-rest
 // focal loss summed over classes and averaged over rows.
 func (g *Backend) SigmoidFocal(loss, logits, labels *ops.Tensor, s ops.FocalSpec) error {
 	const op = "sigmoid_focal"
-	if err := ops.CheckLoss(op, logits, labels, loss); err != nil {
-		return err
+	checked := ops.CheckLoss(op, logits, labels, loss)
+	if checked == nil {
+		checked = ops.CheckFocal(op, s)
 	}
-	if err := ops.CheckFocal(op, s); err != nil {
-		return err
-	}
-	return g.lossRows(op, "loss_focal:rows", opFocal, focalParams(s, 0), loss, logits, labels)
+	return g.lossRows(op, "loss_focal:rows", checked,
+		lossParams{Op: opFocal, Gamma: s.Gamma, Alpha: s.Alpha}, loss, logits, labels)
 }
 
 // SigmoidFocalBackward writes dlogits = dloss[0] * d(focal)/d(logits).
 func (g *Backend) SigmoidFocalBackward(dlogits, logits, labels, dloss *ops.Tensor, s ops.FocalSpec) error {
 	const op = "sigmoid_focal_backward"
+	return g.lossBackward(op, "loss_focal:backward", checkLossBackward(op, &s, dlogits, logits, labels, dloss), true, 30,
+		lossParams{Op: opFocalBackward, Gamma: s.Gamma, Alpha: s.Alpha}, dlogits, logits, labels, dloss)
+}
+
+// checkLossBackward checks a loss's backward arguments as the CPU backend
+// does, with its messages: the loss's inputs and dloss, the focal spec
+// when s is not nil, and dlogits, an f32 tensor of logits' shape.
+func checkLossBackward(op string, s *ops.FocalSpec, dlogits, logits, labels, dloss *ops.Tensor) error {
 	if err := ops.CheckLoss(op, logits, labels, dloss); err != nil {
 		return err
 	}
-	if err := ops.CheckFocal(op, s); err != nil {
-		return err
+	if s != nil {
+		if err := ops.CheckFocal(op, *s); err != nil {
+			return err
+		}
 	}
-	if err := ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits); err != nil {
-		return err
-	}
-	n, c := logits.Shape()[0], logits.Shape()[1]
-	return g.lossBackward(op, "loss_focal:backward", n*c, 256, 30, func(row uint32) []uint32 {
-		return append([]uint32{uint32(n), uint32(c), 0, opFocalBackward}, focalParams(s, row)...)
-	}, dlogits, logits, labels, dloss)
+	return ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits)
 }
 
 // WeightedSum writes sum = sum_k weights[k] * losses[k], summed in order
 // in float32.
 func (g *Backend) WeightedSum(sum *ops.Tensor, losses []*ops.Tensor, weights []float32) error {
 	const op = "weighted_sum"
-	if err := ops.CheckWeightedSum(sum, losses, weights); err != nil {
-		return err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	bs, err := g.bufs(op, append([]*ops.Tensor{sum}, losses...)...)
+	bs, done, err := g.begin(op, ops.CheckWeightedSum(sum, losses, weights), append([]*ops.Tensor{sum}, losses...)...)
 	if err != nil {
 		return err
 	}
-	// Seven losses per dispatch (eight storage bindings with the output).
-	const per = 7
+	defer done()
 	terms := func(key string, d binding, off int, ls []*buffer, ws []float32) error {
-		params := []uint32{uint32(len(ls)), uint32(off)}
+		params := &weightedSumParams{K: uint32(len(ls)), Off: uint32(off)}
 		binds := []binding{d}
-		for i := 0; i < per; i++ {
-			var w float32
-			if i < len(ls) {
-				w = ws[i]
-				binds = append(binds, in(ls[i], 1))
-			}
-			params = append(params, f32bits(w))
+		for i, l := range ls {
+			params.W[i] = ws[i]
+			binds = append(binds, in(l, 1))
 		}
 		return g.dispatch(op, key, params, 1, 1, float64(2*len(ls)), binds...)
 	}
 	k := len(losses)
-	if k <= per {
-		return terms("weighted_sum", out(bs[0], 1), 0, bs[1:], weights)
+	if k <= weightedSumPer {
+		return terms("loss_weighted_sum", out(bs[0], 1), 0, bs[1:], weights)
 	}
 	scratch, err := g.get(4 * uint64(k))
 	if err != nil {
 		return opErr(op, "scratch of %d terms: %v", k, err)
 	}
 	defer g.put(scratch)
-	for off := 0; off < k; off += per {
-		end := min(off+per, k)
-		if err := terms("weighted_sum:gather", in(scratch, k), off, bs[1+off:1+end], weights[off:end]); err != nil {
+	for off := 0; off < k; off += weightedSumPer {
+		end := min(off+weightedSumPer, k)
+		if err := terms("loss_weighted_sum:gather", in(scratch, k), off, bs[1+off:1+end], weights[off:end]); err != nil {
 			return err
 		}
 	}
-	return g.dispatch(op, "weighted_sum:total", []uint32{uint32(k), 0}, 1, 1, float64(k), out(bs[0], 1), in(scratch, k))
+	return g.dispatch(op, "loss_weighted_sum:total", &weightedSumParams{K: uint32(k)}, 1, 1, float64(k), out(bs[0], 1), in(scratch, k))
 }

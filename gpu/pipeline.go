@@ -14,6 +14,7 @@ import (
 // bind group 0.
 type pipeline struct {
 	name    string
+	file    string // the module
 	p       *wgpu.ComputePipeline
 	layout  *wgpu.BindGroupLayout
 	storage int // storage bindings 1..storage
@@ -70,6 +71,13 @@ func (g *Backend) moduleFor(file string) (*module, error) {
 	n, err := layoutOf(file, src)
 	if err != nil {
 		return nil, err
+	}
+	block, ok := paramBlocks[file]
+	if !ok {
+		return nil, fmt.Errorf("gpu: shader %s.wgsl has no parameter block in paramBlocks", file)
+	}
+	if err := matchBlock(src, block); err != nil {
+		return nil, fmt.Errorf("gpu: shader %s.wgsl: parameter block: %w", file, err)
 	}
 	sm, err := g.d.dev.CreateShaderModule(&wgpu.ShaderModuleDescriptor{
 		Label:          file,
@@ -128,7 +136,7 @@ func (g *Backend) pipelineFor(key string) (*pipeline, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gpu: create pipeline %s: %w", key, err)
 	}
-	p := &pipeline{name: key, p: cp, layout: m.bgl, storage: m.storage}
+	p := &pipeline{name: key, file: file, p: cp, layout: m.bgl, storage: m.storage}
 	g.pipes[key] = p
 	return p, nil
 }

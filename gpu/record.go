@@ -123,24 +123,40 @@ func (g *Backend) param(vals []uint32) (*wgpu.Buffer, uint64, error) {
 	return c.buf, off, nil
 }
 
+// maxGroups returns the most workgroups one dispatch dimension may have.
+func (g *Backend) maxGroups() int {
+	m := int(g.d.limits.MaxComputeWorkgroupsPerDimension)
+	if m <= 0 || m > 65535 {
+		m = 65535
+	}
+	return m
+}
+
 // grid returns a two-dimensional dispatch covering n invocations in
 // workgroups of wg, and the row length (invocations per grid row) that a
 // shader multiplies global_invocation_id.y by.
 func (g *Backend) grid(n, wg int) (wx, wy, row uint32) {
 	groups := (n + wg - 1) / wg
-	maxX := int(g.d.limits.MaxComputeWorkgroupsPerDimension)
-	if maxX <= 0 || maxX > 65535 {
-		maxX = 65535
-	}
-	x := min(groups, maxX)
+	x := min(groups, g.maxGroups())
 	y := (groups + x - 1) / x
 	return uint32(x), uint32(y), uint32(x * wg)
 }
 
-// dispatch records one compute dispatch of the entry point key with the
-// given parameters and storage buffers. flops estimates its work, for the
-// per-submission budget of slow adapters.
-func (g *Backend) dispatch(op, key string, params []uint32, wx, wy uint32, flops float64, bufs ...binding) error {
+// dispatchFlat records entry point key over n invocations in workgroups
+// of wg on the grid of Backend.grid, with the flat head of params (N and
+// Row) filled in.
+func (g *Backend) dispatchFlat(op, key string, n, wg int, flops float64, params flatParams, bufs ...binding) error {
+	wx, wy, row := g.grid(n, wg)
+	*params.head() = flat{N: uint32(n), Row: row}
+	return g.dispatch(op, key, params, wx, wy, flops, bufs...)
+}
+
+// dispatch records one compute dispatch of the entry point key ("file" for
+// entry point main, or "file:entry") with the given parameters, a pointer
+// to the module's parameter block struct (see paramBlocks), and storage
+// buffers. flops estimates its work, for the per-submission budget of
+// slow adapters.
+func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops float64, bufs ...binding) error {
 	if err := g.d.lostErr(op); err != nil {
 		return err
 	}
@@ -175,7 +191,11 @@ func (g *Backend) dispatch(op, key string, params []uint32, wx, wy uint32, flops
 	if err != nil {
 		return fmt.Errorf("gpu: %s: %w", op, err)
 	}
-	pbuf, off, err := g.param(params)
+	words, err := paramWords(p.file, params)
+	if err != nil {
+		return fmt.Errorf("gpu: %s: %w", op, err)
+	}
+	pbuf, off, err := g.param(words)
 	if err != nil {
 		return fmt.Errorf("gpu: %s: %w", op, err)
 	}
@@ -216,12 +236,12 @@ func (g *Backend) dispatch(op, key string, params []uint32, wx, wy uint32, flops
 // zero records a fill of b's whole capacity with zeros.
 func (g *Backend) zero(b *buffer) error {
 	n := int(b.cap / 4)
-	wx, wy, row := g.grid(n, 256)
 	b.needZero = false
-	return g.dispatch("zero", "fill", []uint32{uint32(n), row, 0}, wx, wy, 0, out(b, n))
+	return g.dispatchFlat("zero", "elementwise_fill", n, 256, 0, &fillParams{}, out(b, n))
 }
 
-// copyOut records a copy of size bytes from src into dst outside any pass.
+// copyBuffer records a copy of size bytes from src into dst outside any
+// pass.
 func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
 	if err := g.endPass(); err != nil {
 		g.err = err

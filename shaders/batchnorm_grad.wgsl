@@ -1,10 +1,12 @@
+//!include batchnorm_chunks
+//!include tree
 // batchnorm_grad: per-channel dbeta = sum(dy) and dgamma = sum(dy * xhat),
 // xhat = (x - mean[c]) * invStd[c], over N, H and W of [N,C,H,W], in two
-// passes without atomics. partial: workgroup (j, c) tree-sums the j-th
-// chunk of channel c into part[2 * (c * parts + j) ..]; finish: workgroup
-// c sums channel c's chunks in a fixed order (strided, then a tree).
-struct P { C: u32, hw: u32, count: u32, chunk: u32, parts: u32 }
-@group(0) @binding(0) var<uniform> p: P;
+// passes without atomics (the chunk layout and the parameters are
+// include/batchnorm_chunks.wgsl's). partial: workgroup (j, c) tree-sums
+// the j-th chunk of channel c into part; finish: workgroup c sums channel
+// c's chunks in a fixed order (strided, then a tree). The trees are
+// include/tree.wgsl's treeSum.
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> mean: array<f32>;
@@ -14,42 +16,25 @@ struct P { C: u32, hw: u32, count: u32, chunk: u32, parts: u32 }
 @group(0) @binding(7) var<storage, read_write> dbeta: array<f32>;
 
 const WG = 256u;
-var<workgroup> sa: array<f32, WG>;
-var<workgroup> sb: array<f32, WG>;
-
-fn tree(t: u32) {
-    workgroupBarrier();
-    for (var h = WG / 2u; h > 0u; h >>= 1u) {
-        if (t < h) {
-            sa[t] += sa[t + h];
-            sb[t] += sb[t + h];
-        }
-        workgroupBarrier();
-    }
-}
 
 @compute @workgroup_size(256)
 fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let j = wid.x;
-    let c = wid.y;
-    let start = j * p.chunk;
-    let end = min(start + p.chunk, p.count);
-    let mu = mean[c];
-    let inv = invStd[c];
+    let ch = chunkOf(wid);
+    let mu = mean[ch.c];
+    let inv = invStd[ch.c];
     var sdy = 0.0;
     var sdyx = 0.0;
-    for (var e = start + t; e < end; e += WG) {
-        let k = (e / p.hw * p.C + c) * p.hw + e % p.hw;
+    for (var e = ch.start + t; e < ch.end; e += WG) {
+        let k = at(ch.c, e);
         let g = dy[k];
         sdy += g;
         sdyx += g * ((x[k] - mu) * inv);
     }
-    sa[t] = sdy;
-    sb[t] = sdyx;
-    tree(t);
+    let sumDy = treeSum(t, sdy);
+    let sumDyXhat = treeSum(t, sdyx);
     if (t == 0u) {
-        part[2u * (c * p.parts + j)] = sa[0];
-        part[2u * (c * p.parts + j) + 1u] = sb[0];
+        part[partAt(ch.c, ch.j)] = sumDy;
+        part[partAt(ch.c, ch.j) + 1u] = sumDyXhat;
     }
 }
 
@@ -59,15 +44,14 @@ fn finish(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index
     var sdy = 0.0;
     var sdyx = 0.0;
     for (var j = t; j < p.parts; j += WG) {
-        let k = 2u * (c * p.parts + j);
+        let k = partAt(c, j);
         sdy += part[k];
         sdyx += part[k + 1u];
     }
-    sa[t] = sdy;
-    sb[t] = sdyx;
-    tree(t);
+    let sumDy = treeSum(t, sdy);
+    let sumDyXhat = treeSum(t, sdyx);
     if (t == 0u) {
-        dbeta[c] = sa[0];
-        dgamma[c] = sb[0];
+        dbeta[c] = sumDy;
+        dgamma[c] = sumDyXhat;
     }
 }

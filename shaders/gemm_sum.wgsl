@@ -1,4 +1,6 @@
-// gemm_sum: the deterministic sums that finish gemm.wgsl's products.
+//!include tree
+// gemm_sum: the deterministic sums that finish the products of gemm.wgsl
+// and conv2d.wgsl.
 //
 // split: dst[i] = sum over s < splits of src[s*n + i] (+ bias[(i / bdiv)
 // % bmod]), adding the split-K partial outputs (at most 64) in a fixed
@@ -7,8 +9,8 @@
 // bias_grad: dst[o] = sum over image < batch and q < hw of
 // src[(image*ch + o)*hw + q], the bias gradient of a convolution (hw =
 // oh*ow) or of a linear layer (hw = 1). One workgroup per o: each
-// invocation sums a strided share in f32 (in blocks of 16), then a tree
-// in workgroup memory.
+// invocation sums a strided share in f32 (in blocks of 16), then treeSum
+// (include/tree.wgsl) adds the shares.
 struct P {
     n: u32, row: u32, splits: u32, bias: u32, bdiv: u32, bmod: u32,
     ch: u32, batch: u32, hw: u32, gx: u32,
@@ -41,7 +43,7 @@ fn split(@builtin(global_invocation_id) id: vec3<u32>) {
     }
 }
 
-var<workgroup> red: array<f32, 256>;
+const WG = 256u;
 
 @compute @workgroup_size(256)
 fn bias_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
@@ -59,15 +61,8 @@ fn bias_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
             v += s;
         }
     }
-    red[lid] = v;
-    workgroupBarrier();
-    for (var w = 128u; w > 0u; w >>= 1u) {
-        if (lid < w) {
-            red[lid] += red[lid + w];
-        }
-        workgroupBarrier();
-    }
+    let sum = treeSum(lid, v);
     if (lid == 0u && o < p.ch) {
-        dst[o] = red[0];
+        dst[o] = sum;
     }
 }

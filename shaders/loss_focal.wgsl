@@ -1,30 +1,15 @@
+//!include loss_rows
+//!include tree
 // loss_focal: the tutorial's one-vs-rest sigmoid focal loss over logits
-// x [n, c] with labels [n] (REFERENCE.md section 3). For target t = 1
-// (the label's column) s = +1 and w = alpha, else s = -1 and w = 1-alpha;
-// with z = s*x, pt = sigmoid(z), q = 1 - pt:
+// x [n, c] with labels [n] (docs/SPEC.md §3; parameters and bindings in
+// include/loss_rows.wgsl). For target t = 1 (the label's column) s = +1
+// and w = alpha, else s = -1 and w = 1-alpha; with z = s*x,
+// pt = sigmoid(z), q = 1 - pt:
 //
 //	loss = -q^gamma * log(pt) * w
 //	dloss/dx = w * s * q^gamma * (gamma * pt * log(pt) - q)
 //
-// pt, q and log(pt) come from e = exp(-|z|) without cancellation. A label
-// outside [0, c) poisons its row with NaN and is recorded in st.
-struct P { n: u32, c: u32, wrow: u32, op: u32, gamma: f32, alpha: f32, row: u32 }
-@group(0) @binding(0) var<uniform> p: P;
-@group(0) @binding(1) var<storage, read_write> d: array<f32>;
-@group(0) @binding(2) var<storage, read_write> x: array<f32>;
-@group(0) @binding(3) var<storage, read_write> labels: array<i32>;
-@group(0) @binding(4) var<storage, read_write> st: array<atomic<u32>>;
-@group(0) @binding(5) var<storage, read_write> dl: array<f32>;
-
-// flag records a bad label of row r (see loss.wgsl).
-fn flag(r: u32) {
-    atomicMax(&st[0], ~r);
-    atomicOr(&st[1], 1u << p.op);
-}
-
-fn nan() -> f32 {
-    return bitcast<f32>(0x7fc00000u);
-}
+// pt, q and log(pt) come from e = exp(-|z|) without cancellation.
 
 // log1p returns log(1 + u) for u in [0, 1] as 2*atanh(u / (2 + u)): the
 // series in v = u/(2+u) <= 1/3 reaches float32 precision in nine terms,
@@ -88,14 +73,13 @@ fn term(xv: f32, hit: bool) -> Term {
     return Term(-m * logpt * w, w * s * m * (p.gamma * pt * logpt - q));
 }
 
-const WG: u32 = 64u;
-var<workgroup> red: array<f32, 64>;
+const WG = 64u;
 
 // rows: d[r] = sum over the row's classes of the focal loss, one
-// workgroup per row (r = workgroup x + y * p.wrow), summed by a tree.
+// workgroup per row (r = workgroup x + y * p.wrow), summed by treeSum.
 @compute @workgroup_size(64)
 fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
-    let r = wid.x + wid.y * p.wrow;
+    let r = groupRow(wid);
     if (r >= p.n) {
         return;
     }
@@ -105,21 +89,9 @@ fn rows(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     for (var j = t; j < p.c; j += WG) {
         s += term(x[base + j], i32(j) == y).loss;
     }
-    red[t] = s;
-    workgroupBarrier();
-    for (var k = WG / 2u; k > 0u; k >>= 1u) {
-        if (t < k) {
-            red[t] += red[t + k];
-        }
-        workgroupBarrier();
-    }
+    let sum = treeSum(t, s);
     if (t == 0u) {
-        if (y < 0 || u32(y) >= p.c) {
-            flag(r);
-            d[r] = nan();
-        } else {
-            d[r] = red[0];
-        }
+        putRow(r, y, sum);
     }
 }
 
@@ -134,7 +106,7 @@ fn backward(@builtin(global_invocation_id) id: vec3<u32>) {
     let r = i / p.c;
     let j = i % p.c;
     let y = labels[r];
-    if (y < 0 || u32(y) >= p.c) {
+    if (outside(y)) {
         if (j == 0u) {
             flag(r);
         }

@@ -1,7 +1,7 @@
 // maxpool: k x k windows with stride k and no padding over planes of
 // h x w; trailing rows and columns that fill no whole window are dropped.
 // The first maximum in row-major order wins, and a NaN beats any number
-// (the last NaN of a window wins), as in ops.windowArgmax.
+// (the last NaN of a window wins), as in the CPU backend.
 struct P { n: u32, row: u32, h: u32, w: u32, oh: u32, ow: u32, k: u32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> d: array<f32>; // y, or dx

@@ -1,4 +1,5 @@
-// fill: t[i] = v for every i < n.
+// elementwise_fill: t[i] = v for every i < n (Fill, and the zeroing of
+// pooled buffers).
 struct P { n: u32, row: u32, v: f32 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> t: array<f32>;

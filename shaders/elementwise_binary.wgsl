@@ -1,4 +1,5 @@
-// binary: d[i] = f(a[i], b[i]) for every i < n. Every storage binding is
+// elementwise_binary: d[i] = f(a[i], b[i]) for every i < n: add, and
+// relu_backward (ReLU's backward pass). Every storage binding is
 // read_write so that d may alias a or b.
 struct P { n: u32, row: u32 }
 @group(0) @binding(0) var<uniform> p: P;

@@ -1,4 +1,4 @@
-// weighted_sum: sums of weighted [1] losses, up to seven per dispatch
+// loss_weighted_sum: sums of weighted [1] losses, up to seven per dispatch
 // (bindings l0 .. l6, weights w0 .. w6, the first p.k of them used; eight
 // storage bindings are the most every adapter gives a stage), by one
 // invocation in a fixed order.

@@ -8,9 +8,10 @@ import (
 	"github.com/wgtrain/wgtrain/shaders"
 )
 
-// Every embedded shader follows the binding convention and compiles, and
-// every entry point makes a pipeline, so that a broken shader fails here
-// rather than in the middle of a training run.
+// Every embedded shader follows the binding convention, matches its Go
+// parameter block and compiles, and every entry point makes a pipeline,
+// so that a broken shader fails here rather than in the middle of a
+// training run.
 func TestEveryShaderCompiles(t *testing.T) {
 	g, err := New(Options{})
 	if err != nil {

@@ -1,4 +1,5 @@
-// unary: y[i] = f(x[i]) for every i < n. Every storage binding is
+// elementwise_unary: y[i] = f(x[i]) for every i < n: copy, scale
+// (y = a*x) and relu (ReLU's forward pass). Every storage binding is
 // read_write so that y may alias x.
 struct P { n: u32, row: u32, a: f32 }
 @group(0) @binding(0) var<uniform> p: P;
