@@ -25,13 +25,13 @@ import (
 // the noise's sign. Every other parameter has a real gradient.
 //
 // Tolerance, by the conformance suite's rule (conformance.Tolerance):
-// each step's loss and its parts within 1e-5*|x+y|; every weight, running
-// statistic and evaluation logit within max(1e-4*|x+y|, 1e-5), the
-// suite's golden tolerance. Measured on lavapipe: the largest state
+// each step's loss and its parts within 5e-6*|x+y|, that is 1e-5 of the
+// loss; every weight, running statistic and evaluation logit within
+// max(1e-4*|x+y|, 1e-5), the suite's golden tolerance. Measured on lavapipe: the largest state
 // difference is about 0.03 of it, as the test logs (the CPU sums in
 // float64, the GPU in float32 trees).
 var (
-	stepLossTol = conformance.Tolerance{RTol: 1e-5}
+	stepLossTol = conformance.Tolerance{RTol: 5e-6}
 	stateTol    = conformance.Tolerance{RTol: 1e-4, ATol: 1e-5}
 )
 
