@@ -81,7 +81,7 @@ func (g *Backend) bnReduce(op, key string, l *bnChunkParams, partialFlops, finis
 // third dispatch writes y.
 func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
 	const op = "batchnorm_train"
-	checked := checkBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, s)
+	checked := ops.CheckBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, s)
 	bs, done, err := g.begin(op, checked, y, mean, invStd, x, gamma, beta, runMean, runVar)
 	if err != nil {
 		return err
@@ -99,28 +99,10 @@ func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVa
 		out(by, n), in(bx, n), in(bmean, c), in(binv, c), in(bgamma, c), in(bbeta, c))
 }
 
-// checkBatchNormTrain checks BatchNormTrain's arguments as the CPU backend
-// does: training needs more than one value per channel.
-func checkBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
-	const op = "batchnorm_train"
-	if err := ops.CheckBatchNorm(op, x, y, map[string]*ops.Tensor{
-		"mean": mean, "inv_std": invStd, "gamma": gamma, "beta": beta,
-		"running_mean": runMean, "running_var": runVar,
-	}, s); err != nil {
-		return err
-	}
-	if xs := x.Shape(); xs[0]*xs[2]*xs[3] < 2 {
-		return opErr(op, "x %s has %d value per channel; training needs more than 1", x, xs[0]*xs[2]*xs[3])
-	}
-	return nil
-}
-
 // BatchNormEval normalizes with the running statistics.
 func (g *Backend) BatchNormEval(y, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
 	const op = "batchnorm_eval"
-	checked := ops.CheckBatchNorm(op, x, y, map[string]*ops.Tensor{
-		"gamma": gamma, "beta": beta, "running_mean": runMean, "running_var": runVar,
-	}, s)
+	checked := ops.CheckBatchNormEval(y, x, gamma, beta, runMean, runVar, s)
 	bs, done, err := g.begin(op, checked, y, x, runMean, runVar, gamma, beta)
 	if err != nil {
 		return err
@@ -139,7 +121,7 @@ func (g *Backend) BatchNormEval(y, x, gamma, beta, runMean, runVar *ops.Tensor, 
 // m the number of values per channel.
 func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *ops.Tensor) error {
 	const op = "batchnorm_backward"
-	checked := checkBatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma)
+	checked := ops.CheckBatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma)
 	bs, done, err := g.begin(op, checked, dx, dgamma, dbeta, x, dy, mean, invStd, gamma)
 	if err != nil {
 		return err
@@ -154,16 +136,4 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 	}
 	return g.dispatchFlat(op, "batchnorm_dx", n, 256, 8*float64(n), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},
 		out(bdx, n), in(bx, n), in(bdy, n), in(bmean, c), in(binv, c), in(bgamma, c), in(bdg, c), in(bdb, c))
-}
-
-// checkBatchNormBackward checks BatchNormBackward's arguments as the CPU
-// backend does, with its messages.
-func checkBatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *ops.Tensor) error {
-	const op = "batchnorm_backward"
-	if err := ops.CheckBatchNorm(op, x, dx, map[string]*ops.Tensor{
-		"dgamma": dgamma, "dbeta": dbeta, "mean": mean, "inv_std": invStd, "gamma": gamma,
-	}, ops.DefaultBatchNorm); err != nil {
-		return err
-	}
-	return ops.CheckSame(op, []string{"x", "dy"}, x, dy)
 }

@@ -27,25 +27,13 @@ func (g *Backend) elementwise(op, key string, n int, params flatParams, bufs ...
 // Fill sets every element of an F32 tensor to v.
 func (g *Backend) Fill(t *ops.Tensor, v float32) error {
 	const op = "fill"
-	bs, done, err := g.begin(op, checkFill(t), t)
+	bs, done, err := g.begin(op, ops.CheckFill(t), t)
 	if err != nil {
 		return err
 	}
 	defer done()
 	n := t.Numel()
 	return g.elementwise(op, "elementwise_fill", n, &fillParams{V: v}, out(bs[0], n))
-}
-
-// checkFill checks Fill's tensor as the CPU backend does.
-func checkFill(t *ops.Tensor) error {
-	const op = "fill"
-	if t == nil {
-		return &ops.Error{Op: op, Msg: "t is nil", Err: ops.ErrNilTensor}
-	}
-	if t.DType() != ops.F32 {
-		return opErr(op, "t is %s, want f32", t)
-	}
-	return nil
 }
 
 // Copy copies src into dst.

@@ -28,7 +28,7 @@ func (g *Backend) Linear(y, x, w, b *ops.Tensor) error {
 // of dy; nil outputs are skipped.
 func (g *Backend) LinearBackward(dx, dw, db, x, w, dy *ops.Tensor) error {
 	const op = "linear_backward"
-	bs, done, err := g.begin(op, checkLinearBackward(dx, dw, db, x, w, dy), dx, dw, db, x, w, dy)
+	bs, done, err := g.begin(op, ops.CheckLinearBackward(dx, dw, db, x, w, dy), dx, dw, db, x, w, dy)
 	if err != nil {
 		return err
 	}
@@ -58,35 +58,6 @@ func (g *Backend) LinearBackward(dx, dw, db, x, w, dy *ops.Tensor) error {
 	}
 	if db != nil {
 		return g.gemmBiasGrad(op, bs[2], bs[5], n, out_, 1)
-	}
-	return nil
-}
-
-// checkLinearBackward checks LinearBackward's arguments the way the CPU
-// backend does, with the same messages.
-func checkLinearBackward(dx, dw, db, x, w, dy *ops.Tensor) error {
-	const op = "linear_backward"
-	if err := ops.CheckLinear(op, x, w, db, dy); err != nil {
-		return err
-	}
-	if err := linearGradShape(op, "dx", dx, x.Shape()); err != nil {
-		return err
-	}
-	return linearGradShape(op, "dw", dw, w.Shape())
-}
-
-// linearGradShape checks an optional gradient the way the CPU backend
-// does, with the same messages.
-func linearGradShape(op, name string, t *ops.Tensor, want ops.Shape) error {
-	switch {
-	case t == nil:
-		return nil
-	case t.DType() != ops.F32:
-		return opErr(op, "%s is %s, want %s", name, t, ops.F32)
-	case len(t.Shape()) != len(want):
-		return opErr(op, "%s is %s, want rank %d", name, t, len(want))
-	case !t.Shape().Equal(want):
-		return opErr(op, "%s is %s, want %s%s", name, t, ops.F32, want)
 	}
 	return nil
 }

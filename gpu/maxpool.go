@@ -37,21 +37,11 @@ func (g *Backend) MaxPool2D(y, x *ops.Tensor, k int) error {
 // window's dy when it is that window's first maximum, else 0.
 func (g *Backend) MaxPool2DBackward(dx, x, dy *ops.Tensor, k int) error {
 	const op = "maxpool2d_backward"
-	bs, done, err := g.begin(op, checkMaxPool2DBackward(dx, x, dy, k), dx, x, dy)
+	bs, done, err := g.begin(op, ops.CheckMaxPool2DBackward(dx, x, dy, k), dx, x, dy)
 	if err != nil {
 		return err
 	}
 	defer done()
 	n := x.Numel()
 	return g.maxPool(op, "backward", n, x, k, out(bs[0], n), in(bs[1], n), in(bs[2], dy.Numel()))
-}
-
-// checkMaxPool2DBackward checks the arguments as the CPU backend does,
-// with its messages.
-func checkMaxPool2DBackward(dx, x, dy *ops.Tensor, k int) error {
-	const op = "maxpool2d_backward"
-	if err := ops.CheckMaxPool2D(op, x, dy, k); err != nil {
-		return err
-	}
-	return ops.CheckSame(op, []string{"x", "dx"}, x, dx)
 }

@@ -16,17 +16,11 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 	if err := c.mine(op, y, mean, invStd, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
-	if err := checkBatchNorm(op, x, y, s,
-		namedTensor{"mean", mean}, namedTensor{"inv_std", invStd}, namedTensor{"gamma", gamma},
-		namedTensor{"beta", beta}, namedTensor{"running_mean", runMean}, namedTensor{"running_var", runVar},
-	); err != nil {
+	if err := CheckBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, s); err != nil {
 		return err
 	}
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
 	count := n * hw
-	if count < 2 {
-		return errf(op, "x %s has %d value per channel; training needs more than 1", x, count)
-	}
 	xs, ys := f32(x), f32(y)
 	ms, is, gs, bs, rm, rv := f32(mean), f32(invStd), f32(gamma), f32(beta), f32(runMean), f32(runVar)
 	planes := n * ch
@@ -62,10 +56,7 @@ func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchN
 	if err := c.mine(op, y, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
-	if err := checkBatchNorm(op, x, y, s,
-		namedTensor{"gamma", gamma}, namedTensor{"beta", beta},
-		namedTensor{"running_mean", runMean}, namedTensor{"running_var", runVar},
-	); err != nil {
+	if err := CheckBatchNormEval(y, x, gamma, beta, runMean, runVar, s); err != nil {
 		return err
 	}
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
@@ -92,13 +83,7 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 	if err := c.mine(op, dx, dgamma, dbeta, x, dy, mean, invStd, gamma); err != nil {
 		return err
 	}
-	if err := checkBatchNorm(op, x, dx, DefaultBatchNorm,
-		namedTensor{"dgamma", dgamma}, namedTensor{"dbeta", dbeta}, namedTensor{"mean", mean},
-		namedTensor{"inv_std", invStd}, namedTensor{"gamma", gamma},
-	); err != nil {
-		return err
-	}
-	if err := needShape(op, "dy", dy, F32, x.shape); err != nil {
+	if err := CheckBatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma); err != nil {
 		return err
 	}
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]

@@ -8,7 +8,7 @@ func (c *CPU) Fill(t *Tensor, v float32) error {
 	if err := c.mine(op, t); err != nil {
 		return err
 	}
-	if err := need(op, "t", t, F32, -1); err != nil {
+	if err := CheckFill(t); err != nil {
 		return err
 	}
 	d := f32(t)

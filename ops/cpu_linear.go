@@ -62,18 +62,8 @@ func (c *CPU) LinearBackward(dx, dw, db, x, w, dy *Tensor) error {
 	if err := c.mine(op, dx, dw, db, x, w, dy); err != nil {
 		return err
 	}
-	if err := CheckLinear(op, x, w, db, dy); err != nil {
+	if err := CheckLinearBackward(dx, dw, db, x, w, dy); err != nil {
 		return err
-	}
-	if dx != nil {
-		if err := needShape(op, "dx", dx, F32, x.shape); err != nil {
-			return err
-		}
-	}
-	if dw != nil {
-		if err := needShape(op, "dw", dw, F32, w.shape); err != nil {
-			return err
-		}
 	}
 	n, in, out := x.shape[0], x.shape[1], w.shape[0]
 	xs, ws, dys := f32(x), f32(w), f32(dy)

@@ -53,10 +53,7 @@ func (c *CPU) MaxPool2DBackward(dx, x, dy *Tensor, k int) error {
 	if err := c.mine(op, dx, x, dy); err != nil {
 		return err
 	}
-	if err := CheckMaxPool2D(op, x, dy, k); err != nil {
-		return err
-	}
-	if err := needShape(op, "dx", dx, F32, x.shape); err != nil {
+	if err := CheckMaxPool2DBackward(dx, x, dy, k); err != nil {
 		return err
 	}
 	j := maxPoolBackJob{xs: f32(x), dys: f32(dy), dxs: f32(dx), h: x.shape[2], w: x.shape[3], oh: dy.shape[2], ow: dy.shape[3], k: k}

@@ -13,6 +13,9 @@ func CheckSame(op string, names []string, ts ...*Tensor) error {
 	return nil
 }
 
+// CheckFill validates Fill: t is an F32 tensor.
+func CheckFill(t *Tensor) error { return need("fill", "t", t, F32, -1) }
+
 // CheckCopy validates Copy.
 func CheckCopy(dst, src *Tensor) error {
 	if err := need("copy", "dst", dst, F32, -1); err != nil {

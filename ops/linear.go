@@ -18,3 +18,22 @@ func CheckLinear(op string, x, w, b, y *Tensor) error {
 	}
 	return needShape(op, "y", y, F32, Shape{x.shape[0], w.shape[0]})
 }
+
+// CheckLinearBackward validates LinearBackward: x, w, db and dy as
+// CheckLinear checks x, w, b and y, and dx and dw, when not nil, of x's
+// and w's shapes.
+func CheckLinearBackward(dx, dw, db, x, w, dy *Tensor) error {
+	const op = "linear_backward"
+	if err := CheckLinear(op, x, w, db, dy); err != nil {
+		return err
+	}
+	if dx != nil {
+		if err := needShape(op, "dx", dx, F32, x.shape); err != nil {
+			return err
+		}
+	}
+	if dw != nil {
+		return needShape(op, "dw", dw, F32, w.shape)
+	}
+	return nil
+}

@@ -14,3 +14,13 @@ func CheckMaxPool2D(op string, x, y *Tensor, k int) error {
 	}
 	return needShape(op, "y", y, F32, Shape{n, c, h / k, w / k})
 }
+
+// CheckMaxPool2DBackward validates MaxPool2DBackward: x and dy as
+// CheckMaxPool2D checks x and y, and dx of x's shape.
+func CheckMaxPool2DBackward(dx, x, dy *Tensor, k int) error {
+	const op = "maxpool2d_backward"
+	if err := CheckMaxPool2D(op, x, dy, k); err != nil {
+		return err
+	}
+	return needShape(op, "dx", dx, F32, x.shape)
+}
