@@ -14,11 +14,11 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 
 	"github.com/wgtrain/wgtrain/internal/atomicfile"
+	"github.com/wgtrain/wgtrain/internal/plotfont"
 )
 
 // ConfusionPNG draws the confusion matrix cm (rows the true class,
@@ -67,25 +67,23 @@ const (
 )
 
 var (
-	fontOnce sync.Once
-	fontErr  error
-	goFont   *opentype.Font
-	facesMu  sync.Mutex
-	faces    = map[float64]font.Face{}
+	facesMu sync.Mutex
+	faces   = map[float64]font.Face{}
 )
 
-// face returns Go Regular at size pixels.
+// face returns the font of wgtrain's images (internal/plotfont, the one
+// curves.png uses too) at size pixels.
 func face(size float64) (font.Face, error) {
-	fontOnce.Do(func() { goFont, fontErr = opentype.Parse(goregular.TTF) })
-	if fontErr != nil {
-		return nil, fontErr
+	sans, err := plotfont.Parse()
+	if err != nil {
+		return nil, err
 	}
 	facesMu.Lock()
 	defer facesMu.Unlock()
 	if f, ok := faces[size]; ok {
 		return f, nil
 	}
-	f, err := opentype.NewFace(goFont, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
+	f, err := opentype.NewFace(sans, &opentype.FaceOptions{Size: size, DPI: 72, Hinting: font.HintingFull})
 	if err != nil {
 		return nil, err
 	}
