@@ -29,9 +29,17 @@ import (
 // name when the cells are too small for all) and the axes labelled. names
 // may be nil (classes are then named by index); otherwise it needs one
 // name per class. The matrix is about 1000 pixels wide (cells of 64 pixels
-// at most); up to 4000 classes can be drawn.
+// at most); up to 4000 classes can be drawn. Its title is "Confusion
+// matrix (N samples)".
 func ConfusionPNG(w io.Writer, cm [][]int64, names []string) error {
-	img, err := confusionImage(cm, names)
+	return ConfusionPNGTitled(w, cm, names, "")
+}
+
+// ConfusionPNGTitled draws cm as ConfusionPNG does, with subject (such as
+// Subject("test", 3)) in the title: "Confusion matrix: test split, epoch
+// 3 (N samples)"; an empty subject gives ConfusionPNG's title.
+func ConfusionPNGTitled(w io.Writer, cm [][]int64, names []string, subject string) error {
+	img, err := confusionImage(cm, names, subject)
 	if err != nil {
 		return err
 	}
@@ -42,8 +50,14 @@ func ConfusionPNG(w io.Writer, cm [][]int64, names []string) error {
 // path atomically (a temporary file in the same directory, synced and
 // renamed): path has either its old content or the whole new image.
 func WriteConfusionPNG(path string, cm [][]int64, names []string) error {
+	return WriteConfusionPNGTitled(path, cm, names, "")
+}
+
+// WriteConfusionPNGTitled writes the heat map of ConfusionPNGTitled to
+// path atomically, as WriteConfusionPNG does.
+func WriteConfusionPNGTitled(path string, cm [][]int64, names []string, subject string) error {
 	var buf bytes.Buffer
-	if err := ConfusionPNG(&buf, cm, names); err != nil {
+	if err := ConfusionPNGTitled(&buf, cm, names, subject); err != nil {
 		return err
 	}
 	if err := atomicfile.WriteFile(path, buf.Bytes(), 0o644); err != nil {
@@ -141,7 +155,7 @@ func drawTextUp(dst draw.Image, f font.Face, s string, x, y int, c color.Color) 
 	draw.DrawMask(dst, r, image.NewUniform(c), image.Point{}, up, image.Point{}, draw.Over)
 }
 
-func confusionImage(cm [][]int64, names []string) (*image.RGBA, error) {
+func confusionImage(cm [][]int64, names []string, subject string) (*image.RGBA, error) {
 	c := len(cm)
 	if c == 0 {
 		return nil, &InputError{"ConfusionPNG", "empty confusion matrix"}
@@ -226,12 +240,18 @@ func confusionImage(cm [][]int64, names []string) (*image.RGBA, error) {
 	barW := 16
 	right := gap*2 + barW + gap + textWidth(lf, "100%") + gap
 	bottom := gap + labelW + gap + axisH + gap
-	img := image.NewRGBA(image.Rect(0, 0, left+side+right, top+side+bottom))
+	title := fmt.Sprintf("Confusion matrix (%d samples)", total)
+	if subject != "" {
+		title = fmt.Sprintf("Confusion matrix: %s (%d samples)", subject, total)
+	}
+	// The title is centred over the matrix, moved right and the image
+	// widened as far as it needs to fit whole.
+	titleW := textWidth(tf, title)
+	titleX := max(left+(side-titleW)/2, gap)
+	img := image.NewRGBA(image.Rect(0, 0, max(left+side+right, titleX+titleW+gap), top+side+bottom))
 	draw.Draw(img, img.Bounds(), image.White, image.Point{}, draw.Src)
 	black := color.Black
-
-	title := fmt.Sprintf("Confusion matrix (%d samples)", total)
-	drawText(img, tf, title, left+(side-textWidth(tf, title))/2, gap, black)
+	drawText(img, tf, title, titleX, gap, black)
 
 	for y := 0; y < c; y++ {
 		for p := 0; p < c; p++ {

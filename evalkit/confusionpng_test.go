@@ -96,7 +96,7 @@ func TestConfusionPNGCellText(t *testing.T) {
 			cm[y][(y+1)%tc.c] = 1 // off-diagonal, pale: text is dark on it
 			cm[y][y] = 1000
 		}
-		img, err := confusionImage(cm, nil)
+		img, err := confusionImage(cm, nil, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -66,24 +66,37 @@ func decimals(digits int) func(float64) string {
 	return func(v float64) string { return strconv.FormatFloat(v, 'f', digits, 64) }
 }
 
+// TextWidth is the most columns a line of Text's table takes: class
+// names that would make it wider are shortened with an ellipsis.
+const TextWidth = 80
+
 // Text returns the report as an aligned text table in the manner of
 // scikit-learn's classification_report: four decimals, support share with
-// two, a blank line before the summary rows.
+// two (the column "%"), a blank line before the summary rows. A title
+// line comes first: "Classification report", followed by the Subject
+// when known, and a line naming the per-class thresholds when they were
+// applied. The table fits TextWidth columns.
 func (r *Report) Text() string {
 	titles, _ := r.columns()
+	titles[len(titles)-1] = "%"
 	lines := r.lines(decimals(4), decimals(2))
-	nameW := utf8.RuneCountInString("weighted avg")
-	for _, l := range lines {
-		nameW = max(nameW, utf8.RuneCountInString(l.name))
-	}
 	widths := make([]int, len(titles))
+	rest := 0
 	for i, t := range titles {
-		widths[i] = max(10, len(t))
+		widths[i] = len(t)
 		for _, l := range lines {
 			widths[i] = max(widths[i], len(l.cells[i]))
 		}
+		rest += 2 + widths[i]
 	}
+	const minName = len("weighted avg")
+	nameW := minName
+	for _, l := range lines {
+		nameW = max(nameW, utf8.RuneCountInString(l.name))
+	}
+	nameW = min(nameW, max(TextWidth-rest, minName))
 	var b strings.Builder
+	b.WriteString(strings.Join(r.title(), "\n") + "\n\n")
 	pad := func(s string, w int) {
 		for n := utf8.RuneCountInString(s); n < w; n++ {
 			b.WriteByte(' ')
@@ -100,7 +113,7 @@ func (r *Report) Text() string {
 		if i == len(r.Classes) {
 			b.WriteByte('\n')
 		}
-		pad(l.name, nameW)
+		pad(shorten(l.name, nameW), nameW)
 		for j, c := range l.cells {
 			b.WriteString("  ")
 			pad(c, widths[j])
@@ -110,11 +123,42 @@ func (r *Report) Text() string {
 	return b.String()
 }
 
+// title returns the title lines of Text and Markdown: "Classification
+// report", with the Subject when known, and a line saying that per-class
+// thresholds were applied, naming their file when known.
+func (r *Report) title() []string {
+	t := []string{"Classification report"}
+	if s := r.Subject(); s != "" {
+		t[0] += ": " + s
+	}
+	switch {
+	case r.Thresholds != nil && r.ThresholdsFile != "":
+		t = append(t, "with the per-class thresholds of "+r.ThresholdsFile)
+	case r.Thresholds != nil:
+		t = append(t, "with per-class thresholds")
+	}
+	return t
+}
+
+// shorten cuts s to n runes, the last one an ellipsis, when it is longer.
+func shorten(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
 // Markdown returns the report as a Markdown table (four decimals), the
-// summary rows in bold.
+// summary rows in bold. When the Subject or thresholds are known, the
+// title lines of Text come first, each a paragraph.
 func (r *Report) Markdown() string {
 	titles, _ := r.columns()
 	var b strings.Builder
+	if r.Subject() != "" || r.Thresholds != nil {
+		for _, t := range r.title() {
+			b.WriteString(markdownEscape(t) + "\n\n")
+		}
+	}
 	b.WriteString("| class |")
 	for _, t := range titles {
 		b.WriteString(" " + t + " |")

@@ -6,12 +6,20 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // ReportOptions adjusts a Report.
 type ReportOptions struct {
 	Beta       float64   // > 0 adds an F-beta column; 0 leaves it out
 	Thresholds []float64 // per-class thresholds (PredictWithThresholds); nil predicts the arg-max
+	// ThresholdsFile names the file the Thresholds came from, when known.
+	ThresholdsFile string
+	// Split and Epoch say what the report describes: the data split the
+	// predictions are of and the 1-based epoch of the model that made
+	// them; "" and 0 when unknown.
+	Split string
+	Epoch int
 }
 
 // RowMetrics are the columns of one row of the report: precision, recall,
@@ -45,8 +53,11 @@ type AverageRow = RowMetrics
 // one-vs-rest ROC AUC from the softmax scores (left out for a class with
 // no positive or no negative row; macro and weighted averages over the
 // classes that have one; none for micro), support and support share in
-// percent. Its JSON form is documented in docs/SPEC.md §8.2.
+// percent. Split and Epoch say what it describes, when known. Its JSON
+// form is documented in docs/SPEC.md §8.2.
 type Report struct {
+	Split      string     `json:"split,omitempty"` // the data split, "" when unknown
+	Epoch      int        `json:"epoch,omitempty"` // the model's 1-based epoch, 0 when unknown
 	Classes    []ClassRow `json:"classes"`
 	Accuracy   float64    `json:"accuracy"`
 	Micro      AverageRow `json:"micro"`
@@ -55,7 +66,9 @@ type Report struct {
 	Support    int64      `json:"support"`
 	Beta       float64    `json:"beta,omitempty"`       // the F-beta's beta, 0 for none
 	Thresholds []float64  `json:"thresholds,omitempty"` // applied per-class thresholds, nil for arg-max
-	Confusion  [][]int64  `json:"confusion_matrix,omitempty"`
+	// ThresholdsFile is the file the thresholds came from, when known.
+	ThresholdsFile string    `json:"thresholds_file,omitempty"`
+	Confusion      [][]int64 `json:"confusion_matrix,omitempty"`
 }
 
 // NewReport builds the report of targets (each in [0, classes)) against
@@ -76,6 +89,10 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		return nil, &InputError{"NewReport", fmt.Sprintf("%d thresholds for %d classes", len(opts.Thresholds), classes)}
 	case opts.Beta < 0 || math.IsNaN(opts.Beta) || math.IsInf(opts.Beta, 0):
 		return nil, &InputError{"NewReport", fmt.Sprintf("beta %v: want a positive number", opts.Beta)}
+	case opts.Epoch < 0:
+		return nil, &InputError{"NewReport", fmt.Sprintf("epoch %d: want a 1-based epoch, or 0 for unknown", opts.Epoch)}
+	case opts.ThresholdsFile != "" && opts.Thresholds == nil:
+		return nil, &InputError{"NewReport", fmt.Sprintf("a thresholds file (%s) without thresholds", opts.ThresholdsFile)}
 	}
 	for i, y := range targets {
 		if y < 0 || int(y) >= classes {
@@ -94,11 +111,14 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 	auc := AUC(scores, targets, classes)
 
 	r := &Report{
-		Beta:       opts.Beta,
-		Thresholds: opts.Thresholds,
-		Accuracy:   st.Accuracy,
-		Support:    st.N,
-		Confusion:  make([][]int64, classes),
+		Split:          opts.Split,
+		Epoch:          opts.Epoch,
+		Beta:           opts.Beta,
+		Thresholds:     opts.Thresholds,
+		ThresholdsFile: opts.ThresholdsFile,
+		Accuracy:       st.Accuracy,
+		Support:        st.N,
+		Confusion:      make([][]int64, classes),
 	}
 	for y := range r.Confusion {
 		r.Confusion[y] = make([]int64, classes)
@@ -140,6 +160,24 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		r.Macro.AUC, r.Weighted.AUC = &mac, &wei
 	}
 	return r, nil
+}
+
+// Subject says what the report describes (Subject of its Split and
+// Epoch), for titles.
+func (r *Report) Subject() string { return Subject(r.Split, r.Epoch) }
+
+// Subject names a data split and the 1-based epoch of the model that was
+// evaluated on it, for titles: "test split, epoch 3", "test split",
+// "epoch 3", or "" when neither is known ("" and 0).
+func Subject(split string, epoch int) string {
+	var parts []string
+	if split != "" {
+		parts = append(parts, split+" split")
+	}
+	if epoch > 0 {
+		parts = append(parts, "epoch "+strconv.Itoa(epoch))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // JSON returns the report as indented JSON (docs/SPEC.md §8.2), each row

@@ -105,16 +105,18 @@ func TestReportText(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `                 precision      recall    f1-score    f2-score         auc     support  support (%)
+	want := `Classification report
 
-           cat      0.6667      0.6667      0.6667      0.6667      0.6667           3        50.00
-           dog      0.6667      1.0000      0.8000      0.9091      1.0000           2        33.33
-très|long name      0.0000      0.0000      0.0000      0.0000      0.8000           1        16.67
+                precision  recall  f1-score  f2-score     auc  support       %
 
-      accuracy                              0.6667                                   6       100.00
-     micro avg      0.6667      0.6667      0.6667      0.6667                       6       100.00
-     macro avg      0.4444      0.5556      0.4889      0.5253      0.8222           6       100.00
-  weighted avg      0.5556      0.6667      0.6000      0.6364      0.8000           6       100.00
+           cat     0.6667  0.6667    0.6667    0.6667  0.6667        3   50.00
+           dog     0.6667  1.0000    0.8000    0.9091  1.0000        2   33.33
+très|long name     0.0000  0.0000    0.0000    0.0000  0.8000        1   16.67
+
+      accuracy                       0.6667                          6  100.00
+     micro avg     0.6667  0.6667    0.6667    0.6667                6  100.00
+     macro avg     0.4444  0.5556    0.4889    0.5253  0.8222        6  100.00
+  weighted avg     0.5556  0.6667    0.6000    0.6364  0.8000        6  100.00
 `
 	if got := r.Text(); got != want {
 		t.Errorf("Text:\n%s\nwant:\n%s", got, want)

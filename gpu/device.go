@@ -23,6 +23,11 @@ func (a AdapterInfo) String() string {
 	return fmt.Sprintf("%s (%s, %s)", a.Name, a.Backend, a.Type)
 }
 
+// Software reports whether the adapter runs on the CPU (Mesa's lavapipe,
+// "llvmpipe", and the like): WebGPU then works, but many times slower
+// than the CPU backend.
+func (a AdapterInfo) Software() bool { return a.Type == "CPU" }
+
 // ErrNoAdapter is wrapped by the error New returns when no usable
 // adapter exists.
 var ErrNoAdapter = errors.New("gpu: no usable WebGPU adapter")

@@ -12,7 +12,9 @@ import (
 // "auto": WebGPU on a hardware adapter, else the CPU backend, with one
 // line on w saying why. A software adapter (Mesa's lavapipe, "llvmpipe")
 // counts as none for auto: it runs the shaders on the CPU many times
-// slower than the CPU backend; --backend webgpu still uses it. The
+// slower than the CPU backend; --backend webgpu still uses it. When the
+// backend is WebGPU, Select names the adapter in one line on w, and
+// warns in a second one when it is a software adapter. w may be nil. The
 // returned function releases the backend.
 func Select(name string, o Options, w io.Writer) (ops.Backend, func() error, error) {
 	none := func() error { return nil }
@@ -21,7 +23,14 @@ func Select(name string, o Options, w io.Writer) (ops.Backend, func() error, err
 		return ops.NewCPU(), none, nil
 	case "webgpu", "auto":
 		g, err := New(o)
-		if err == nil && (name == "webgpu" || g.Adapter().Type != "CPU") {
+		if err == nil && (name == "webgpu" || !g.Adapter().Software()) {
+			if w != nil {
+				a := g.Adapter()
+				fmt.Fprintf(w, "wgtrain: using WebGPU on %s\n", a)
+				if a.Software() {
+					fmt.Fprintf(w, "wgtrain: warning: %s is a software adapter: it runs the shaders on the CPU, many times slower than --backend cpu\n", a.Name)
+				}
+			}
 			return g, g.Close, nil
 		}
 		if err == nil {

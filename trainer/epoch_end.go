@@ -24,7 +24,7 @@ type bestEpoch struct {
 // advances to the next epoch.
 func (r *run) endEpoch(ctx context.Context) error {
 	e := r.epoch
-	rec := EpochRecord{Epoch: e + 1, LR: r.sched.LR(e), Metrics: map[string]Metrics{"train": r.train.metrics(r.cfg.Metrics)}}
+	rec := EpochRecord{Epoch: e + 1, LR: r.sched.LR(e), Metrics: map[string]Metrics{"train": r.train.metrics()}}
 	for _, l := range r.cfg.Eval {
 		ev, err := r.evaluate(ctx, l.Name, l.Loader, false)
 		if errors.Is(err, ErrInterrupted) {
@@ -38,17 +38,13 @@ func (r *run) endEpoch(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		rec.Metrics[l.Name] = ev.acc.metrics(r.cfg.Metrics)
-		if r.cfg.Metrics.Confusion {
-			if err := r.tb[l.Name].confusion(int64(e+1), ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
-				return err
-			}
-		}
-	}
-	if r.cfg.Metrics.Confusion {
-		if err := r.tb["train"].confusion(int64(e+1), r.train.acc.Confusion(), r.cfg.ClassNames); err != nil {
+		rec.Metrics[l.Name] = ev.acc.metrics()
+		if err := r.tb[l.Name].confusion(int64(e+1), l.Name, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
 			return err
 		}
+	}
+	if err := r.tb["train"].confusion(int64(e+1), "train", r.train.acc.Confusion(), r.cfg.ClassNames); err != nil {
+		return err
 	}
 	for name, m := range rec.Metrics {
 		epochKeys := map[string]float64{}

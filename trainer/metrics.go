@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -38,10 +39,10 @@ func (l *lossAcc) add(res StepResult, labels []int32) error {
 	return l.acc.Add(res.Pred, labels, res.Logits)
 }
 
-// metrics returns the loader's logged values: loss, each criterion's loss
-// when there are several, accuracy@k, and with PRF the per-class and
-// averaged precision, recall, F1 and support.
-func (l *lossAcc) metrics(set MetricSet) Metrics {
+// metrics returns the loader's logged values (docs/SPEC.md §4): loss,
+// each criterion's loss when there are several, accuracy@k, and the
+// per-class and averaged precision, recall, F1 and support.
+func (l *lossAcc) metrics() Metrics {
 	m := Metrics{}
 	if l.N == 0 {
 		return m
@@ -51,22 +52,20 @@ func (l *lossAcc) metrics(set MetricSet) Metrics {
 		m[k] = v / float64(l.N)
 	}
 	for k, v := range l.acc.Metrics() {
-		if isAccuracyKey(k) || set.PRF {
-			m[k] = v
-		}
+		m[k] = v
 	}
 	return m
 }
 
-func isAccuracyKey(k string) bool { return len(k) == 10 && k[:8] == "accuracy" }
-
-// checkMetricKey reports whether key will be logged for a model of that
-// many classes with those criteria and metrics, listing the keys that
-// will be when it is not.
-func checkMetricKey(key string, classes int, criteria []graph.Criterion, set MetricSet) error {
+// LoggedKeys returns, sorted, every key that a run logs for each loader
+// with a model of that many classes (at least 1) and those criteria: any
+// of them can pick the best epoch (Config.ValidMetric).
+func LoggedKeys(classes int, criteria []graph.Criterion) ([]string, error) {
+	if classes < 1 {
+		return nil, fmt.Errorf("trainer: %d classes: want at least 1", classes)
+	}
 	l := newLossAcc(classes)
-	logits := make([]float32, classes)
-	res := StepResult{Pred: []int32{0}, Logits: logits}
+	res := StepResult{Pred: []int32{0}, Logits: make([]float32, classes)}
 	if len(criteria) > 1 {
 		res.Parts = map[string]float64{}
 		for _, c := range criteria {
@@ -74,24 +73,56 @@ func checkMetricKey(key string, classes int, criteria []graph.Criterion, set Met
 		}
 	}
 	if err := l.add(res, []int32{0}); err != nil {
-		return err
+		return nil, fmt.Errorf("trainer: %w", err)
 	}
-	m := l.metrics(set)
-	if _, ok := m[key]; ok {
-		return nil
-	}
-	return fmt.Errorf("trainer: unknown metric %q; the run logs: %s", key, keyList(m))
-}
-
-// keyList formats metric keys sorted, for error messages.
-func keyList(m Metrics) string {
+	m := l.metrics()
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if len(keys) > 12 {
-		keys = append(keys[:12], fmt.Sprintf("... (%d in all)", len(keys)))
+	return keys, nil
+}
+
+// checkMetricKey returns nil when key is among the LoggedKeys of a model
+// of that many classes with those criteria, and otherwise an error that
+// lists them (KeyList).
+func checkMetricKey(key string, classes int, criteria []graph.Criterion) error {
+	keys, err := LoggedKeys(classes, criteria)
+	if err != nil {
+		return err
 	}
-	return strings.Join(keys, ", ")
+	if slices.Contains(keys, key) {
+		return nil
+	}
+	return fmt.Errorf("trainer: unknown metric %q; the run logs %s", key, KeyList(keys))
+}
+
+// KeyList formats sorted logged keys for a message: the keys of the whole
+// loader in full, and the per-class keys as one pattern per metric, such
+// as "precision/class_00 ... precision/class_09".
+func KeyList(keys []string) string {
+	var out []string
+	first, last := map[string]string{}, map[string]string{}
+	var perClass []string
+	for _, k := range keys {
+		prefix, cls, ok := strings.Cut(k, "/class_")
+		if !ok {
+			out = append(out, k)
+			continue
+		}
+		if _, seen := first[prefix]; !seen {
+			first[prefix] = cls
+			perClass = append(perClass, prefix)
+		}
+		last[prefix] = cls
+	}
+	for _, p := range perClass {
+		if first[p] == last[p] {
+			out = append(out, p+"/class_"+first[p])
+		} else {
+			out = append(out, p+"/class_"+first[p]+" ... "+p+"/class_"+last[p])
+		}
+	}
+	return strings.Join(out, ", ")
 }

@@ -15,19 +15,28 @@ import (
 	"github.com/wgtrain/wgtrain/evalkit"
 )
 
+// DefaultProgressInterval is how often a loader pass prints a progress
+// line when Config.Progress is not a terminal and
+// Config.ProgressInterval is 0.
+const DefaultProgressInterval = 30 * time.Second
+
 // progress shows a run's progress: a bar per loader pass on a terminal,
-// and at each epoch's end one line and a summary table, which is all a
-// log file gets.
+// elsewhere (a log file, a pipe) a line per loader pass every interval,
+// and at each epoch's end one line and a summary table.
 type progress struct {
-	w     io.Writer
-	tty   bool
-	start time.Time
-	epoch time.Time
-	seen  int // training samples this epoch, for the epoch line
+	w        io.Writer
+	tty      bool
+	interval time.Duration // between the lines of a pass when not a terminal
+	start    time.Time
+	epoch    time.Time
+	seen     int // training samples this epoch, for the epoch line
 }
 
-func newProgress(w io.Writer) *progress {
-	p := &progress{w: w, start: time.Now(), epoch: time.Now()}
+func newProgress(w io.Writer, interval time.Duration) *progress {
+	if interval <= 0 {
+		interval = DefaultProgressInterval
+	}
+	p := &progress{w: w, interval: interval, start: time.Now(), epoch: time.Now()}
 	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
 		p.tty = true
 	}
@@ -41,10 +50,15 @@ type bar struct {
 	desc    string
 	samples int
 	t0      time.Time
+	total   int       // batches of the pass
+	first   int       // batches done before this bar started (a resumed epoch)
+	steps   int       // batches done since
+	last    time.Time // the last progress line, when not a terminal
 }
 
 func (p *progress) bar(desc string, total, done int) *bar {
-	b := &bar{p: p, desc: desc, t0: time.Now()}
+	b := &bar{p: p, desc: desc, t0: time.Now(), total: total, first: done}
+	b.last = b.t0
 	if p.w != nil && p.tty {
 		b.pb = progressbar.NewOptions(total,
 			progressbar.OptionSetWriter(p.w),
@@ -64,13 +78,26 @@ func (p *progress) bar(desc string, total, done int) *bar {
 // loss and accuracy and the samples per second.
 func (b *bar) step(loss, acc float64, n int) {
 	b.samples += n
+	b.steps++
 	if strings.HasSuffix(b.desc, "train") {
 		b.p.seen += n
 	}
-	if b.pb == nil {
+	if b.p.w == nil {
 		return
 	}
-	rate := float64(b.samples) / max(time.Since(b.t0).Seconds(), 1e-9)
+	now := time.Now()
+	elapsed := now.Sub(b.t0)
+	rate := float64(b.samples) / max(elapsed.Seconds(), 1e-9)
+	if b.pb == nil {
+		if now.Sub(b.last) >= b.p.interval {
+			b.last = now
+			done := b.first + b.steps
+			eta := time.Duration(float64(elapsed) / float64(b.steps) * float64(max(b.total-done, 0)))
+			fmt.Fprintf(b.p.w, "%s: step %d/%d, %.0f img/s, loss %.4f, acc %.4f, ETA %s\n",
+				b.desc, done, b.total, rate, loss, acc, eta.Round(time.Second))
+		}
+		return
+	}
 	b.pb.Describe(fmt.Sprintf("%s loss %.4f acc %.4f %.0f img/s", b.desc, loss, acc, rate))
 	b.pb.Add(1)
 }
@@ -147,11 +174,11 @@ func contains(list []string, s string) bool {
 	return false
 }
 
-// final prints the best epoch and the report of the final model.
-func (p *progress) final(res *Result, valid string, rep *evalkit.Report) {
+// final prints the run's time and the report written at its end, whose
+// title says which split and epoch it describes.
+func (p *progress) final(rep *evalkit.Report) {
 	if p.w == nil {
 		return
 	}
-	fmt.Fprintf(p.w, "best epoch %d (%s %.4f); finished in %.1f s\n\n%s report of the final model:\n%s",
-		res.BestEpoch, valid, res.BestMetric, time.Since(p.start).Seconds(), valid, rep.Text())
+	fmt.Fprintf(p.w, "finished in %.1f s\n\n%s\n", time.Since(p.start).Seconds(), rep.Text())
 }

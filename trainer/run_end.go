@@ -9,12 +9,14 @@ import (
 
 // finish ends the run: it restores the best weights when asked,
 // evaluates the final model on every Eval and Predict loader, and writes
-// the predictions, the report of the Valid loader and the curves.
+// the predictions, the report of the Report loader and the curves.
 func (r *run) finish(ctx context.Context) (*Result, error) {
+	epoch := r.epoch // the final model's: the last epoch's, or the best one's
 	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
 		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
 			return nil, err
 		}
+		epoch = r.best.Epoch
 	}
 	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{}}
 	done := map[string]*evaluation{}
@@ -34,15 +36,21 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 			return nil, err
 		}
 		done[l.Name] = ev
-		res.Final[l.Name] = ev.acc.metrics(MetricSet{PRF: true})
+		res.Final[l.Name] = ev.acc.metrics()
 		if predict[l.Name] {
-			if err := r.dir.writePredictions(l.Name, ev.pred); err != nil {
+			meta := &evalkit.PredictionsMeta{Classes: r.cfg.ClassNames, Split: l.Name, Epoch: epoch}
+			if err := r.dir.writePredictions(l.Name, ev.pred, meta); err != nil {
 				return nil, err
 			}
 		}
 	}
-	ev := done[r.cfg.Valid]
-	rep, err := evalkit.NewReport(ev.pred.Target, ev.pred.Logits, r.cfg.Model.NumClasses, r.cfg.ClassNames, evalkit.ReportOptions{})
+	name := r.cfg.Report
+	if name == "" {
+		name = r.cfg.Valid
+	}
+	ev := done[name]
+	rep, err := evalkit.NewReport(ev.pred.Target, ev.pred.Logits, r.cfg.Model.NumClasses, r.cfg.ClassNames,
+		evalkit.ReportOptions{Split: name, Epoch: epoch})
 	if err != nil {
 		return nil, fmt.Errorf("trainer: report: %w", err)
 	}
@@ -53,6 +61,6 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch); err != nil {
 		return nil, err
 	}
-	r.prog.final(res, r.cfg.Valid, rep)
+	r.prog.final(rep)
 	return res, nil
 }

@@ -163,14 +163,38 @@ func (d RunDir) writeMetrics(best bestEpoch, key, loader string, history []Epoch
 	}, "checkpoints", "metrics.json")
 }
 
-func (d RunDir) writePredictions(name string, p *evalkit.Predictions) error {
+// writePredictions writes predictions/<name>.csv and its metadata,
+// predictions/<name>.meta.json.
+func (d RunDir) writePredictions(name string, p *evalkit.Predictions, meta *evalkit.PredictionsMeta) error {
 	if err := os.MkdirAll(d.path(predictionsDir), 0o755); err != nil {
 		return fmt.Errorf("trainer: %w", err)
 	}
-	return evalkit.WritePredictions(d.Predictions(name), p)
+	return evalkit.WritePredictionsWithMeta(d.Predictions(name), p, meta)
 }
 
-// writeReport writes report.txt, report.json and confusion_matrix.png.
+// Report returns the path of report.txt, the classification report of
+// the final model (Config.Report); report.json beside it holds the same
+// in JSON.
+func (d RunDir) Report() string { return d.path("report.txt") }
+
+// BestEpoch returns the best epoch recorded in checkpoints/metrics.json,
+// or 0 when the file cannot be read or holds none.
+func (d RunDir) BestEpoch() int {
+	data, err := os.ReadFile(d.path("checkpoints", "metrics.json"))
+	if err != nil {
+		return 0
+	}
+	var m struct {
+		Best int `json:"best_epoch"`
+	}
+	if json.Unmarshal(data, &m) != nil || m.Best < 0 {
+		return 0
+	}
+	return m.Best
+}
+
+// writeReport writes report.txt, report.json and confusion_matrix.png,
+// each naming the split and the epoch the report describes.
 func (d RunDir) writeReport(rep *evalkit.Report, cm [][]int64, names []string) error {
 	if err := d.write([]byte(rep.Text()), "report.txt"); err != nil {
 		return err
@@ -182,7 +206,7 @@ func (d RunDir) writeReport(rep *evalkit.Report, cm [][]int64, names []string) e
 	if err := d.write(append(js, '\n'), "report.json"); err != nil {
 		return err
 	}
-	if err := evalkit.WriteConfusionPNG(d.path("confusion_matrix.png"), cm, names); err != nil {
+	if err := evalkit.WriteConfusionPNGTitled(d.path("confusion_matrix.png"), cm, names, rep.Subject()); err != nil {
 		return fmt.Errorf("trainer: confusion_matrix.png: %w", err)
 	}
 	return nil

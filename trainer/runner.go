@@ -7,6 +7,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
+	"time"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -18,15 +20,6 @@ import (
 type Named struct {
 	Name   string
 	Loader *datasets.Loader
-}
-
-// MetricSet selects the evaluation callbacks: accuracy is always on (top-1
-// and, when there are enough classes, top-3 and top-5); PRF adds
-// precision, recall, F1 and support per class and averaged three ways;
-// Confusion adds the confusion matrix image per epoch.
-type MetricSet struct {
-	PRF       bool
-	Confusion bool
 }
 
 // Config is a supervised training run: the tutorial's runner.train.
@@ -45,13 +38,16 @@ type Config struct {
 	Eval []Named
 	// Valid names the Eval loader whose ValidMetric picks the best epoch.
 	Valid       string
-	ValidMetric string // a logged key: "loss", "accuracy01", "f1/_micro", ...
+	ValidMetric string // a logged key (LoggedKeys): "loss", "accuracy01", "f1/_micro", ...
 	Minimize    bool
-	Metrics     MetricSet
 
 	// Predict are the loaders whose predictions of the final (best) model
 	// are written to predictions/<name>.csv at the end.
 	Predict []Named
+	// Report names the Eval or Predict loader whose final predictions
+	// report.txt, report.json and confusion_matrix.png describe; "" means
+	// Valid.
+	Report string
 	// ClassNames label the report and the confusion matrix.
 	ClassNames []string
 
@@ -62,9 +58,14 @@ type Config struct {
 	Resume bool
 	// Hparams are written to hparams.json (every setting of the run).
 	Hparams map[string]any
-	// Progress receives progress bars on a terminal, else one line per
-	// epoch; nil is silent.
+	// Progress receives progress bars on a terminal, else a line per
+	// loader pass every ProgressInterval and one line per epoch; nil is
+	// silent.
 	Progress io.Writer
+	// ProgressInterval is the time between the progress lines of a loader
+	// pass when Progress is not a terminal; 0 means
+	// DefaultProgressInterval.
+	ProgressInterval time.Duration
 	// AfterStep, when set, is called after each training step's results
 	// have come back, with the 1-based epoch and the number of steps
 	// trained so far.
@@ -75,8 +76,10 @@ type Config struct {
 type Result struct {
 	BestEpoch  int                // 1-based
 	BestMetric float64            // the valid metric at the best epoch
-	Final      map[string]Metrics // per Eval loader, of the final model
-	Report     *evalkit.Report    // of the Valid loader's final predictions
+	Final      map[string]Metrics // per Eval and Predict loader, of the final model
+	// Report is the report of the Report loader's final predictions; its
+	// Split and Epoch say which loader and which epoch's model.
+	Report *evalkit.Report
 }
 
 // Metrics are the logged values of one loader for one epoch.
@@ -149,7 +152,10 @@ func (cfg *Config) check() error {
 	if !found {
 		return fmt.Errorf("trainer: the validation loader %q is not among the evaluation loaders", cfg.Valid)
 	}
-	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria, cfg.Metrics); err != nil {
+	if cfg.Report != "" && !slices.ContainsFunc(append(slices.Clone(cfg.Eval), cfg.Predict...), func(l Named) bool { return l.Name == cfg.Report }) {
+		return fmt.Errorf("trainer: the report's loader %q is not among the evaluation and prediction loaders", cfg.Report)
+	}
+	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria); err != nil {
 		return err
 	}
 	return nil
@@ -187,7 +193,7 @@ func newRun(cfg Config) (*run, error) {
 		train: newLossAcc(cfg.Model.NumClasses),
 		best:  bestEpoch{Epoch: -1},
 	}
-	r.prog = newProgress(cfg.Progress)
+	r.prog = newProgress(cfg.Progress, cfg.ProgressInterval)
 	return r, nil
 }
 

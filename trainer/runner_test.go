@@ -66,7 +66,7 @@ func toyConfig(t *testing.T, dir string, epochs int) trainer.Config {
 		Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}, graph.SigmoidFocal{Spec: ops.DefaultFocal}},
 		Weights: []float32{0.5, 0.5}, LR: 3e-3, Milestones: []int{2}, Gamma: 0.3, Epochs: epochs,
 		Train: loader(toySplit("train", 64, 1), true), Eval: []trainer.Named{{Name: "valid", Loader: valid}},
-		Valid: "valid", ValidMetric: "f1/_micro", Metrics: trainer.MetricSet{PRF: true, Confusion: true},
+		Valid: "valid", ValidMetric: "f1/_micro",
 		Predict:    []trainer.Named{{Name: "valid", Loader: valid}},
 		ClassNames: []string{"top", "upper", "lower", "bottom"}, LogDir: dir, Seed: 7, LoadBestOnEnd: true,
 		Hparams: map[string]any{"lr": 3e-3},

@@ -30,10 +30,11 @@ func (t *tbWriter) scalars(step int64, m map[string]float64) error {
 	return t.w.Scalars(step, m, keys)
 }
 
-// confusion writes the confusion matrix heat map as an image event.
-func (t *tbWriter) confusion(step int64, cm [][]int64, names []string) error {
+// confusion writes the confusion matrix heat map of the loader named
+// split at the epoch step as an image event.
+func (t *tbWriter) confusion(step int64, split string, cm [][]int64, names []string) error {
 	var buf bytes.Buffer
-	if err := evalkit.ConfusionPNG(&buf, cm, names); err != nil {
+	if err := evalkit.ConfusionPNGTitled(&buf, cm, names, evalkit.Subject(split, int(step))); err != nil {
 		return err
 	}
 	cfg, err := png.DecodeConfig(bytes.NewReader(buf.Bytes()))

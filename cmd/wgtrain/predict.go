@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -27,7 +28,8 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("limit", 0, "use only the first N samples of the split (0: all)")
 	batch := fs.Int("batch-size", 256, "samples per batch")
 	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
-	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...)")
+	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...); its metadata (class names, split, epoch) goes beside it, .csv replaced by .meta.json")
+	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings (not what was written, nor the accuracy and macro F1)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -90,11 +92,37 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := evalkit.WritePredictions(*outPath, p); err != nil {
+	meta := &evalkit.PredictionsMeta{Classes: ds.Classes, Split: *split, Epoch: checkpointEpoch(*ckpt), Dataset: data.dataset, Checkpoint: *ckpt}
+	if err := evalkit.WritePredictionsWithMeta(*outPath, p, meta); err != nil {
 		return err
 	}
+	if *quiet {
+		return nil
+	}
 	fmt.Fprintf(stdout, "wrote %d predictions of %s %s to %s\n", len(p.Index), data.dataset, *split, *outPath)
+	if ok, _ := p.Labeled(); ok && p.Len() > 0 {
+		r, err := evalkit.NewReport(p.Target, p.Logits, p.Classes, nil, evalkit.ReportOptions{})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s split: accuracy %.4f, macro F1 %.4f\n", *split, r.Accuracy, r.Macro.F1)
+	}
 	return nil
+}
+
+// checkpointEpoch returns the epoch that wgtrain train recorded in a
+// checkpoint's metadata, or 0 when it holds none (one saved from
+// PyTorch).
+func checkpointEpoch(path string) int {
+	f, err := safetensors.ReadFile(path)
+	if err != nil {
+		return 0
+	}
+	e, err := strconv.Atoi(f.Metadata["epoch"])
+	if err != nil || e < 0 {
+		return 0
+	}
+	return e
 }
 
 // checkpointSizes reads a resnet9 checkpoint's input channels, classes

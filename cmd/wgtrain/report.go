@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -20,14 +21,16 @@ func init() {
 
 const reportSynopsis = `--predictions FILE [--format text|json|csv|markdown]
        [--class-names a,b,c | --class-names-file FILE] [--thresholds FILE]
-       [--confusion-png FILE] [--beta B]
+       [--confusion-png FILE] [--beta B] [--split NAME]
 
 Prints the classification report of a predictions file (one row per class,
 then accuracy and the micro, macro and weighted averages: precision, recall,
 F1, optionally F-beta, one-vs-rest ROC AUC, support and its share), from
 arg-max predictions or with the per-class thresholds of a thresholds file
-written by 'wgtrain thresholds --out'. docs/SPEC.md §8 describes the files
-and the JSON output.`
+written by 'wgtrain thresholds --out'. The class names, the split and the
+model's epoch come from the file's metadata (FILE with .meta.json for .csv,
+written by wgtrain train and predict) or, for an older run's file, from its
+run directory. docs/SPEC.md §8 describes the files and the JSON output.`
 
 func runReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", reportSynopsis, stdout)
@@ -38,6 +41,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	thPath := fs.String("thresholds", "", "apply the per-class thresholds of `FILE`")
 	pngPath := fs.String("confusion-png", "", "also draw the confusion matrix to `FILE` (PNG)")
 	beta := fs.Float64("beta", 0, "add an F-beta column for `B` > 0")
+	split := fs.String("split", "", "the `NAME` of the split the predictions are of, for the title (default: from the file's metadata, or its name in a run directory)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -63,10 +67,17 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if names == nil {
-		names = runClassNames(*predPath, p.Classes)
+	meta, err := predictionsMeta(*predPath, p.Classes)
+	if err != nil {
+		return err
 	}
-	opts := evalkit.ReportOptions{Beta: *beta}
+	if names == nil {
+		names = meta.Classes
+	}
+	opts := evalkit.ReportOptions{Beta: *beta, Split: meta.Split, Epoch: meta.Epoch}
+	if *split != "" {
+		opts.Split = *split
+	}
 	if *thPath != "" {
 		tf, err := evalkit.ReadThresholds(*thPath)
 		if err != nil {
@@ -75,14 +86,17 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		if len(tf.Thresholds) != p.Classes {
 			return fmt.Errorf("%s: %d thresholds, but %s has %d classes", *thPath, len(tf.Thresholds), *predPath, p.Classes)
 		}
-		opts.Thresholds = tf.Thresholds
+		opts.Thresholds, opts.ThresholdsFile = tf.Thresholds, *thPath
+		if *format == "csv" {
+			fmt.Fprintf(stderr, "wgtrain report: with the per-class thresholds of %s\n", *thPath)
+		}
 	}
 	r, err := evalkit.NewReport(p.Target, p.Logits, p.Classes, names, opts)
 	if err != nil {
 		return err
 	}
 	if *pngPath != "" {
-		if err := evalkit.WriteConfusionPNG(*pngPath, r.Confusion, names); err != nil {
+		if err := evalkit.WriteConfusionPNGTitled(*pngPath, r.Confusion, names, r.Subject()); err != nil {
 			return err
 		}
 	}
@@ -119,15 +133,28 @@ func readLabeledPredictions(path string) (*evalkit.Predictions, error) {
 	return p, nil
 }
 
-// runClassNames returns the class names of the training run that wrote
-// a predictions file, or nil when there is no such run or its names do
-// not fit.
-func runClassNames(predictions string, classes int) []string {
-	names := trainer.PredictionsRunDir(predictions).ClassNames()
-	if len(names) != classes {
-		return nil
+// predictionsMeta returns what is known of a predictions file: its
+// metadata file when there is one; else, for a file of a run directory
+// (<run>/predictions/<split>.csv, written before the metadata existed),
+// the run's class names, the split from the file name and the run's best
+// epoch; else nothing.
+func predictionsMeta(predictions string, classes int) (*evalkit.PredictionsMeta, error) {
+	m, err := evalkit.ReadPredictionsMeta(predictions, classes)
+	if err != nil || m != nil {
+		return m, err
 	}
-	return names
+	m = &evalkit.PredictionsMeta{}
+	run := trainer.PredictionsRunDir(predictions)
+	if names := run.ClassNames(); len(names) == classes {
+		m.Classes = names
+	}
+	if filepath.Base(filepath.Dir(predictions)) == "predictions" {
+		if _, err := os.Stat(run.Hparams()); err == nil {
+			m.Split = strings.TrimSuffix(filepath.Base(predictions), ".csv")
+			m.Epoch = run.BestEpoch()
+		}
+	}
+	return m, nil
 }
 
 // classNames returns the names from --class-names or --class-names-file,

@@ -46,7 +46,7 @@ func TestReportFormats(t *testing.T) {
 		args []string
 		want []string
 	}{
-		{nil, []string{"precision", "weighted avg", "support (%)", "\n           0  "}},
+		{nil, []string{"precision", "weighted avg", "support       %\n", "\n           0  "}},
 		{[]string{"--format", "markdown", "--class-names", "cat, dog,bird"}, []string{"| class | precision |", "| dog |", "| **macro avg** |"}},
 		{[]string{"--format", "csv", "--beta", "2"}, []string{"class,name,precision,recall,f1,fbeta,auc,support,support_pct\n0,0,"}},
 		{[]string{"--format", "json"}, []string{`"confusion_matrix": [`, `"support_pct": 100`}},

@@ -16,15 +16,15 @@ func TestReportTakesTheRunsClassNames(t *testing.T) {
 	os.WriteFile(pred, []byte("index,target,logit_0,logit_1\n0,0,1,0\n1,1,0,1\n2,1,1,0\n"), 0o644)
 	os.WriteFile(filepath.Join(run, "hparams.json"), []byte(`{"classes":["cat","dog"]}`), 0o644)
 	code, out, errOut := wgtrain("report", "--predictions", pred)
-	if code != 0 || !strings.Contains(out, "cat") || !strings.Contains(out, "dog") {
+	if code != 0 || !strings.Contains(out, " cat ") || !strings.Contains(out, " dog ") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errOut)
 	}
 	code, out, _ = wgtrain("report", "--predictions", pred, "--class-names", "a,b")
-	if code != 0 || strings.Contains(out, "cat") || !strings.Contains(out, " a ") {
+	if code != 0 || strings.Contains(out, " cat ") || !strings.Contains(out, " a ") {
 		t.Fatalf("--class-names must win: exit %d, %q", code, out)
 	}
 	os.WriteFile(filepath.Join(run, "hparams.json"), []byte(`{"classes":["cat","dog","cow"]}`), 0o644)
-	if code, out, _ = wgtrain("report", "--predictions", pred); code != 0 || strings.Contains(out, "cat") {
+	if code, out, _ = wgtrain("report", "--predictions", pred); code != 0 || strings.Contains(out, " cat ") {
 		t.Fatalf("names of another class count must be ignored: exit %d, %q", code, out)
 	}
 }
