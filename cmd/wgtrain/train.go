@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -9,6 +10,9 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/pflag"
@@ -88,6 +92,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := f.resumeSettings(fs, stderr); err != nil {
+		return err
+	}
 	cfg, cleanup, err := f.config(fs, stderr)
 	if cleanup != nil {
 		defer cleanup()
@@ -99,7 +106,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := trainer.Run(ctx, cfg)
 	if errors.Is(err, trainer.ErrInterrupted) {
-		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s (and the same flags)", cfg.LogDir)
+		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", shellQuote(cfg.LogDir))
 	}
 	if err != nil {
 		return err
@@ -236,13 +243,15 @@ func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
 	return nil, nil, usagef("unknown --loss %q (want ce, focal or ce+focal)", f.loss)
 }
 
-// hparams records every setting of the run.
+// hparams records every setting of the run, as docs/SPEC.md §7 says:
+// numbers, booleans and lists of numbers as JSON's own types.
 func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Dataset) map[string]any {
 	h := map[string]any{}
 	fs.VisitAll(func(fl *pflag.Flag) {
 		h[fl.Name] = flagValue(fl)
 	})
 	h["loss"], h["valid-metric"], h["logdir"] = f.loss, f.validMetric, f.logdir
+	h["loss-weights"] = slices.Clone(f.lossWeights) // pflag spells float lists with %f, losing digits
 	h["backend"] = b.Name()
 	h[trainer.HparamsClasses] = ds.Classes
 	h["data-dir"] = ds.Dir
@@ -250,11 +259,47 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	return h
 }
 
-// flagValue is a flag's value as JSON would hold it.
+// flagValue is a flag's value as hparams.json holds it: a number, a
+// boolean, a list of numbers, or a string for anything else (and for a
+// number JSON cannot hold: NaN, ±Inf).
 func flagValue(fl *pflag.Flag) any {
-	switch v := fl.Value.(type) {
-	case pflag.SliceValue:
-		return v.GetSlice()
+	kind := fl.Value.Type()
+	if sv, ok := fl.Value.(pflag.SliceValue); ok {
+		items := sv.GetSlice()
+		if !numeric(strings.TrimSuffix(kind, "Slice")) {
+			return items
+		}
+		out := make([]any, len(items))
+		for i, s := range items {
+			out[i] = jsonNumber(s)
+		}
+		return out
 	}
-	return fl.Value.String()
+	s := fl.Value.String()
+	switch {
+	case kind == "bool":
+		if v, err := strconv.ParseBool(s); err == nil {
+			return v
+		}
+	case numeric(kind):
+		return jsonNumber(s)
+	}
+	return s
+}
+
+// numeric reports whether a pflag value type holds a number.
+func numeric(kind string) bool {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "count":
+		return true
+	}
+	return false
+}
+
+// jsonNumber is s as a JSON number, or s itself when it spells none.
+func jsonNumber(s string) any {
+	if s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s)) {
+		return json.Number(s)
+	}
+	return s
 }
