@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/trainer"
 )
 
 // smallRun is a quick run's flags, --logdir last.
@@ -345,6 +346,7 @@ func TestPrintedResumeCommandRunsVerbatim(t *testing.T) {
 		cmd.Env = env
 		var stderr strings.Builder
 		cmd.Stderr = &stderr
+		start := time.Now()
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -359,6 +361,8 @@ func TestPrintedResumeCommandRunsVerbatim(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
+		// Into the second epoch: a fraction of the first one's time.
+		time.Sleep(time.Since(start) / 4)
 		cmd.Process.Signal(syscall.SIGINT)
 		if cmd.Wait() == nil {
 			continue // finished before the signal
@@ -372,7 +376,9 @@ func TestPrintedResumeCommandRunsVerbatim(t *testing.T) {
 		if !strings.HasPrefix(printed, "wgtrain train --resume --logdir ") || strings.Contains(printed, "same flags") {
 			t.Fatalf("printed %q", printed)
 		}
-		t.Logf("try %d printed %s", try, printed)
+		if s, err := trainer.RunDir(logdir).Saved(); err == nil {
+			t.Logf("try %d: interrupted after %d epochs and %d batches; printed %s", try, s.Epochs, s.Batches, printed)
+		}
 		resume := exec.Command(sh, "-c", printed)
 		resume.Env = env
 		if out, err := resume.CombinedOutput(); err != nil {

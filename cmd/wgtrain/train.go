@@ -82,7 +82,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.IntVar(&f.testLimit, "test-limit", 0, "use only the first N test samples (0: all)")
 	fs.IntVar(&f.validSplit, "valid-split", 5000, "hold out N training samples (stratified, seeded) as the validation split; 0 validates on the test split, as the tutorial does")
 	fs.StringVar(&f.initFrom, "init-from", "", "start from this safetensors state_dict (e.g. a PyTorch-initialized resnet9)")
-	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint with the run's settings (flags given must agree with them, except --epochs and --backend)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	return fs, f
 }
