@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -251,7 +250,11 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 		h[fl.Name] = flagValue(fl)
 	})
 	h["loss"], h["valid-metric"], h["logdir"] = f.loss, f.validMetric, f.logdir
-	h["loss-weights"] = slices.Clone(f.lossWeights) // pflag spells float lists with %f, losing digits
+	weights := make([]any, len(f.lossWeights)) // pflag spells float lists with %f, losing digits
+	for i, w := range f.lossWeights {
+		weights[i] = jsonNumber(strconv.FormatFloat(w, 'g', -1, 64))
+	}
+	h["loss-weights"] = weights
 	h["backend"] = b.Name()
 	h[trainer.HparamsClasses] = ds.Classes
 	h["data-dir"] = ds.Dir
