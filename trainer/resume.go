@@ -1,12 +1,18 @@
 package trainer
 
 import (
+	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
+	"strconv"
+	"strings"
 
 	"github.com/wgtrain/wgtrain/internal/safetensors"
 	"github.com/wgtrain/wgtrain/internal/statedict"
@@ -80,26 +86,48 @@ func (r *run) saveResume() error {
 	return safetensors.WriteFile(r.dir.resume(), ts, map[string]string{resumeKey: string(js)})
 }
 
-// loadResume restores the run from its resume checkpoint. The settings
-// must match the saved run's, except those in mayChange.
-func (r *run) loadResume() error {
-	path := r.dir.resume()
+// readResume reads the run directory's resume checkpoint and its JSON
+// state, the settings' numbers as json.Number; a missing file is ErrNoRun.
+func readResume(d RunDir) (*safetensors.File, *resumeState, error) {
+	path := d.resume()
 	f, err := safetensors.ReadFile(path)
 	if err != nil {
-		if os.IsNotExist(err) {
-			return fmt.Errorf("trainer: --resume: %s has no resume checkpoint (%s)", r.cfg.LogDir, path)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil, nil, fmt.Errorf("trainer: %w in %s (no checkpoints/resume.safetensors)", ErrNoRun, string(d))
 		}
-		return err
+		return nil, nil, err
 	}
 	var st resumeState
-	if err := json.Unmarshal([]byte(f.Metadata[resumeKey]), &st); err != nil || st.Version != 1 {
-		return fmt.Errorf("trainer: %s: the %s metadata is not a version-1 resume state: %v", path, resumeKey, err)
+	dec := json.NewDecoder(strings.NewReader(f.Metadata[resumeKey]))
+	dec.UseNumber()
+	if err := dec.Decode(&st); err != nil {
+		return nil, nil, fmt.Errorf("trainer: %s: the %s metadata is not a resume state: %v", path, resumeKey, err)
+	}
+	if st.Version != 1 {
+		return nil, nil, fmt.Errorf("trainer: %s: resume state version %d, want 1", path, st.Version)
+	}
+	if st.Epoch < 0 || st.Batch < 0 || st.AdamSteps < 0 || st.GlobalStep < 0 {
+		return nil, nil, fmt.Errorf("trainer: %s: negative position in the resume state", path)
+	}
+	return f, &st, nil
+}
+
+// loadResume restores the run from its resume checkpoint. The settings
+// must match the saved run's, except those in mayChange, and Epochs must
+// reach the end of the epoch in progress.
+func (r *run) loadResume() error {
+	path := r.dir.resume()
+	f, st, err := readResume(r.dir)
+	if err != nil {
+		return err
 	}
 	if err := sameHparams(st.Hparams, r.cfg.Hparams); err != nil {
 		return fmt.Errorf("trainer: --resume %s: %w", r.cfg.LogDir, err)
 	}
-	if st.Epoch < 0 || st.Batch < 0 || st.AdamSteps < 0 || st.GlobalStep < 0 {
-		return fmt.Errorf("trainer: %s: negative position in the resume state", path)
+	saved := Saved{Epochs: st.Epoch, Batches: st.Batch}
+	if r.cfg.Epochs < saved.MinEpochs() {
+		return fmt.Errorf("trainer: --resume %s: %d epochs asked for, but the run has trained %d epochs and %d batches of the next; want at least %d",
+			r.cfg.LogDir, r.cfg.Epochs, st.Epoch, st.Batch, saved.MinEpochs())
 	}
 	// Check the optimizer tensors before touching the model.
 	opt := r.stepper.Opt
@@ -155,8 +183,8 @@ func (r *run) loadResume() error {
 	return nil
 }
 
-// sameHparams reports the first setting that differs between the saved
-// run and this one.
+// sameHparams reports every setting that differs between the saved run
+// and this one.
 func sameHparams(saved, now map[string]any) error {
 	keys := map[string]bool{}
 	for k := range saved {
@@ -170,15 +198,94 @@ func sameHparams(saved, now map[string]any) error {
 		sorted = append(sorted, k)
 	}
 	sort.Strings(sorted)
+	var diffs []string
 	for _, k := range sorted {
-		if mayChange[k] {
+		if mayChange[k] || sameSetting(saved[k], now[k]) {
 			continue
 		}
 		a, _ := json.Marshal(saved[k])
 		b, _ := json.Marshal(now[k])
-		if string(a) != string(b) {
-			return fmt.Errorf("setting %q was %s in the saved run and is %s now", k, a, b)
-		}
+		diffs = append(diffs, fmt.Sprintf("setting %q was %s in the saved run and is %s now", k, a, b))
+	}
+	if len(diffs) > 0 {
+		return errors.New(strings.Join(diffs, "; "))
 	}
 	return nil
+}
+
+// sameSetting reports whether two settings are equal: the same JSON, or
+// the same numbers however spelled, or, where one side is a string (older
+// runs saved every value as a string), the number or boolean it spells.
+// Lists compare element by element.
+func sameSetting(a, b any) bool {
+	ja, errA := json.Marshal(a)
+	jb, errB := json.Marshal(b)
+	if errA == nil && errB == nil && bytes.Equal(ja, jb) {
+		return true
+	}
+	va, vb := reflect.ValueOf(a), reflect.ValueOf(b)
+	if va.Kind() == reflect.Slice && vb.Kind() == reflect.Slice {
+		if va.Len() != vb.Len() {
+			return false
+		}
+		for i := range va.Len() {
+			if !sameSetting(va.Index(i).Interface(), vb.Index(i).Interface()) {
+				return false
+			}
+		}
+		return true
+	}
+	sa, aStr := a.(string)
+	sb, bStr := b.(string)
+	if aStr && bStr {
+		return false
+	}
+	if ba, ok := a.(bool); ok {
+		x, err := strconv.ParseBool(sb)
+		return bStr && err == nil && x == ba
+	}
+	if bb, ok := b.(bool); ok {
+		x, err := strconv.ParseBool(sa)
+		return aStr && err == nil && x == bb
+	}
+	na, okA := numberText(a)
+	nb, okB := numberText(b)
+	return okA && okB && sameNumber(na, nb)
+}
+
+// numberText is the spelling of a setting that may be a number.
+func numberText(v any) (string, bool) {
+	switch x := v.(type) {
+	case json.Number:
+		return x.String(), true
+	case string:
+		return x, true
+	case float64:
+		return strconv.FormatFloat(x, 'g', -1, 64), true
+	case float32:
+		return strconv.FormatFloat(float64(x), 'g', -1, 32), true
+	case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64:
+		return fmt.Sprint(x), true
+	}
+	return "", false
+}
+
+// sameNumber compares two spelled numbers: exactly as integers when both
+// are, else as float64 (the type of every non-integer setting).
+func sameNumber(a, b string) bool {
+	if x, err := strconv.ParseInt(a, 10, 64); err == nil {
+		y, err := strconv.ParseInt(b, 10, 64)
+		if err == nil {
+			return x == y
+		}
+	}
+	if x, err := strconv.ParseUint(a, 10, 64); err == nil {
+		y, err := strconv.ParseUint(b, 10, 64)
+		if err == nil {
+			return x == y
+		}
+	}
+	x, errX := strconv.ParseFloat(a, 64)
+	y, errY := strconv.ParseFloat(b, 64)
+	return errX == nil && errY == nil && x == y
 }

@@ -54,7 +54,9 @@ type Config struct {
 	LogDir        string
 	Seed          uint64
 	LoadBestOnEnd bool
-	// Resume continues from LogDir's resume checkpoint.
+	// Resume continues from LogDir's resume checkpoint (ErrNoRun when
+	// there is none). Without it, a LogDir that holds another run's files
+	// is refused.
 	Resume bool
 	// Hparams are written to hparams.json (every setting of the run).
 	Hparams map[string]any
@@ -204,17 +206,18 @@ func (r *run) close() {
 	}
 }
 
-// start prepares the run directory, or loads the resume checkpoint.
+// start loads the resume checkpoint, or checks that the run directory
+// holds no other run, before it creates anything there.
 func (r *run) start() error {
-	if err := os.MkdirAll(filepath.Dir(r.dir.best()), 0o755); err != nil {
-		return fmt.Errorf("trainer: %w", err)
-	}
 	if r.cfg.Resume {
 		if err := r.loadResume(); err != nil {
 			return err
 		}
-	} else if _, err := os.Stat(r.dir.resume()); err == nil {
-		return fmt.Errorf("trainer: %s already holds a run (%s); pass --resume to continue it or choose another --logdir", r.cfg.LogDir, filepath.Base(r.dir.resume()))
+	} else if err := r.dir.checkUnused(); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(r.dir.best()), 0o755); err != nil {
+		return fmt.Errorf("trainer: %w", err)
 	}
 	if err := r.dir.writeHparams(r.cfg.Hparams); err != nil {
 		return err

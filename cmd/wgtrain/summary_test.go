@@ -15,10 +15,10 @@ import (
 	"github.com/wgtrain/wgtrain/gpu"
 )
 
-// smallRun trains a tiny resnet9 on 64 Fashion-MNIST samples for the
+// summaryRun trains a tiny resnet9 on 64 Fashion-MNIST samples for the
 // given epochs, validating on 64 held-out ones and predicting 32 test
 // ones, and returns the run directory with the command's output.
-func smallRun(t *testing.T, epochs int, extra ...string) (logdir, stdout, stderr string) {
+func summaryRun(t *testing.T, epochs int, extra ...string) (logdir, stdout, stderr string) {
 	t.Helper()
 	needFashionMNIST(t)
 	logdir = filepath.Join(t.TempDir(), "run")
@@ -50,7 +50,7 @@ func reportJSON(t *testing.T, path string) evalkit.Report {
 // valid metric, then the test split's accuracy and macro F1 with the
 // report's path, and the report names the split and epoch it describes.
 func TestTrainSummaryNamesTheBestModel(t *testing.T) {
-	logdir, out, errOut := smallRun(t, 2, "--valid-metric", "f1/_micro")
+	logdir, out, errOut := summaryRun(t, 2, "--valid-metric", "f1/_micro")
 	var mj struct {
 		Best  int     `json:"best_epoch"`
 		Value float64 `json:"best_value"`
@@ -108,13 +108,13 @@ func TestTrainRejectsAnUnknownValidMetric(t *testing.T) {
 func TestTrainPrintsProgressLinesOffATerminal(t *testing.T) {
 	defer func(d time.Duration) { progressInterval = d }(progressInterval)
 	progressInterval = time.Nanosecond
-	_, _, errOut := smallRun(t, 1)
+	_, _, errOut := summaryRun(t, 1)
 	line := regexp.MustCompile(`(?m)^epoch 1/1 train: step ([12])/2, \d+ img/s, loss \d+\.\d{4}, acc \d\.\d{4}, ETA \d+s$`)
 	if got := line.FindAllStringSubmatch(errOut, -1); len(got) != 2 || got[0][1] != "1" || got[1][1] != "2" {
 		t.Errorf("training progress lines %q in:\n%s", got, errOut)
 	}
 	progressInterval = time.Hour
-	if _, _, errOut = smallRun(t, 1); strings.Contains(errOut, "train: step") {
+	if _, _, errOut = summaryRun(t, 1); strings.Contains(errOut, "train: step") {
 		t.Errorf("progress lines within the interval:\n%s", errOut)
 	}
 }
@@ -123,7 +123,7 @@ func TestTrainPrintsProgressLinesOffATerminal(t *testing.T) {
 // with --quiet, and keeps the class names, split and epoch beside its
 // output, so that report shows them.
 func TestPredictScoresAndKeepsClassNames(t *testing.T) {
-	logdir, _, _ := smallRun(t, 1)
+	logdir, _, _ := summaryRun(t, 1)
 	ckpt := filepath.Join(logdir, "checkpoints", "best.safetensors")
 	dir := t.TempDir()
 	pred := filepath.Join(dir, "preds.csv")
@@ -171,7 +171,7 @@ func TestPredictScoresAndKeepsClassNames(t *testing.T) {
 // report on the predictions of a run written before the metadata existed
 // takes the split from the file name and the epoch from metrics.json.
 func TestReportOnAnOlderRunNamesSplitAndEpoch(t *testing.T) {
-	logdir, _, _ := smallRun(t, 2)
+	logdir, _, _ := summaryRun(t, 2)
 	for _, split := range []string{"valid", "test"} {
 		os.Remove(filepath.Join(logdir, "predictions", split+".meta.json"))
 	}
@@ -239,7 +239,7 @@ func TestWebGPUNamesTheAdapter(t *testing.T) {
 	if os.Getenv("XDG_RUNTIME_DIR") == "" {
 		t.Setenv("XDG_RUNTIME_DIR", os.TempDir()) // as main does
 	}
-	logdir, _, _ := smallRun(t, 1)
+	logdir, _, _ := summaryRun(t, 1)
 	code, _, errOut := wgtrain("predict", "--checkpoint", filepath.Join(logdir, "checkpoints", "best.safetensors"),
 		"--limit", "32", "--batch-size", "32", "--backend", "webgpu", "--out", filepath.Join(t.TempDir(), "p.csv"), "--quiet")
 	if code != 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +11,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"slices"
+	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -86,7 +89,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.IntVar(&f.testLimit, "test-limit", 0, "use only the first N test samples (0: all)")
 	fs.IntVar(&f.validSplit, "valid-split", 5000, "hold out N training samples (stratified, seeded) as the validation split; 0 validates on the test split, as the tutorial does")
 	fs.StringVar(&f.initFrom, "init-from", "", "start from this safetensors state_dict (e.g. a PyTorch-initialized resnet9)")
-	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint with the run's settings (flags given must agree with them, except --epochs and --backend)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	return fs, f
 }
@@ -94,6 +97,9 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs, f := trainFlagSet(stdout)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := f.resumeSettings(fs, stderr); err != nil {
 		return err
 	}
 	cfg, cleanup, err := f.config(fs, stderr)
@@ -107,7 +113,7 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	defer stop()
 	res, err := trainer.Run(ctx, cfg)
 	if errors.Is(err, trainer.ErrInterrupted) {
-		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s (and the same flags)", cfg.LogDir)
+		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", shellQuote(cfg.LogDir))
 	}
 	if err != nil {
 		return err
@@ -264,13 +270,19 @@ func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
 	return nil, nil, usagef("unknown --loss %q (want ce, focal or ce+focal)", f.loss)
 }
 
-// hparams records every setting of the run.
+// hparams records every setting of the run, as docs/SPEC.md §7 says:
+// numbers, booleans and lists of numbers as JSON's own types.
 func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Dataset) map[string]any {
 	h := map[string]any{}
 	fs.VisitAll(func(fl *pflag.Flag) {
 		h[fl.Name] = flagValue(fl)
 	})
 	h["loss"], h["valid-metric"], h["logdir"] = f.loss, f.validMetric, f.logdir
+	weights := make([]any, len(f.lossWeights)) // pflag spells float lists with %f, losing digits
+	for i, w := range f.lossWeights {
+		weights[i] = jsonNumber(strconv.FormatFloat(w, 'g', -1, 64))
+	}
+	h["loss-weights"] = weights
 	h["backend"] = b.Name()
 	h[trainer.HparamsClasses] = ds.Classes
 	h["data-dir"] = ds.Dir
@@ -278,11 +290,47 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	return h
 }
 
-// flagValue is a flag's value as JSON would hold it.
+// flagValue is a flag's value as hparams.json holds it: a number, a
+// boolean, a list of numbers, or a string for anything else (and for a
+// number JSON cannot hold: NaN, ±Inf).
 func flagValue(fl *pflag.Flag) any {
-	switch v := fl.Value.(type) {
-	case pflag.SliceValue:
-		return v.GetSlice()
+	kind := fl.Value.Type()
+	if sv, ok := fl.Value.(pflag.SliceValue); ok {
+		items := sv.GetSlice()
+		if !numeric(strings.TrimSuffix(kind, "Slice")) {
+			return items
+		}
+		out := make([]any, len(items))
+		for i, s := range items {
+			out[i] = jsonNumber(s)
+		}
+		return out
 	}
-	return fl.Value.String()
+	s := fl.Value.String()
+	switch {
+	case kind == "bool":
+		if v, err := strconv.ParseBool(s); err == nil {
+			return v
+		}
+	case numeric(kind):
+		return jsonNumber(s)
+	}
+	return s
+}
+
+// numeric reports whether a pflag value type holds a number.
+func numeric(kind string) bool {
+	switch kind {
+	case "int", "int8", "int16", "int32", "int64", "uint", "uint8", "uint16", "uint32", "uint64", "float32", "float64", "count":
+		return true
+	}
+	return false
+}
+
+// jsonNumber is s as a JSON number, or s itself when it spells none.
+func jsonNumber(s string) any {
+	if s != "" && (s[0] == '-' || s[0] >= '0' && s[0] <= '9') && json.Valid([]byte(s)) {
+		return json.Number(s)
+	}
+	return s
 }
