@@ -77,12 +77,22 @@ func (c *CPU) Describe() string {
 }
 
 // Alloc returns a zero-filled tensor, reusing the storage of a freed
-// tensor of the same type and size when there is one.
+// tensor of the same type and size when there is one. It returns an
+// *Error for a shape with an extent below 1, one whose element count
+// overflows an int, and one larger than the machine's memory
+// (cpu_memory.go), so that an impossible size is an error rather than a
+// crash of the Go runtime.
 func (c *CPU) Alloc(dtype DType, shape Shape) (*Tensor, error) {
 	if !shape.Valid() {
 		return nil, errf("alloc", "shape %s has a non-positive extent", shape)
 	}
-	n := shape.Numel()
+	n, err := shape.NumelChecked()
+	if err != nil {
+		return nil, errf("alloc", "%s%s: %v", dtype, shape, err)
+	}
+	if limit := cpuMemoryLimit(); uint64(n) > limit/4 {
+		return nil, errf("alloc", "%s%s needs %d bytes, more than the %d bytes of memory of this machine", dtype, shape, 4*uint64(n), limit)
+	}
 	var t *Tensor
 	switch dtype {
 	case F32:
@@ -188,7 +198,10 @@ func (c *CPU) mine(op string, ts ...*Tensor) error {
 		if t.owner != Backend(c) {
 			return errf(op, "%s belongs to another backend", t)
 		}
-		n := t.Numel()
+		n, err := t.shape.NumelChecked()
+		if err != nil {
+			return errf(op, "%s: %v", t, err)
+		}
 		switch t.dtype {
 		case F32:
 			if s, ok := t.storage.([]float32); !ok || len(s) < n {
