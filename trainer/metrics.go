@@ -18,8 +18,12 @@ type lossAcc struct {
 	acc   *evalkit.Accumulator
 }
 
-func newLossAcc(classes int) *lossAcc {
-	return &lossAcc{Parts: map[string]float64{}, acc: evalkit.NewAccumulator(classes)}
+func newLossAcc(classes int) (*lossAcc, error) {
+	acc, err := evalkit.NewAccumulator(classes)
+	if err != nil {
+		return nil, err
+	}
+	return &lossAcc{Parts: map[string]float64{}, acc: acc}, nil
 }
 
 func (l *lossAcc) reset() {
@@ -64,7 +68,10 @@ func isAccuracyKey(k string) bool { return len(k) == 10 && k[:8] == "accuracy" }
 // many classes with those criteria and metrics, listing the keys that
 // will be when it is not.
 func checkMetricKey(key string, classes int, criteria []graph.Criterion, set MetricSet) error {
-	l := newLossAcc(classes)
+	l, err := newLossAcc(classes)
+	if err != nil {
+		return err
+	}
 	logits := make([]float32, classes)
 	res := StepResult{Pred: []int32{0}, Logits: logits}
 	if len(criteria) > 1 {
