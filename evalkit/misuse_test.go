@@ -3,6 +3,7 @@ package evalkit
 import (
 	"encoding/json"
 	"errors"
+	"io"
 	"math"
 	"strings"
 	"testing"
@@ -69,6 +70,7 @@ func TestMisuseIsAnError(t *testing.T) {
 			_, err := NewReport([]int32{0}, make([]float32, MaxClasses+1), MaxClasses+1, nil, ReportOptions{})
 			return err
 		}},
+		{"EncodePredictions(nil)", "WritePredictions: nil predictions", func() error { return EncodePredictions(io.Discard, nil) }},
 		{"Search of MaxClasses+1 classes", "SearchThresholds: 10001 classes", func() error {
 			_, err := Search(make([]float64, MaxClasses+1), []int32{0}, MaxClasses+1, Accuracy)
 			return err

@@ -9,7 +9,8 @@ import (
 // The CPU backend is this file (the type, memory and ownership checks),
 // cpu_<op>.go for each operation (its methods, the parallel jobs that
 // cpu_workers.go runs, and its kernels in plain Go), cpu_pool.go (the
-// tensor memory pool) and cpu_scratch.go (the scratch free lists).
+// tensor memory pool), cpu_memory.go (the largest tensor Alloc grants)
+// and cpu_scratch.go (the scratch free lists).
 //
 // Fast paths. On amd64 some kernels also exist in assembly:
 // cpu_<op>_amd64.s holds them, and cpu_<op>_amd64.go declares them and

@@ -9,7 +9,6 @@ import (
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/gpu"
 	"github.com/wgtrain/wgtrain/graph"
-	"github.com/wgtrain/wgtrain/internal/safetensors"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -46,10 +45,11 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err := data.check(); err != nil {
 		return err
 	}
-	in, classes, width, err := checkpointSizes(*ckpt)
+	ck, err := trainer.ReadCheckpoint(*ckpt)
 	if err != nil {
 		return err
 	}
+	in, classes := ck.InChannels, ck.NumClasses
 	ds, err := data.load()
 	if err != nil {
 		return err
@@ -77,11 +77,8 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer done()
-	m, err := graph.NewResNet9(b, in, classes, width, 0)
+	m, err := ck.NewModel(b, 0)
 	if err != nil {
-		return err
-	}
-	if err := trainer.LoadState(*ckpt, m); err != nil {
 		return err
 	}
 	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
@@ -95,21 +92,4 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "wrote %d predictions of %s %s to %s\n", len(p.Index), data.dataset, *split, *outPath)
 	return nil
-}
-
-// checkpointSizes reads a resnet9 checkpoint's input channels, classes
-// and width from the shapes of its entries.
-func checkpointSizes(path string) (in, classes, width int, err error) {
-	f, err := safetensors.ReadFile(path)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	shapes := make(map[string][]int, len(f.Tensors))
-	for _, t := range f.Tensors {
-		shapes[t.Name] = t.Shape
-	}
-	if in, classes, width, err = graph.ResNet9Sizes(shapes); err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: %w", path, err)
-	}
-	return in, classes, width, nil
 }
