@@ -183,8 +183,8 @@ func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 		return nil, g.err
 	}
 	n, err := shape.NumelChecked()
-	if err != nil {
-		return nil, opErr("alloc", "%s%s: %v", dtype, shape, err)
+	if err != nil { // (not a negative extent: Valid said so)
+		return nil, opErr("alloc", "%s%s has more elements than an int can count", dtype, shape)
 	}
 	if limit := g.maxBufferSize(); uint64(n) > limit/4 {
 		return nil, opErr("alloc", "%s%s needs %d bytes, more than the adapter's largest storage buffer (%d bytes)", dtype, shape, 4*uint64(n), limit)

@@ -87,9 +87,9 @@ func (c *CPU) Alloc(dtype DType, shape Shape) (*Tensor, error) {
 	if !shape.Valid() {
 		return nil, errf("alloc", "shape %s has a non-positive extent", shape)
 	}
-	n, err := shape.NumelChecked()
-	if err != nil {
-		return nil, errf("alloc", "%s%s: %v", dtype, shape, err)
+	n, why := shape.numel()
+	if why != "" {
+		return nil, errf("alloc", "%s%s %s", dtype, shape, why)
 	}
 	if limit := cpuMemoryLimit(); uint64(n) > limit/4 {
 		return nil, errf("alloc", "%s%s needs %d bytes, more than the %d bytes of memory of this machine", dtype, shape, 4*uint64(n), limit)
@@ -199,9 +199,9 @@ func (c *CPU) mine(op string, ts ...*Tensor) error {
 		if t.owner != Backend(c) {
 			return errf(op, "%s belongs to another backend", t)
 		}
-		n, err := t.shape.NumelChecked()
-		if err != nil {
-			return errf(op, "%s: %v", t, err)
+		n, why := t.shape.numel()
+		if why != "" {
+			return errf(op, "%s %s", t, why)
 		}
 		switch t.dtype {
 		case F32:

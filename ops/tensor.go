@@ -49,23 +49,33 @@ func (s Shape) Numel() int {
 // (operation "shape") when an extent is negative or the product does not
 // fit in an int. A zero extent makes the product 0 whatever the others.
 func (s Shape) NumelChecked() (int, error) {
+	n, why := s.numel()
+	if why != "" {
+		return 0, errf("shape", "%s %s", s, why)
+	}
+	return n, nil
+}
+
+// numel is NumelChecked with the reason of a failure, such as "has a
+// negative extent", for the callers' own messages.
+func (s Shape) numel() (n int, why string) {
 	for _, d := range s {
 		if d < 0 {
-			return 0, errf("shape", "%s has a negative extent", s)
+			return 0, "has a negative extent"
 		}
 		if d == 0 {
-			return 0, nil
+			return 0, ""
 		}
 	}
 	var p uint64 = 1
 	for _, d := range s {
 		hi, lo := bits.Mul64(p, uint64(d))
 		if hi != 0 || lo > math.MaxInt {
-			return 0, errf("shape", "%s has more elements than an int can count", s)
+			return 0, "has more elements than an int can count"
 		}
 		p = lo
 	}
-	return int(p), nil
+	return int(p), ""
 }
 
 // Equal reports whether s and o have the same rank and extents.
