@@ -78,6 +78,8 @@ func Errors(t TB, b ops.Backend) {
 		{"Alloc(f32, [2,-1])", func() error { _, err := b.Alloc(ops.F32, ops.Shape{2, -1}); return err }},
 		{"Alloc(f32, [3,0])", func() error { _, err := b.Alloc(ops.F32, ops.Shape{3, 0}); return err }},
 		{"Alloc(dtype(7), [2])", func() error { _, err := b.Alloc(ops.DType(7), ops.Shape{2}); return err }},
+		{"Alloc(f32, [2^32,2^32]), whose size overflows", func() error { _, err := b.Alloc(ops.F32, ops.Shape{1 << 32, 1 << 32}); return err }},
+		{"Alloc(i32, [2^30,2^30]), 4 EiB", func() error { _, err := b.Alloc(ops.I32, ops.Shape{1 << 30, 1 << 30}); return err }},
 		{"Upload of 5 values into f32[6]", func() error { return b.Upload(a6, make([]float32, 5)) }},
 		{"Upload into i32[4]", func() error { return b.Upload(pred, make([]float32, 4)) }},
 		{"Upload into nil", func() error { return b.Upload(nil, make([]float32, 4)) }},
@@ -106,6 +108,9 @@ func Errors(t TB, b ops.Backend) {
 		{"Conv2D with bias [3] for 4 outputs", func() error { return b.Conv2D(y, x, w, f(3), conv) }},
 		{"Conv2D with stride 0", func() error { return b.Conv2D(y, x, w, bias, ops.ConvSpec{Stride: 0, Padding: 1}) }},
 		{"Conv2D with padding -1", func() error { return b.Conv2D(y, x, w, bias, ops.ConvSpec{Stride: 1, Padding: -1}) }},
+		{"Conv2D with padding 3 for a 3x3 kernel", func() error {
+			return b.Conv2D(f(2, 4, 2, 2), x, w, bias, ops.ConvSpec{Stride: 5, Padding: 3})
+		}},
 		{"Conv2D with a 5x5 kernel on 2x2 unpadded", func() error {
 			return b.Conv2D(f(1, 4, 1, 1), f(1, 3, 2, 2), f(4, 3, 5, 5), bias, ops.ConvSpec{Stride: 1})
 		}},

@@ -27,6 +27,9 @@ type Loader struct {
 
 // NewLoader returns a loader of s's samples.
 func NewLoader(s *Split, o LoaderOptions) (*Loader, error) {
+	if s == nil {
+		return nil, fmt.Errorf("datasets: a loader of a nil split")
+	}
 	if o.BatchSize < 1 {
 		return nil, fmt.Errorf("datasets: batch size %d", o.BatchSize)
 	}

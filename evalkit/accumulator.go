@@ -24,14 +24,26 @@ type Accumulator struct {
 // topK are the k of accuracy@k, in the order of Accumulator.hits.
 var topK = [3]int{1, 3, 5}
 
+// MaxClasses is the most classes an Accumulator counts: its confusion
+// matrix takes classes² counts, 800 MB at this bound.
+const MaxClasses = 10000
+
 // NewAccumulator returns an empty accumulator for the given number of
-// classes (at least 1; NewAccumulator panics otherwise, as it is a
-// programming error).
-func NewAccumulator(classes int) *Accumulator {
-	if classes < 1 {
-		panic(fmt.Sprintf("evalkit: NewAccumulator(%d): need at least one class", classes))
+// classes, or an *InputError when classes is outside [1, MaxClasses].
+func NewAccumulator(classes int) (*Accumulator, error) {
+	if err := checkClasses("NewAccumulator", classes); err != nil {
+		return nil, err
 	}
-	return &Accumulator{classes: classes, cm: make([]int64, classes*classes)}
+	return &Accumulator{classes: classes, cm: make([]int64, classes*classes)}, nil
+}
+
+// checkClasses returns an *InputError of op when classes is outside
+// [1, MaxClasses].
+func checkClasses(op string, classes int) error {
+	if classes < 1 || classes > MaxClasses {
+		return &InputError{op, fmt.Sprintf("%d classes: want 1 to %d", classes, MaxClasses)}
+	}
+	return nil
 }
 
 // Classes returns the number of classes.
@@ -99,6 +111,9 @@ func targetRank(row []float32, y int) int {
 // Merge adds b's counts to a; b is unchanged. Both must have the same
 // number of classes.
 func (a *Accumulator) Merge(b *Accumulator) error {
+	if b == nil {
+		return &InputError{"Merge", "nil accumulator"}
+	}
 	if b.classes != a.classes {
 		return &InputError{"Merge", fmt.Sprintf("%d classes into %d", b.classes, a.classes)}
 	}

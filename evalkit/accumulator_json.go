@@ -30,8 +30,8 @@ func (a *Accumulator) UnmarshalJSON(data []byte) error {
 		return &InputError{"UnmarshalJSON", err.Error()}
 	}
 	if a.classes == 0 {
-		if j.Classes < 1 {
-			return &InputError{"UnmarshalJSON", fmt.Sprintf("%d classes", j.Classes)}
+		if err := checkClasses("UnmarshalJSON", j.Classes); err != nil {
+			return err
 		}
 		a.classes = j.Classes
 	}

@@ -6,7 +6,7 @@ import (
 )
 
 func TestAccumulatorJSONRoundTrip(t *testing.T) {
-	a := NewAccumulator(4)
+	a := must(NewAccumulator(4))
 	logits := []float32{1, 2, 3, 4, 4, 3, 2, 1, 0, 5, 1, 1}
 	if err := a.Add([]int32{3, 0, 1}, []int32{3, 1, 1}, logits); err != nil {
 		t.Fatal(err)
@@ -15,7 +15,7 @@ func TestAccumulatorJSONRoundTrip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := NewAccumulator(4)
+	b := must(NewAccumulator(4))
 	if err := json.Unmarshal(data, b); err != nil {
 		t.Fatal(err)
 	}
@@ -35,7 +35,7 @@ func TestAccumulatorJSONRoundTrip(t *testing.T) {
 		`{"classes":4,"confusion":[1,0,0,0, 0,0,0,0, 0,0,0,0, 0,0,0,0],"rows":1,"logit_rows":1,"topk_hits":[2,0,0]}`,
 		`[`,
 	} {
-		if err := json.Unmarshal([]byte(bad), NewAccumulator(4)); err == nil {
+		if err := json.Unmarshal([]byte(bad), must(NewAccumulator(4))); err == nil {
 			t.Errorf("accepted %s", bad)
 		}
 	}

@@ -1,6 +1,7 @@
 package evalkit
 
 import (
+	"fmt"
 	"math"
 	"slices"
 )
@@ -10,8 +11,22 @@ import (
 // for it than a row of another class, ties counting one half (the
 // Mann-Whitney statistic, equal to the area under the ROC curve that
 // scikit-learn's roc_auc_score integrates). A class with no positive or
-// no negative row gets NaN.
-func AUC(scores []float64, targets []int32, classes int) []float64 {
+// no negative row gets NaN. AUC returns an *InputError when classes is
+// outside [1, MaxClasses], the scores are not len(targets) rows of classes
+// or a target is outside [0, classes). A NaN score is not an error, but
+// the ranks around it, hence the AUC, are arbitrary.
+func AUC(scores []float64, targets []int32, classes int) ([]float64, error) {
+	if err := checkClasses("AUC", classes); err != nil {
+		return nil, err
+	}
+	if len(scores) != len(targets)*classes {
+		return nil, &InputError{"AUC", fmt.Sprintf("%d scores for %d rows of %d classes", len(scores), len(targets), classes)}
+	}
+	for i, y := range targets {
+		if y < 0 || int(y) >= classes {
+			return nil, &InputError{"AUC", fmt.Sprintf("row %d: target %d outside [0, %d)", i, y, classes)}
+		}
+	}
 	n := len(targets)
 	out := make([]float64, classes)
 	idx := make([]int32, n)
@@ -32,7 +47,7 @@ func AUC(scores []float64, targets []int32, classes int) []float64 {
 		})
 		// Mid-ranks (1-based) of tied runs.
 		for i := 0; i < n; {
-			j := i
+			j := i + 1 // (from i, a NaN, equal to nothing, would never advance)
 			v := scores[int(idx[i])*classes+k]
 			for j < n && scores[int(idx[j])*classes+k] == v {
 				j++
@@ -59,7 +74,7 @@ func AUC(scores []float64, targets []int32, classes int) []float64 {
 		p := float64(pos)
 		out[k] = (sum - p*(p+1)/2) / (p * float64(neg))
 	}
-	return out
+	return out, nil
 }
 
 // aucAverages returns the mean of the defined per-class AUCs and their

@@ -99,7 +99,7 @@ func TestMetricsByHand(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			a := NewAccumulator(tc.classes)
+			a := must(NewAccumulator(tc.classes))
 			if err := a.Add(tc.pred, tc.target, tc.logits); err != nil {
 				t.Fatal(err)
 			}
@@ -125,7 +125,7 @@ func TestMetricsByHand(t *testing.T) {
 }
 
 func TestFBetaByHand(t *testing.T) {
-	a := NewAccumulator(2)
+	a := must(NewAccumulator(2))
 	// Class 0: P = 1/2, R = 1. Class 1: P = 0, R = 0.
 	if err := a.Add([]int32{0, 0}, []int32{0, 1}, nil); err != nil {
 		t.Fatal(err)
@@ -137,7 +137,7 @@ func TestFBetaByHand(t *testing.T) {
 }
 
 func TestConfusionByHand(t *testing.T) {
-	a := NewAccumulator(3)
+	a := must(NewAccumulator(3))
 	if err := a.Add([]int32{0, 1, 1, 2, 0}, []int32{0, 0, 1, 1, 0}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -152,7 +152,7 @@ func TestConfusionByHand(t *testing.T) {
 }
 
 func TestAccumulatorBadInput(t *testing.T) {
-	a := NewAccumulator(3)
+	a := must(NewAccumulator(3))
 	if err := a.Add([]int32{0}, []int32{0}, nil); err != nil {
 		t.Fatal(err)
 	}
@@ -176,7 +176,7 @@ func TestAccumulatorBadInput(t *testing.T) {
 	if a.Count() != 1 {
 		t.Errorf("Count %d after rejected batches, want 1 (nothing of a bad batch counts)", a.Count())
 	}
-	if err := a.Merge(NewAccumulator(4)); err == nil {
+	if err := a.Merge(must(NewAccumulator(4))); err == nil {
 		t.Error("Merge of 4 classes into 3: no error")
 	}
 	a.Reset()
@@ -188,7 +188,7 @@ func TestAccumulatorBadInput(t *testing.T) {
 // TestTopKNeedsLogitsEverywhere: one batch without logits leaves the
 // top-k keys out, since they would cover only part of the loader.
 func TestTopKNeedsLogitsEverywhere(t *testing.T) {
-	a := NewAccumulator(6)
+	a := must(NewAccumulator(6))
 	logits := []float32{6, 5, 4, 3, 2, 1}
 	if err := a.Add([]int32{0}, []int32{2}, logits); err != nil {
 		t.Fatal(err)
@@ -232,12 +232,12 @@ func TestAUCByHand(t *testing.T) {
 		0.8, 0.2,
 	}
 	targets := []int32{1, 1, 0, 0}
-	auc := AUC(scores, targets, 2)
+	auc := must(AUC(scores, targets, 2))
 	if auc[1] != 0.875 || auc[0] != 0.875 {
 		t.Errorf("AUC = %v, want [0.875 0.875]", auc)
 	}
 	// No negatives: undefined.
-	if auc := AUC([]float64{0.3, 0.7}, []int32{1}, 2); !math.IsNaN(auc[0]) || !math.IsNaN(auc[1]) {
+	if auc := must(AUC([]float64{0.3, 0.7}, []int32{1}, 2)); !math.IsNaN(auc[0]) || !math.IsNaN(auc[1]) {
 		t.Errorf("AUC of one row = %v, want NaN for both", auc)
 	}
 }
@@ -254,13 +254,13 @@ func TestPredictWithThresholdsByHand(t *testing.T) {
 	want := []int32{1, 1, 0, 2, 1}
 	th2 := []float64{0.8, 0.9, 0.9}
 	want2 := []int32{0, 1, 0, 2, 1}
-	if got := PredictWithThresholds(scores, 3, th); fmt.Sprint(got) != fmt.Sprint(want) {
+	if got := must(PredictWithThresholds(scores, 3, th)); fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("got %v, want %v", got, want)
 	}
-	if got := PredictWithThresholds(scores, 3, th2); fmt.Sprint(got) != fmt.Sprint(want2) {
+	if got := must(PredictWithThresholds(scores, 3, th2)); fmt.Sprint(got) != fmt.Sprint(want2) {
 		t.Errorf("all ineligible: got %v, want %v", got, want2)
 	}
-	if got := PredictWithThresholds(scores, 3, nil); fmt.Sprint(got) != fmt.Sprint([]int32{0, 1, 0, 2, 1}) {
+	if got := must(PredictWithThresholds(scores, 3, nil)); fmt.Sprint(got) != fmt.Sprint([]int32{0, 1, 0, 2, 1}) {
 		t.Errorf("arg-max: got %v", got)
 	}
 }
@@ -269,7 +269,7 @@ func TestScoreByHand(t *testing.T) {
 	target := []int32{0, 0, 0, 1, 1, 2}
 	pred := []int32{0, 0, 3, 0, 1, 1}
 	for obj, want := range map[Objective]float64{Accuracy: 0.5, F1Micro: 0.5, F1Macro: 7.0 / 24, F1Weighted: 0.5} {
-		if got := Score(pred, target, 4, obj); math.Abs(got-want) > 1e-15 {
+		if got := must(Score(pred, target, 4, obj)); math.Abs(got-want) > 1e-15 {
 			t.Errorf("Score %s = %v, want %v", obj, got, want)
 		}
 	}

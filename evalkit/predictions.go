@@ -200,6 +200,9 @@ func (p *Predictions) check() error {
 // numbers the rows from 0. It returns an *InputError for predictions that
 // would not read back (see Predictions).
 func EncodePredictions(w io.Writer, p *Predictions) error {
+	if p == nil {
+		return &InputError{"WritePredictions", "nil predictions"}
+	}
 	if err := p.check(); err != nil {
 		return &InputError{"WritePredictions", err.Error()}
 	}

@@ -77,8 +77,8 @@ type Report struct {
 // otherwise classes are named by their index.
 func NewReport(targets []int32, logits []float32, classes int, names []string, opts ReportOptions) (*Report, error) {
 	switch {
-	case classes < 1:
-		return nil, &InputError{"NewReport", fmt.Sprintf("%d classes", classes)}
+	case classes < 1 || classes > MaxClasses:
+		return nil, checkClasses("NewReport", classes)
 	case len(targets) == 0:
 		return nil, &InputError{"NewReport", "no rows"}
 	case len(logits) != len(targets)*classes:
@@ -105,10 +105,16 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		}
 	}
 	scores := Softmax(logits, classes)
-	pred := PredictWithThresholds(scores, classes, opts.Thresholds)
+	pred, err := PredictWithThresholds(scores, classes, opts.Thresholds)
+	if err != nil {
+		return nil, err
+	}
 	tp, predicted, support := classCounts(pred, targets, classes)
 	st := computeStats(tp, predicted, support, opts.Beta)
-	auc := AUC(scores, targets, classes)
+	auc, err := AUC(scores, targets, classes)
+	if err != nil {
+		return nil, err
+	}
 
 	r := &Report{
 		Split:          opts.Split,

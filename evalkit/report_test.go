@@ -273,17 +273,17 @@ func TestReportThresholds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pred := PredictWithThresholds(Softmax(repLogits, 3), 3, th)
-	if want := Score(pred, repTargets, 3, Accuracy); r.Accuracy != want {
+	pred := must(PredictWithThresholds(Softmax(repLogits, 3), 3, th))
+	if want := must(Score(pred, repTargets, 3, Accuracy)); r.Accuracy != want {
 		t.Errorf("accuracy %v, want %v", r.Accuracy, want)
 	}
-	if want := Score(pred, repTargets, 3, F1Macro); r.Macro.F1 != want {
+	if want := must(Score(pred, repTargets, 3, F1Macro)); r.Macro.F1 != want {
 		t.Errorf("macro F1 %v, Score says %v (must be bit-identical)", r.Macro.F1, want)
 	}
-	if want := Score(pred, repTargets, 3, F1Weighted); r.Weighted.F1 != want {
+	if want := must(Score(pred, repTargets, 3, F1Weighted)); r.Weighted.F1 != want {
 		t.Errorf("weighted F1 %v, Score says %v", r.Weighted.F1, want)
 	}
-	if want := Score(pred, repTargets, 3, F1Micro); r.Micro.F1 != want {
+	if want := must(Score(pred, repTargets, 3, F1Micro)); r.Micro.F1 != want {
 		t.Errorf("micro F1 %v, Score says %v", r.Micro.F1, want)
 	}
 }

@@ -92,7 +92,11 @@ func Search(scores []float64, targets []int32, classes int, obj Objective) (*Sea
 			best = &SearchResult{Thresholds: t, Score: results[i+1]}
 		}
 	}
-	best.ArgMax = Score(ArgMax(scores, classes), targets, classes, obj)
+	argmax, err := Score(ArgMax(scores, classes), targets, classes, obj)
+	if err != nil {
+		return nil, err
+	}
+	best.ArgMax = argmax
 	return best, nil
 }
 
@@ -100,8 +104,8 @@ func checkSearchInput(scores []float64, targets []int32, classes int, obj Object
 	switch {
 	case !obj.Valid():
 		return &InputError{"SearchThresholds", fmt.Sprintf("unknown objective %q", obj)}
-	case classes < 1:
-		return &InputError{"SearchThresholds", fmt.Sprintf("%d classes", classes)}
+	case classes < 1 || classes > MaxClasses:
+		return checkClasses("SearchThresholds", classes)
 	case len(targets) == 0:
 		return &InputError{"SearchThresholds", "no rows"}
 	case len(scores) != len(targets)*classes:

@@ -35,10 +35,10 @@ func plainSearch(scores []float64, targets []int32, classes int, obj Objective) 
 				bt[i] = 1
 			}
 		}
-		return Score(pred, bt, 2, obj), positives
+		return must(Score(pred, bt, 2, obj)), positives
 	}
 	score := func(t []float64) float64 {
-		return Score(PredictWithThresholds(scores, classes, t), targets, classes, obj)
+		return must(Score(must(PredictWithThresholds(scores, classes, t)), targets, classes, obj))
 	}
 	var starts [][]float64
 
@@ -192,8 +192,8 @@ func TestSearchProperties(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			argmax := Score(ArgMax(scores, tc.classes), targets, tc.classes, obj)
-			with := Score(PredictWithThresholds(scores, tc.classes, res.Thresholds), targets, tc.classes, obj)
+			argmax := must(Score(ArgMax(scores, tc.classes), targets, tc.classes, obj))
+			with := must(Score(must(PredictWithThresholds(scores, tc.classes, res.Thresholds)), targets, tc.classes, obj))
 			if res.ArgMax != argmax {
 				t.Errorf("%d×%d %s: ArgMax %v, Score of arg-max %v", tc.n, tc.classes, obj, res.ArgMax, argmax)
 			}

@@ -100,7 +100,7 @@ func TestSklearnAccumulator(t *testing.T) {
 				t.Fatalf("arg-max differs from numpy's")
 			}
 			// Fed in uneven batches, and as two halves merged.
-			whole := NewAccumulator(c.Classes)
+			whole := must(NewAccumulator(c.Classes))
 			n := len(c.Targets)
 			for i := 0; i < n; i += 7 {
 				j := min(i+7, n)
@@ -108,7 +108,7 @@ func TestSklearnAccumulator(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			a, b := NewAccumulator(c.Classes), NewAccumulator(c.Classes)
+			a, b := must(NewAccumulator(c.Classes)), must(NewAccumulator(c.Classes))
 			h := n / 3
 			if err := a.Add(c.Pred[:h], c.Targets[:h], logits[:h*c.Classes]); err != nil {
 				t.Fatal(err)

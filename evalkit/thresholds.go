@@ -83,19 +83,26 @@ func argmaxRow[T float32 | float64](row []T) int {
 // score is >= its threshold; the eligible class with the highest score is
 // predicted, ties going to the lower class index; when no class is
 // eligible, the plain arg-max is. A nil t predicts the plain arg-max.
-// PredictWithThresholds panics if t is neither nil nor of length classes.
-func PredictWithThresholds(scores []float64, classes int, t []float64) []int32 {
-	if t == nil {
-		return ArgMax(scores, classes)
-	}
-	if len(t) != classes {
-		panic(fmt.Sprintf("evalkit: PredictWithThresholds: %d thresholds for %d classes", len(t), classes))
+// PredictWithThresholds returns an *InputError when classes is below 1,
+// the scores are not whole rows, or t is neither nil nor of length
+// classes.
+func PredictWithThresholds(scores []float64, classes int, t []float64) ([]int32, error) {
+	const op = "PredictWithThresholds"
+	switch {
+	case classes < 1:
+		return nil, &InputError{op, fmt.Sprintf("%d classes", classes)}
+	case len(scores)%classes != 0:
+		return nil, &InputError{op, fmt.Sprintf("%d scores are not rows of %d classes", len(scores), classes)}
+	case t == nil:
+		return ArgMax(scores, classes), nil
+	case len(t) != classes:
+		return nil, &InputError{op, fmt.Sprintf("%d thresholds for %d classes", len(t), classes)}
 	}
 	out := make([]int32, len(scores)/classes)
 	for i := range out {
 		out[i] = int32(predictRow(scores[i*classes:(i+1)*classes], t))
 	}
-	return out
+	return out, nil
 }
 
 // predictRow is the prediction rule for one row.
@@ -115,12 +122,28 @@ func predictRow(row, t []float64) int {
 // Score returns the objective of predictions against targets over all
 // classes: accuracy, or micro, macro (plain mean over all classes) or
 // support-weighted F1, with precision, recall and F1 0 where their
-// denominator is 0. Score panics on slices of different lengths or a class
-// outside [0, classes); an unknown objective scores as accuracy.
-func Score(pred, targets []int32, classes int, obj Objective) float64 {
+// denominator is 0. Score returns an *InputError for slices of different
+// lengths, classes outside [1, MaxClasses], a class outside [0, classes)
+// or an unknown objective.
+func Score(pred, targets []int32, classes int, obj Objective) (float64, error) {
+	const op = "Score"
+	if err := checkClasses(op, classes); err != nil {
+		return 0, err
+	}
+	if !obj.Valid() {
+		return 0, &InputError{op, fmt.Sprintf("unknown objective %q", obj)}
+	}
 	if len(pred) != len(targets) {
-		panic(fmt.Sprintf("evalkit: Score: %d predictions for %d targets", len(pred), len(targets)))
+		return 0, &InputError{op, fmt.Sprintf("%d predictions for %d targets", len(pred), len(targets))}
+	}
+	for i := range targets {
+		if p := pred[i]; p < 0 || int(p) >= classes {
+			return 0, &InputError{op, fmt.Sprintf("row %d: prediction %d outside [0, %d)", i, p, classes)}
+		}
+		if y := targets[i]; y < 0 || int(y) >= classes {
+			return 0, &InputError{op, fmt.Sprintf("row %d: target %d outside [0, %d)", i, y, classes)}
+		}
 	}
 	tp, predicted, support := classCounts(pred, targets, classes)
-	return objectiveValue(obj, tp, predicted, support)
+	return objectiveValue(obj, tp, predicted, support), nil
 }

@@ -159,7 +159,7 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 		if b.freed {
 			return nil, opErr(op, "%s was used after Free", t)
 		}
-		if uint64(t.Numel())*4 > b.cap {
+		if n, err := t.Shape().NumelChecked(); err != nil || uint64(n) > b.cap/4 {
 			return nil, opErr(op, "%s is larger than its storage", t)
 		}
 		out[i] = b
@@ -167,7 +167,9 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 	return out, nil
 }
 
-// Alloc returns a zero-filled tensor.
+// Alloc returns a zero-filled tensor. It returns an error for a shape
+// with an extent below 1, one whose element count overflows an int, and
+// one larger than the adapter's largest storage buffer.
 func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 	if !shape.Valid() {
 		return nil, opErr("alloc", "shape %s has a non-positive extent", shape)
@@ -180,7 +182,14 @@ func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 	if g.err != nil {
 		return nil, g.err
 	}
-	b, err := g.get(4 * uint64(shape.Numel()))
+	n, err := shape.NumelChecked()
+	if err != nil { // (not a negative extent: Valid said so)
+		return nil, opErr("alloc", "%s%s has more elements than an int can count", dtype, shape)
+	}
+	if limit := g.maxBufferSize(); uint64(n) > limit/4 {
+		return nil, opErr("alloc", "%s%s needs %d bytes, more than the adapter's largest storage buffer (%d bytes)", dtype, shape, 4*uint64(n), limit)
+	}
+	b, err := g.get(4 * uint64(n))
 	if err != nil {
 		return nil, opErr("alloc", "%s%s: %v", dtype, shape, err)
 	}

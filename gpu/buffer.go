@@ -20,12 +20,21 @@ type buffer struct {
 
 const storageUsage = wgpu.BufferUsage_Storage | wgpu.BufferUsage_CopySrc | wgpu.BufferUsage_CopyDst
 
+// maxBufferSize is the largest storage buffer the device can create and
+// bind, in bytes: the smaller of its buffer and binding size limits.
+func (g *Backend) maxBufferSize() uint64 {
+	return min(g.d.limits.MaxStorageBufferBindingSize, g.d.limits.MaxBufferSize)
+}
+
 // roundUp returns n rounded up to a multiple of 256 bytes.
 func roundUp(n uint64) uint64 { return (n + 255) &^ 255 }
 
 // get returns a storage buffer of at least size bytes from the pool, or a
 // new one (which WebGPU zero-fills).
 func (g *Backend) get(size uint64) (*buffer, error) {
+	if size > g.maxBufferSize() { // checked first: roundUp wraps near 2^64
+		return nil, fmt.Errorf("%d bytes exceed the adapter's largest storage buffer (%d bytes)", size, g.maxBufferSize())
+	}
 	size = roundUp(size)
 	if list := g.pool[size]; len(list) > 0 {
 		wb := list[len(list)-1]
@@ -33,8 +42,8 @@ func (g *Backend) get(size uint64) (*buffer, error) {
 		g.pooled -= size
 		return &buffer{wb: wb, cap: size, needZero: true}, nil
 	}
-	if size > g.d.limits.MaxStorageBufferBindingSize || size > g.d.limits.MaxBufferSize {
-		return nil, fmt.Errorf("%d bytes exceed the adapter's largest storage buffer (%d bytes)", size, min(g.d.limits.MaxStorageBufferBindingSize, g.d.limits.MaxBufferSize))
+	if size > g.maxBufferSize() {
+		return nil, fmt.Errorf("%d bytes exceed the adapter's largest storage buffer (%d bytes)", size, g.maxBufferSize())
 	}
 	wb, err := g.d.dev.CreateBuffer(&wgpu.BufferDescriptor{Usage: storageUsage, Size: size})
 	if err != nil {

@@ -21,6 +21,9 @@ type Model struct {
 
 // Forward runs the model on images x and returns the logits.
 func (m *Model) Forward(c *Context, x *ops.Tensor) (*Var, error) {
+	if c == nil || x == nil {
+		return nil, errors.New("graph: model forward with a nil context or input")
+	}
 	want := ops.Shape{0, m.InChannels, m.Size, m.Size}
 	s := x.Shape()
 	if len(s) != 4 || s[0] < 1 || s[1] != want[1] || s[2] != want[2] || s[3] != want[3] {
@@ -94,30 +97,18 @@ func residual(b ops.Backend, prefix string, ch int) (*Residual, error) {
 // §1. Parameters start as PyTorch's constructors leave batch norm
 // (weight 1, bias 0) and zero elsewhere: call InitPyTorch or load a state.
 // dropout is the probability of the Dropout before the classifier (0.2 in
-// the tutorial).
+// the tutorial). The sizes must lie within the bounds of resnet9_state.go
+// (width 1 to MaxResNet9Width and so on).
 func NewResNet9(b ops.Backend, inChannels, numClasses, width int, dropout float32) (*Model, error) {
-	if inChannels < 1 || numClasses < 1 || width < 1 {
-		return nil, fmt.Errorf("graph: resnet9(%d, %d, %d): every size must be positive", inChannels, numClasses, width)
+	if err := checkResNet9Sizes(inChannels, numClasses, width); err != nil {
+		return nil, err
 	}
 	if !(dropout >= 0 && dropout < 1) {
 		return nil, fmt.Errorf("graph: resnet9 dropout %g: want 0 <= p < 1", dropout)
 	}
-	w1, w2, w4, w8 := width, 2*width, 4*width, 8*width
 	wrap := func(err error) error { return fmt.Errorf("graph: resnet9: %w", err) }
 	var mods []Module
-	for _, blk := range []struct {
-		name     string
-		in, out  int
-		pool     bool
-		residual bool
-	}{
-		{"0", inChannels, w1, false, false},
-		{"1", w1, w2, true, false},
-		{"2", w2, w2, false, true},
-		{"3", w2, w4, true, false},
-		{"4", w4, w8, true, false},
-		{"5", w8, w8, false, true},
-	} {
+	for _, blk := range resnet9Blocks(inChannels, width) {
 		var m Module
 		var err error
 		if blk.residual {
@@ -130,7 +121,7 @@ func NewResNet9(b ops.Backend, inChannels, numClasses, width int, dropout float3
 		}
 		mods = append(mods, m)
 	}
-	lin, err := NewLinear(b, "6.3", w8, numClasses)
+	lin, err := NewLinear(b, "6.3", 8*width, numClasses)
 	if err != nil {
 		return nil, wrap(err)
 	}
@@ -140,17 +131,27 @@ func NewResNet9(b ops.Backend, inChannels, numClasses, width int, dropout float3
 	return &Model{Root: &Sequential{Modules: mods}, InChannels: inChannels, Size: 32, NumClasses: numClasses, Width: width}, nil
 }
 
-// ResNet9Sizes reads the arguments NewResNet9 built a state_dict with
-// from the shapes of its entries (name to shape): the first convolution's
-// weight 0.0.weight is [width, inChannels, 3, 3] and the classifier's
-// weight 6.3.weight is [numClasses, 8*width].
-func ResNet9Sizes(shapes map[string][]int) (inChannels, numClasses, width int, err error) {
-	conv, ok1 := shapes["0.0.weight"]
-	fc, ok2 := shapes["6.3.weight"]
-	if !ok1 || !ok2 || len(conv) != 4 || len(fc) != 2 {
-		return 0, 0, 0, errors.New("graph: not a resnet9 state_dict (want 0.0.weight [width,in,3,3] and 6.3.weight [classes,8*width])")
+// resnet9Block is one of resnet9's six convolutional stages: a conv block
+// (conv, batch norm, ReLU, optionally max pool) or a residual of two.
+type resnet9Block struct {
+	name     string
+	in, out  int
+	pool     bool
+	residual bool
+}
+
+// resnet9Blocks lists the stages of resnet9(inChannels, _, width), for
+// NewResNet9 and ResNet9State alike.
+func resnet9Blocks(inChannels, width int) []resnet9Block {
+	w1, w2, w4, w8 := width, 2*width, 4*width, 8*width
+	return []resnet9Block{
+		{"0", inChannels, w1, false, false},
+		{"1", w1, w2, true, false},
+		{"2", w2, w2, false, true},
+		{"3", w2, w4, true, false},
+		{"4", w4, w8, true, false},
+		{"5", w8, w8, false, true},
 	}
-	return conv[1], fc[0], conv[0], nil
 }
 
 // InitPyTorch initializes the model as PyTorch's constructors do: every

@@ -11,7 +11,9 @@ type Backend interface {
 	// Name identifies the backend ("cpu", "webgpu").
 	Name() string
 
-	// Alloc returns a zero-filled tensor of the given type and shape.
+	// Alloc returns a zero-filled tensor of the given type and shape, or
+	// an *Error for an extent below 1, a size that overflows an int, or
+	// one larger than the backend can hold.
 	Alloc(dtype DType, shape Shape) (*Tensor, error)
 	// Free returns the tensor's storage to the backend; t must not be
 	// used afterwards. Freeing a view frees nothing.

@@ -11,8 +11,9 @@ type ConvSpec struct {
 func ConvOut(in, k, stride, pad int) int { return (in+2*pad-k)/stride + 1 }
 
 // CheckConv2D validates a convolution's tensors against x and w and
-// returns the output height and width. Every tensor but b is required;
-// the backward checks pass their gradients in the same positions.
+// returns the output height and width. The padding must be smaller than
+// the kernel in both dimensions. Every tensor but b is required; the
+// backward checks pass their gradients in the same positions.
 func CheckConv2D(op string, x, w, b, y *Tensor, s ConvSpec) (oh, ow int, err error) {
 	if err := need(op, "x", x, F32, 4); err != nil {
 		return 0, 0, err
@@ -27,6 +28,11 @@ func CheckConv2D(op string, x, w, b, y *Tensor, s ConvSpec) (oh, ow int, err err
 	o, ci, kh, kw := w.shape[0], w.shape[1], w.shape[2], w.shape[3]
 	if ci != c {
 		return 0, 0, errf(op, "x %s has %d channels but w %s expects %d", x, c, w, ci)
+	}
+	if s.Padding >= kh || s.Padding >= kw {
+		// Such a padding only adds windows that see nothing but zeros, and
+		// the padded image it makes could be any size.
+		return 0, 0, errf(op, "padding %d: want less than the kernel's %dx%d", s.Padding, kh, kw)
 	}
 	if h+2*s.Padding < kh || wd+2*s.Padding < kw {
 		return 0, 0, errf(op, "kernel %dx%d larger than padded input %dx%d", kh, kw, h+2*s.Padding, wd+2*s.Padding)

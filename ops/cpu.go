@@ -9,7 +9,8 @@ import (
 // The CPU backend is this file (the type, memory and ownership checks),
 // cpu_<op>.go for each operation (its methods, the parallel jobs that
 // cpu_workers.go runs, and its kernels in plain Go), cpu_pool.go (the
-// tensor memory pool) and cpu_scratch.go (the scratch free lists).
+// tensor memory pool), cpu_memory.go (the largest tensor Alloc grants)
+// and cpu_scratch.go (the scratch free lists).
 //
 // Fast paths. On amd64 some kernels also exist in assembly:
 // cpu_<op>_amd64.s holds them, and cpu_<op>_amd64.go declares them and
@@ -77,12 +78,22 @@ func (c *CPU) Describe() string {
 }
 
 // Alloc returns a zero-filled tensor, reusing the storage of a freed
-// tensor of the same type and size when there is one.
+// tensor of the same type and size when there is one. It returns an
+// *Error for a shape with an extent below 1, one whose element count
+// overflows an int, and one larger than the machine's memory
+// (cpu_memory.go), so that an impossible size is an error rather than a
+// crash of the Go runtime.
 func (c *CPU) Alloc(dtype DType, shape Shape) (*Tensor, error) {
 	if !shape.Valid() {
 		return nil, errf("alloc", "shape %s has a non-positive extent", shape)
 	}
-	n := shape.Numel()
+	n, why := shape.numel()
+	if why != "" {
+		return nil, errf("alloc", "%s%s %s", dtype, shape, why)
+	}
+	if limit := cpuMemoryLimit(); uint64(n) > limit/4 {
+		return nil, errf("alloc", "%s%s needs %d bytes, more than the %d bytes of memory of this machine", dtype, shape, 4*uint64(n), limit)
+	}
 	var t *Tensor
 	switch dtype {
 	case F32:
@@ -188,7 +199,10 @@ func (c *CPU) mine(op string, ts ...*Tensor) error {
 		if t.owner != Backend(c) {
 			return errf(op, "%s belongs to another backend", t)
 		}
-		n := t.Numel()
+		n, why := t.shape.numel()
+		if why != "" {
+			return errf(op, "%s %s", t, why)
+		}
 		switch t.dtype {
 		case F32:
 			if s, ok := t.storage.([]float32); !ok || len(s) < n {

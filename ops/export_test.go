@@ -24,3 +24,14 @@ func NewCPUWorkers(n int) *CPU { return &CPU{workers: n} }
 // RandSlice returns n values drawn uniformly from [-1, 1), as the tests
 // in package ops draw them.
 func RandSlice(rng *rand.Rand, n int) []float32 { return randSlice(rng, n) }
+
+// SetCPUMemoryLimit makes the CPU backend refuse tensors over n bytes for
+// the rest of a test, as it refuses those over the machine's memory.
+func SetCPUMemoryLimit(t testing.TB, n uint64) {
+	old := cpuMemoryLimit
+	cpuMemoryLimit = func() uint64 { return n }
+	t.Cleanup(func() { cpuMemoryLimit = old })
+}
+
+// CPUMemoryLimit returns the most bytes one CPU tensor may take.
+func CPUMemoryLimit() uint64 { return cpuMemoryLimit() }

@@ -2,6 +2,8 @@ package ops
 
 import (
 	"fmt"
+	"math"
+	"math/bits"
 	"strings"
 )
 
@@ -32,13 +34,48 @@ func (d DType) String() string {
 type Shape []int
 
 // Numel returns the number of elements: the product of the extents
-// (1 for a scalar shape).
+// (1 for a scalar shape). It is meant for valid shapes, such as those of
+// tensors Alloc returned; for a shape that came from outside, use
+// NumelChecked, since this product wraps around on overflow.
 func (s Shape) Numel() int {
 	n := 1
 	for _, d := range s {
 		n *= d
 	}
 	return n
+}
+
+// NumelChecked returns the number of elements like Numel, or an *Error
+// (operation "shape") when an extent is negative or the product does not
+// fit in an int. A zero extent makes the product 0 whatever the others.
+func (s Shape) NumelChecked() (int, error) {
+	n, why := s.numel()
+	if why != "" {
+		return 0, errf("shape", "%s %s", s, why)
+	}
+	return n, nil
+}
+
+// numel is NumelChecked with the reason of a failure, such as "has a
+// negative extent", for the callers' own messages.
+func (s Shape) numel() (n int, why string) {
+	for _, d := range s {
+		if d < 0 {
+			return 0, "has a negative extent"
+		}
+		if d == 0 {
+			return 0, ""
+		}
+	}
+	var p uint64 = 1
+	for _, d := range s {
+		hi, lo := bits.Mul64(p, uint64(d))
+		if hi != 0 || lo > math.MaxInt {
+			return 0, "has more elements than an int can count"
+		}
+		p = lo
+	}
+	return int(p), ""
 }
 
 // Equal reports whether s and o have the same rank and extents.
@@ -122,7 +159,7 @@ func Reshape(t *Tensor, shape Shape) (*Tensor, error) {
 	if t == nil {
 		return nil, nilErr("reshape", "tensor")
 	}
-	if !shape.Valid() || shape.Numel() != t.Numel() {
+	if n, err := shape.NumelChecked(); err != nil || !shape.Valid() || n != t.Numel() {
 		return nil, errf("reshape", "cannot view %s as %s", t, shape)
 	}
 	v := NewTensor(t.owner, t.dtype, shape, t.storage)

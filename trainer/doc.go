@@ -10,5 +10,6 @@
 // usable alone: Stepper runs pipelined training and evaluation steps,
 // Evaluate and Predict run a model over a loader, and SaveState and
 // LoadState move a model's state_dict to and from safetensors with
-// PyTorch's names (docs/SPEC.md §8.4).
+// PyTorch's names (docs/SPEC.md §8.4); ReadCheckpoint validates an
+// untrusted checkpoint whole before a model is built for it.
 package trainer

@@ -106,7 +106,11 @@ type evaluation struct {
 // training. With keep it also returns every row's predictions, in order.
 // A cancelled ctx stops it with ErrInterrupted.
 func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, keep bool) (*evaluation, error) {
-	ev := &evaluation{acc: newLossAcc(r.cfg.Model.NumClasses)}
+	acc, err := newLossAcc(r.cfg.Model.NumClasses)
+	if err != nil {
+		return nil, err
+	}
+	ev := &evaluation{acc: acc}
 	bar := r.prog.bar(fmt.Sprintf("epoch %d/%d %s", min(r.epoch+1, r.cfg.Epochs), r.cfg.Epochs, name), l.Batches(), 0)
 	defer bar.done()
 	each := func(b EvalBatch) error {
@@ -116,7 +120,6 @@ func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, kee
 		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Metrics()["accuracy01"], len(b.Labels))
 		return nil
 	}
-	var err error
 	if keep {
 		ev.pred, err = Predict(ctx, r.stepper, l, each)
 	} else {

@@ -19,8 +19,12 @@ type lossAcc struct {
 	acc   *evalkit.Accumulator
 }
 
-func newLossAcc(classes int) *lossAcc {
-	return &lossAcc{Parts: map[string]float64{}, acc: evalkit.NewAccumulator(classes)}
+func newLossAcc(classes int) (*lossAcc, error) {
+	acc, err := evalkit.NewAccumulator(classes)
+	if err != nil {
+		return nil, err
+	}
+	return &lossAcc{Parts: map[string]float64{}, acc: acc}, nil
 }
 
 func (l *lossAcc) reset() {
@@ -64,7 +68,10 @@ func LoggedKeys(classes int, criteria []graph.Criterion) ([]string, error) {
 	if classes < 1 {
 		return nil, fmt.Errorf("trainer: %d classes: want at least 1", classes)
 	}
-	l := newLossAcc(classes)
+	l, err := newLossAcc(classes)
+	if err != nil {
+		return nil, err
+	}
 	res := StepResult{Pred: []int32{0}, Logits: make([]float32, classes)}
 	if len(criteria) > 1 {
 		res.Parts = map[string]float64{}

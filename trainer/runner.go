@@ -184,6 +184,10 @@ func newRun(cfg Config) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
+	train, err := newLossAcc(cfg.Model.NumClasses)
+	if err != nil {
+		return nil, err
+	}
 	r := &run{
 		cfg:   cfg,
 		b:     b,
@@ -192,7 +196,7 @@ func newRun(cfg Config) (*run, error) {
 			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true},
 		dir:   RunDir(cfg.LogDir),
 		tb:    map[string]*tbWriter{},
-		train: newLossAcc(cfg.Model.NumClasses),
+		train: train,
 		best:  bestEpoch{Epoch: -1},
 	}
 	r.prog = newProgress(cfg.Progress, cfg.ProgressInterval)

@@ -4,13 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/gpu"
 	"github.com/wgtrain/wgtrain/graph"
-	"github.com/wgtrain/wgtrain/internal/safetensors"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -48,10 +46,11 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err := data.check(); err != nil {
 		return err
 	}
-	in, classes, width, err := checkpointSizes(*ckpt)
+	ck, err := trainer.ReadCheckpoint(*ckpt)
 	if err != nil {
 		return err
 	}
+	in, classes := ck.InChannels, ck.NumClasses
 	ds, err := data.load()
 	if err != nil {
 		return err
@@ -79,11 +78,8 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer done()
-	m, err := graph.NewResNet9(b, in, classes, width, 0)
+	m, err := ck.NewModel(b, 0)
 	if err != nil {
-		return err
-	}
-	if err := trainer.LoadState(*ckpt, m); err != nil {
 		return err
 	}
 	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
@@ -92,7 +88,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	meta := &evalkit.PredictionsMeta{Classes: ds.Classes, Split: *split, Epoch: checkpointEpoch(*ckpt), Dataset: data.dataset, Checkpoint: *ckpt}
+	meta := &evalkit.PredictionsMeta{Classes: ds.Classes, Split: *split, Epoch: ck.Epoch(), Dataset: data.dataset, Checkpoint: *ckpt}
 	if err := evalkit.WritePredictionsWithMeta(*outPath, p, meta); err != nil {
 		return err
 	}
@@ -108,36 +104,4 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s split: accuracy %.4f, macro F1 %.4f\n", *split, r.Accuracy, r.Macro.F1)
 	}
 	return nil
-}
-
-// checkpointEpoch returns the epoch that wgtrain train recorded in a
-// checkpoint's metadata, or 0 when it holds none (one saved from
-// PyTorch).
-func checkpointEpoch(path string) int {
-	f, err := safetensors.ReadFile(path)
-	if err != nil {
-		return 0
-	}
-	e, err := strconv.Atoi(f.Metadata["epoch"])
-	if err != nil || e < 0 {
-		return 0
-	}
-	return e
-}
-
-// checkpointSizes reads a resnet9 checkpoint's input channels, classes
-// and width from the shapes of its entries.
-func checkpointSizes(path string) (in, classes, width int, err error) {
-	f, err := safetensors.ReadFile(path)
-	if err != nil {
-		return 0, 0, 0, err
-	}
-	shapes := make(map[string][]int, len(f.Tensors))
-	for _, t := range f.Tensors {
-		shapes[t.Name] = t.Shape
-	}
-	if in, classes, width, err = graph.ResNet9Sizes(shapes); err != nil {
-		return 0, 0, 0, fmt.Errorf("%s: %w", path, err)
-	}
-	return in, classes, width, nil
 }

@@ -63,17 +63,31 @@ func runThresholds(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", *tunePath, err)
 	}
-	gain := func(scores []float64, targets []int32) *evalkit.Gain {
-		return &evalkit.Gain{
-			Without: evalkit.Score(evalkit.ArgMax(scores, c), targets, c, obj),
-			With:    evalkit.Score(evalkit.PredictWithThresholds(scores, c, th), targets, c, obj),
+	gain := func(scores []float64, targets []int32) (*evalkit.Gain, error) {
+		without, err := evalkit.Score(evalkit.ArgMax(scores, c), targets, c, obj)
+		if err != nil {
+			return nil, err
 		}
+		pred, err := evalkit.PredictWithThresholds(scores, c, th)
+		if err != nil {
+			return nil, err
+		}
+		with, err := evalkit.Score(pred, targets, c, obj)
+		return &evalkit.Gain{Without: without, With: with}, err
+	}
+	tuneGain, err := gain(tuneScores, tune.Target)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *tunePath, err)
+	}
+	evalGain, err := gain(evalkit.Softmax(eval.Logits, c), eval.Target)
+	if err != nil {
+		return fmt.Errorf("%s: %w", *evalPath, err)
 	}
 	tf := &evalkit.ThresholdsFile{
 		Objective:  obj,
 		Thresholds: th,
-		Tune:       gain(tuneScores, tune.Target),
-		Eval:       gain(evalkit.Softmax(eval.Logits, c), eval.Target),
+		Tune:       tuneGain,
+		Eval:       evalGain,
 	}
 	if *outPath != "" {
 		if err := evalkit.WriteThresholds(*outPath, tf); err != nil {

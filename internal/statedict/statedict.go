@@ -1,7 +1,9 @@
 // Package statedict moves a model's state between a graph.Model and
 // safetensors tensors under PyTorch's state_dict names. Loading is strict,
 // like PyTorch's load_state_dict(strict=True): every entry must be there
-// with its exact dtype and shape, and nothing else may be.
+// with its exact dtype and shape, and nothing else may be. Check makes
+// those checks against a list of entries (graph.StateSpec), so that a
+// file can be checked before the model it needs is built.
 package statedict
 
 import (
@@ -12,6 +14,7 @@ import (
 
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/ops"
 )
 
 // Tensors downloads m's state as safetensors tensors named prefix+name:
@@ -32,19 +35,19 @@ func Tensors(m *graph.Model, prefix string) ([]safetensors.Tensor, error) {
 	return out, nil
 }
 
-// Load sets m's state from the tensors of f named prefix+name. Entries of
-// f outside the prefix are ignored; inside it, an entry m does not have is
-// an error. source names the file in errors. Nothing of m changes unless
-// every entry checks out.
-func Load(m *graph.Model, f *safetensors.File, prefix, source string) error {
-	state := m.State()
-	want := make(map[string]bool, len(state))
-	for _, e := range state {
-		want[prefix+e.Name] = true
+// Check checks f's entries named prefix+name against want, strictly and
+// without decoding anything: every entry of want must be there, an F32
+// tensor of its shape or, for a counter, an I64 scalar, and f may hold
+// nothing else under the prefix (entries outside it are ignored). source
+// names the file in errors. The errors are Load's.
+func Check(f *safetensors.File, want []graph.StateSpec, prefix, source string) error {
+	names := make(map[string]bool, len(want))
+	for _, e := range want {
+		names[prefix+e.Name] = true
 	}
 	var extra []string
 	for _, t := range f.Tensors {
-		if strings.HasPrefix(t.Name, prefix) && !want[t.Name] {
+		if strings.HasPrefix(t.Name, prefix) && !names[t.Name] {
 			extra = append(extra, t.Name)
 		}
 	}
@@ -52,29 +55,50 @@ func Load(m *graph.Model, f *safetensors.File, prefix, source string) error {
 		sort.Strings(extra)
 		return fmt.Errorf("statedict: %s: unexpected entries the model does not have: %s", source, strings.Join(extra, ", "))
 	}
-	// Check and convert everything first, then write.
-	f32 := make([][]float32, len(state))
-	counts := make([]int64, len(state))
-	for i, e := range state {
+	for _, e := range want {
 		name := prefix + e.Name
 		t, ok := f.Get(name)
 		if !ok {
 			return fmt.Errorf("statedict: %s: missing entry %s", source, name)
 		}
+		if e.Count {
+			if t.DType != safetensors.DTypeI64 || len(t.Shape) != 0 {
+				return fmt.Errorf("statedict: %s: %s must be an I64 scalar, is %s%v", source, name, t.DType, t.Shape)
+			}
+			continue
+		}
+		if t.DType != safetensors.DTypeF32 || !sameShape(t.Shape, e.Shape) {
+			return fmt.Errorf("statedict: %s: %s is %s%v, the model expects F32%v", source, name, t.DType, t.Shape, []int(e.Shape))
+		}
+	}
+	return nil
+}
+
+// Load sets m's state from the tensors of f named prefix+name, after
+// Check against m's entries; it also refuses non-finite values and
+// negative counters. source names the file in errors. Nothing of m
+// changes unless every entry checks out.
+func Load(m *graph.Model, f *safetensors.File, prefix, source string) error {
+	if err := Check(f, m.Specs(), prefix, source); err != nil {
+		return err
+	}
+	state := m.State()
+	// Check and convert everything first, then write.
+	f32 := make([][]float32, len(state))
+	counts := make([]int64, len(state))
+	for i, e := range state {
+		name := prefix + e.Name
+		t, _ := f.Get(name)
 		if e.Count != nil {
 			v, err := t.Int64s()
-			if err != nil || len(t.Shape) != 0 {
-				return fmt.Errorf("statedict: %s: %s must be an I64 scalar, is %s%v", source, name, t.DType, t.Shape)
+			if err != nil {
+				return fmt.Errorf("statedict: %s: %w", source, err)
 			}
 			if v[0] < 0 {
 				return fmt.Errorf("statedict: %s: %s is negative (%d)", source, name, v[0])
 			}
 			counts[i] = v[0]
 			continue
-		}
-		shape := e.Tensor.Shape()
-		if t.DType != safetensors.DTypeF32 || !sameShape(t.Shape, shape) {
-			return fmt.Errorf("statedict: %s: %s is %s%v, the model expects F32%v", source, name, t.DType, t.Shape, []int(shape))
 		}
 		v, err := t.Float32s()
 		if err != nil {
@@ -99,7 +123,7 @@ func Load(m *graph.Model, f *safetensors.File, prefix, source string) error {
 	return nil
 }
 
-func sameShape(a []int, b []int) bool {
+func sameShape(a []int, b ops.Shape) bool {
 	if len(a) != len(b) {
 		return false
 	}

@@ -1,0 +1,13 @@
+package ops
+
+import "golang.org/x/sys/unix"
+
+// physicalMemory returns the machine's total RAM in bytes, or 0 when the
+// kernel does not say.
+func physicalMemory() uint64 {
+	var si unix.Sysinfo_t
+	if unix.Sysinfo(&si) != nil {
+		return 0
+	}
+	return uint64(si.Totalram) * uint64(si.Unit)
+}
