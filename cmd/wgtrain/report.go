@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 
@@ -13,7 +14,7 @@ import (
 func init() {
 	register(command{
 		name:    "report",
-		summary: "the classification report of a predictions file",
+		summary: "print the classification report of a predictions file",
 		run:     runReport,
 	})
 }
@@ -46,8 +47,11 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		return usagef("--predictions is required")
 	case *namesFlag != "" && *namesFile != "":
 		return usagef("--class-names and --class-names-file exclude each other")
-	case *beta < 0 || *beta != *beta:
-		return usagef("--beta %v: want a number > 0, or 0 for none", *beta)
+	case !(*beta >= 0) || math.IsInf(*beta, 1):
+		return usagef("--beta %v: want a finite number > 0, or 0 for none", *beta)
+	}
+	if err := checkReportFiles(*predPath, *thPath, *namesFile, *pngPath); err != nil {
+		return err
 	}
 	switch *format {
 	case "text", "json", "csv", "markdown":
@@ -73,7 +77,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if len(tf.Thresholds) != p.Classes {
-			return fmt.Errorf("%s: %d thresholds, but %s has %d classes", *thPath, len(tf.Thresholds), *predPath, p.Classes)
+			return usagef("--thresholds %s: %d thresholds, but --predictions %s has %d classes", *thPath, len(tf.Thresholds), *predPath, p.Classes)
 		}
 		opts.Thresholds = tf.Thresholds
 	}
@@ -101,6 +105,24 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = stdout.Write(out)
 	return err
+}
+
+// checkReportFiles reports, before any work, input files that are not
+// there and a --confusion-png that cannot be written; "" is a flag not
+// given.
+func checkReportFiles(predictions, thresholds, namesFile, png string) error {
+	for _, in := range [][2]string{{"--predictions", predictions}, {"--thresholds", thresholds}, {"--class-names-file", namesFile}} {
+		if in[1] == "" {
+			continue
+		}
+		if err := inputFile(in[0], in[1]); err != nil {
+			return err
+		}
+	}
+	if png != "" {
+		return outputFile("--confusion-png", png)
+	}
+	return nil
 }
 
 // readLabeledPredictions reads a predictions file that must have at least
@@ -158,7 +180,7 @@ func classNames(list, file string, classes int) ([]string, error) {
 	if len(names) != classes {
 		src := "--class-names"
 		if file != "" {
-			src = file
+			src = "--class-names-file " + file
 		}
 		return nil, usagef("%s: %d class names for %d classes", src, len(names), classes)
 	}
