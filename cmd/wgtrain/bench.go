@@ -14,6 +14,10 @@ import (
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
+// benchEvalStep starts one evaluation batch of bench, warm-up or timed
+// (a variable, so that a test can count them).
+var benchEvalStep = func(s *trainer.Stepper, b trainer.Batch) (*trainer.PendingStep, error) { return s.StartEval(b) }
+
 // processStart is as close to the process's start as Go lets a program
 // note it: package variables are initialized before any init function.
 var processStart = time.Now()
@@ -120,11 +124,15 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	// (and compiles its pipelines on WebGPU): a warm-up batch, untimed,
 	// as PyTorch gets one in scripts/compare_pytorch.py.
 	t0 := time.Now()
-	if _, err := s.Eval(bt); err != nil {
+	warm, err := benchEvalStep(s, bt)
+	if err != nil {
+		return err
+	}
+	if _, err := warm.Wait(); err != nil {
 		return err
 	}
 	res.FirstEvalSeconds = time.Since(t0).Seconds()
-	if res.EvalImagesPerS, err = timeIt(func(int) (*trainer.PendingStep, error) { return s.StartEval(bt) }); err != nil {
+	if res.EvalImagesPerS, err = timeIt(func(int) (*trainer.PendingStep, error) { return benchEvalStep(s, bt) }); err != nil {
 		return err
 	}
 	var ru syscall.Rusage

@@ -67,15 +67,15 @@ func (d *dataFlags) check() error {
 }
 
 // load checks the flags and loads the data set they name. A --data-dir
-// that does not hold the data set is a usage error (the message lists
-// what is there).
+// that does not hold the data set is a usage error that says what is
+// there instead.
 func (d *dataFlags) load() (*datasets.Dataset, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
 	ds, err := datasets.Load(d.dataset, d.dir, datasets.LoadOptions{Coarse: d.coarse})
 	if nf := (*datasets.NotFoundError)(nil); d.dir != "" && errors.As(err, &nf) {
-		return nil, usageError{err}
+		return nil, usagef("--data-dir %s does not hold %s; looked in:\n  %s\n%s", d.dir, d.dataset, strings.Join(nf.Looked, "\n  "), nf.Hint)
 	}
 	return ds, err
 }
