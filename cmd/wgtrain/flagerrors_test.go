@@ -45,8 +45,11 @@ func checkBadFlags(t *testing.T, cases []badFlag) {
 func TestTrainBadFlagValuesNameTheFlag(t *testing.T) {
 	logdir := filepath.Join(t.TempDir(), "run")
 	missing := filepath.Join(t.TempDir(), "none.safetensors")
+	// A tiny run, should a check be missing; each case's flags come last
+	// and win.
 	train := func(args ...string) []string {
-		return append([]string{"train", "--logdir", logdir, "--backend", "cpu", "--quiet"}, args...)
+		return append([]string{"train", "--logdir", logdir, "--backend", "cpu", "--quiet", "--epochs", "1",
+			"--width", "2", "--train-limit", "32", "--valid-split", "0", "--test-limit", "16"}, args...)
 	}
 	checkBadFlags(t, []badFlag{
 		{train("--backend", "tpu"), `wgtrain train: --backend "tpu": want auto, webgpu or cpu`},
@@ -86,7 +89,8 @@ func TestValidSplitLargerThanTheData(t *testing.T) {
 	ckpt := pytorchCheckpoint(t)
 	out := filepath.Join(t.TempDir(), "p.csv")
 	checkBadFlags(t, []badFlag{
-		{[]string{"train", "--data-dir", fmnist, "--valid-split", "70000", "--logdir", logdir, "--backend", "cpu", "--quiet"},
+		{[]string{"train", "--data-dir", fmnist, "--valid-split", "70000", "--logdir", logdir, "--backend", "cpu", "--quiet",
+			"--epochs", "1", "--width", "2", "--train-limit", "32", "--test-limit", "16"},
 			"wgtrain train: --valid-split 70000: want fewer than the 60000 training samples of fashion-mnist"},
 		{[]string{"predict", "--data-dir", fmnist, "--checkpoint", ckpt, "--out", out, "--split", "valid", "--valid-split", "60000", "--backend", "cpu"},
 			"wgtrain predict: --valid-split 60000: want fewer than the 60000 training samples"},
