@@ -45,6 +45,10 @@ func checkBadFlags(t *testing.T, cases []badFlag) {
 func TestTrainBadFlagValuesNameTheFlag(t *testing.T) {
 	logdir := filepath.Join(t.TempDir(), "run")
 	missing := filepath.Join(t.TempDir(), "none.safetensors")
+	notDir := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(notDir, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
 	// A tiny run, should a check be missing; each case's flags come last
 	// and win.
 	train := func(args ...string) []string {
@@ -74,6 +78,7 @@ func TestTrainBadFlagValuesNameTheFlag(t *testing.T) {
 		{train("--init-from", missing), "wgtrain train: --init-from " + missing + ": no such file"},
 		{train("--init-from", t.TempDir()), "is a directory, want a file"},
 		{train("--dataset", "imagenet"), `unknown data set "imagenet" for --dataset`},
+		{train("--logdir", filepath.Join(notDir, "run")), "wgtrain train: --logdir " + filepath.Join(notDir, "run") + ": " + notDir + " is not a directory"},
 		{train("--data-dir", logdir+"-data"), "wgtrain train: --data-dir " + logdir + "-data does not hold fashion-mnist; looked in:"},
 	})
 	if _, err := os.Stat(logdir); err == nil {
@@ -158,6 +163,7 @@ func TestOtherCommandsBadFlagValuesNameTheFlag(t *testing.T) {
 		{[]string{"report", "--predictions", preds, "--class-names-file", none}, "wgtrain report: --class-names-file " + none + ": no such file"},
 		{[]string{"report", "--predictions", preds, "--class-names-file", names}, "wgtrain report: --class-names-file " + names + ": 2 class names for 3 classes"},
 		{[]string{"report", "--predictions", preds, "--class-names", "a,b"}, "wgtrain report: --class-names: 2 class names for 3 classes"},
+		{[]string{"report", "--predictions", preds, "--class-names", "a,,c"}, `wgtrain report: --class-names "a,,c": name 2 is empty`},
 		{[]string{"report", "--predictions", preds, "--confusion-png", filepath.Join(dir, "no", "c.png")}, "wgtrain report: --confusion-png "},
 		{[]string{"report", "--predictions", preds, "--format", "xml"}, `wgtrain report: --format "xml"`},
 		{[]string{"thresholds", "--tune", none, "--eval", preds, "--objective", "accuracy"}, "wgtrain thresholds: --tune " + none + ": no such file"},

@@ -160,7 +160,9 @@ func classNames(list, file string, classes int) ([]string, error) {
 	case list != "":
 		names = strings.Split(list, ",")
 		for i := range names {
-			names[i] = strings.TrimSpace(names[i])
+			if names[i] = strings.TrimSpace(names[i]); names[i] == "" {
+				return nil, usagef("--class-names %q: name %d is empty", list, i+1)
+			}
 		}
 	case file != "":
 		data, err := os.ReadFile(file)

@@ -144,7 +144,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	case f.longTail != 0 && (!(f.longTail >= 1) || math.IsInf(f.longTail, 1)):
 		return cfg, nil, usagef("--long-tail %g: want a finite imbalance ratio >= 1 (or 0 for off)", f.longTail)
 	}
-	if err := f.checkCounts(); err != nil {
+	if err := f.checkValues(); err != nil {
 		return cfg, nil, err
 	}
 	if err := checkBackend(f.backend); err != nil {

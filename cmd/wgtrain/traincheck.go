@@ -1,15 +1,22 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math"
+	"os"
+	"path/filepath"
+	"syscall"
 
 	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/internal/fileerr"
 )
 
-// checkCounts reports a negative sample count or milestone, naming the
-// flag: the limits, --valid-split and --milestones.
-func (f *trainFlags) checkCounts() error {
+// checkValues reports, naming the flag, a negative sample count or
+// milestone (the limits, --valid-split, --milestones), an --init-from
+// that is not there and a --logdir that cannot be a directory.
+func (f *trainFlags) checkValues() error {
 	for _, c := range []struct {
 		flag, zero string
 		n          int
@@ -29,9 +36,30 @@ func (f *trainFlags) checkCounts() error {
 		}
 	}
 	if f.initFrom != "" && !f.resume {
-		return inputFile("--init-from", f.initFrom)
+		if err := inputFile("--init-from", f.initFrom); err != nil {
+			return err
+		}
 	}
-	return nil
+	return checkLogdir(f.logdir)
+}
+
+// checkLogdir reports a --logdir that is, or lies under, something other
+// than a directory. It creates nothing.
+func checkLogdir(dir string) error {
+	for p := dir; ; p = filepath.Dir(p) {
+		st, err := os.Stat(p)
+		switch {
+		case err == nil && st.IsDir():
+			return nil
+		case err == nil:
+			return usagef("--logdir %s: %s is not a directory", dir, p)
+		case !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, syscall.ENOTDIR):
+			return usagef("--logdir %s: %s", dir, fileerr.Reason(err, p))
+		}
+		if filepath.Dir(p) == p {
+			return nil
+		}
+	}
 }
 
 // checkValidSplit reports a --valid-split that leaves no training
