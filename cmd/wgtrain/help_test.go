@@ -63,9 +63,10 @@ func TestFlagsBeforeACommand(t *testing.T) {
 
 // wgtrain help COMMAND is COMMAND --help.
 func TestHelpCommand(t *testing.T) {
-	for _, name := range []string{"train", "predict", "report", "thresholds", "data", "bench"} {
-		code, out, _ := wgtrain("help", name)
-		_, want, _ := wgtrain(name, "--help")
+	for _, args := range everyHelp {
+		name := strings.Join(args, " ")
+		code, out, _ := wgtrain(append([]string{"help"}, args...)...)
+		_, want, _ := wgtrain(append(args, "--help")...)
 		if code != 0 || out != want || !strings.Contains(out, "usage: wgtrain "+name) {
 			t.Errorf("wgtrain help %s: exit %d, output %q, want %s --help's %q", name, code, out, name, want)
 		}

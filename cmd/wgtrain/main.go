@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -68,16 +69,16 @@ func run(args []string, stdout, stderr io.Writer) int {
 	name, args := args[0], args[1:]
 	switch name {
 	case "help", "-h", "--help":
-		if name == "help" && len(args) == 1 && commands[args[0]].run != nil {
-			return run([]string{args[0], "--help"}, stdout, stderr)
+		switch {
+		case len(args) == 0, len(args) == 1 && (args[0] == "help" || args[0] == "version"):
+			usage(stdout)
+			return 0
+		case commands[args[0]].run != nil: // help data download too
+			return run(append(slices.Clone(args), "--help"), stdout, stderr)
 		}
-		if len(args) > 0 && (len(args) > 1 || args[0] != "help" && args[0] != "version") {
-			fmt.Fprintf(stderr, "wgtrain: no command %q to show the help of\n", strings.Join(args, " "))
-			usage(stderr)
-			return 2
-		}
-		usage(stdout)
-		return 0
+		fmt.Fprintf(stderr, "wgtrain: no command %q to show the help of\n", strings.Join(args, " "))
+		usage(stderr)
+		return 2
 	case "version", "--version":
 		if len(args) > 0 {
 			fmt.Fprintf(stderr, "wgtrain %s: unexpected argument %q\n", name, args[0])
