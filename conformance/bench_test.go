@@ -2,10 +2,10 @@ package conformance_test
 
 import (
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/wgtrain/wgtrain/gpu"
+	"github.com/wgtrain/wgtrain/internal/citest"
 	"github.com/wgtrain/wgtrain/ops"
 )
 
@@ -18,7 +18,7 @@ func BenchmarkOps(b *testing.B) {
 		b.Run(name, func(b *testing.B) {
 			be, done, err := gpu.Select(name, gpu.Options{}, nil)
 			if err != nil {
-				if os.Getenv("CI") == "true" {
+				if citest.Strict() {
 					b.Fatal(err)
 				}
 				b.Skip(err)

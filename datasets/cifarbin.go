@@ -80,5 +80,5 @@ func truncErr(file string, off int64, i int, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return formatErr(file, off, fmt.Sprintf("record %d: truncated (the file is shorter than its size said)", i))
 	}
-	return fmt.Errorf("datasets: read %s: %w", file, err)
+	return readErr(file, err)
 }

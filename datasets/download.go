@@ -140,14 +140,14 @@ func (o DownloadOptions) progress(format string, args ...any) {
 func fetchFile(ctx context.Context, client *http.Client, u, sum, path string, o DownloadOptions) error {
 	f, err := atomicfile.Create(path, 0o644)
 	if err != nil {
-		return err
+		return fmt.Errorf("datasets: %w", err)
 	}
 	defer f.Abort()
 	if err := fetch(ctx, client, u, sum, f, o); err != nil {
 		return err
 	}
 	if err := f.Commit(); err != nil {
-		return err
+		return fmt.Errorf("datasets: %w", err)
 	}
 	o.progress("  saved %s\n", path)
 	return nil

@@ -3,6 +3,8 @@ package datasets
 import (
 	"strconv"
 	"strings"
+
+	"github.com/wgtrain/wgtrain/internal/fileerr"
 )
 
 // FormatError reports a malformed data file. Offset is the byte offset in
@@ -73,6 +75,23 @@ func (e *DownloadError) Error() string {
 
 // Unwrap returns the underlying error.
 func (e *DownloadError) Unwrap() error { return e.Err }
+
+// readError is a failed read of a data file; it wraps the operating
+// system's error.
+type readError struct {
+	file string
+	err  error
+}
+
+// Error returns "datasets: read <file>: <reason>", naming the file once.
+func (e *readError) Error() string {
+	return "datasets: read " + e.file + ": " + fileerr.Reason(e.err, e.file)
+}
+
+func (e *readError) Unwrap() error { return e.err }
+
+// readErr returns a *readError.
+func readErr(file string, err error) error { return &readError{file, err} }
 
 // formatErr returns a *FormatError.
 func formatErr(file string, off int64, msg string) *FormatError {

@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/wgtrain/wgtrain/internal/fileerr"
 )
 
 // EnvData names the environment variable holding a directory of data
@@ -116,7 +118,7 @@ func (s *spec) probe(dir string) (loc located, why string) {
 	case errors.Is(err, fs.ErrNotExist):
 		return loc, "no such directory"
 	case err != nil:
-		return loc, err.Error()
+		return loc, fileerr.Reason(err, dir)
 	case !st.IsDir():
 		return loc, "not a directory"
 	}
@@ -136,7 +138,12 @@ func (s *spec) probe(dir string) (loc located, why string) {
 				return located{dir: d, format: f}, ""
 			}
 			if len(have) > 0 {
-				partial = append(partial, fmt.Sprintf("%s is incomplete: missing %s", d, strings.Join(missing, ", ")))
+				// The line names dir already: name only a subdirectory.
+				where := "incomplete"
+				if sub != "" {
+					where = sub + "/ is incomplete"
+				}
+				partial = append(partial, fmt.Sprintf("%s: missing %s", where, strings.Join(missing, ", ")))
 			}
 		}
 	}

@@ -65,7 +65,7 @@ func TestFindNotFoundSaysWhereAndHow(t *testing.T) {
 		"fashion-mnist not found; looked in:",
 		filepath.Join(env, "fashion-mnist") + " ($WGTRAIN_DATA): no such directory",
 		env + " ($WGTRAIN_DATA): no Fashion-MNIST files (want train-images-idx3-ubyte",
-		dir + " (per-user cache): " + dir + " is incomplete: missing t10k-labels-idx1-ubyte",
+		dir + " (per-user cache): incomplete: missing t10k-labels-idx1-ubyte",
 		specs["fashion-mnist"].system + " (system): no such directory",
 		"get it with: wgtrain data download --dataset fashion-mnist (into " + dir + ")",
 		"apt-get install dataset-fashion-mnist",

@@ -46,7 +46,7 @@ func readIDX(file string, r io.Reader, ndims int) (*idxData, error) {
 		if gz {
 			return formatErr(file, cr.n, "corrupt gzip stream: "+err.Error())
 		}
-		return fmt.Errorf("datasets: read %s: %w", file, err)
+		return readErr(file, err)
 	}
 
 	var magic [4]byte

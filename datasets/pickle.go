@@ -171,7 +171,7 @@ func scanErr(file string, off int64, msg string, err error) error {
 	if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
 		return formatErr(file, off, "truncated: "+msg)
 	}
-	return fmt.Errorf("datasets: read %s: %w", file, err)
+	return readErr(file, err)
 }
 
 // decodePickle checks and unpickles the size bytes of r. Only the Python

@@ -5,6 +5,8 @@ import (
 	"os"
 	"slices"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/internal/citest"
 )
 
 // The real Fashion-MNIST files of Debian's dataset-fashion-mnist, where
@@ -12,10 +14,7 @@ import (
 func TestRealFashionMNIST(t *testing.T) {
 	const dir = "/usr/share/datasets/fashion-mnist"
 	if _, err := os.Stat(dir); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is missing under CI (apt-get install dataset-fashion-mnist): %v", dir, err)
-		}
-		t.Skipf("%s is not installed (apt-get install dataset-fashion-mnist)", dir)
+		citest.Missing(t, "Fashion-MNIST", dir+" is not installed (apt-get install dataset-fashion-mnist)")
 	}
 	ds, err := Load("fashion-mnist", dir, LoadOptions{})
 	if err != nil {

@@ -2,6 +2,8 @@ package evalkit
 
 import (
 	"strconv"
+
+	"github.com/wgtrain/wgtrain/internal/fileerr"
 )
 
 // FormatError reports a malformed input file: a predictions file or a
@@ -30,9 +32,10 @@ type FileError struct {
 	Err  error
 }
 
-// Error returns "evalkit: <op> <path>: <underlying error>".
+// Error returns "evalkit: <op> <path>: <underlying error>", naming the
+// path once: "evalkit: read x.csv: no such file or directory".
 func (e *FileError) Error() string {
-	return "evalkit: " + e.Op + " " + e.Path + ": " + e.Err.Error()
+	return "evalkit: " + e.Op + " " + e.Path + ": " + fileerr.Reason(e.Err, e.Path)
 }
 
 // Unwrap returns the underlying error.

@@ -9,7 +9,9 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/wgtrain/wgtrain/internal/atomicfile"
 )
@@ -89,15 +91,10 @@ func ParsePredictions(r io.Reader, name string) (*Predictions, error) {
 	if err != nil {
 		return nil, csvErr(err)
 	}
-	if len(header) < 3 || header[0] != "index" || header[1] != "target" {
-		return nil, bad(1, "bad header %q: want index,target,logit_0,...,logit_{K-1}", truncate(joinComma(header)))
+	if msg := checkHeader(header); msg != "" {
+		return nil, bad(1, "bad header: %s", msg)
 	}
 	classes := len(header) - 2
-	for k, h := range header[2:] {
-		if h != "logit_"+strconv.Itoa(k) {
-			return nil, bad(1, "bad header: column %d is %q, want %q", k+3, truncate(h), "logit_"+strconv.Itoa(k))
-		}
-	}
 
 	p := &Predictions{Classes: classes}
 	seen := map[int]int{} // index -> line
@@ -127,7 +124,11 @@ func ParsePredictions(r io.Reader, name string) (*Predictions, error) {
 			if err != nil {
 				return nil, bad(line, "target %q: want an integer class or an empty cell", truncate(rec[1]))
 			}
-			if y < 0 || y >= classes {
+			if y >= classes {
+				// A column missing from the header shows up here.
+				return nil, bad(line, "target %d outside the %d classes [0, %d): the header has no %q column", y, classes, classes, "logit_"+strconv.Itoa(y))
+			}
+			if y < 0 {
 				return nil, bad(line, "target %d outside the %d classes [0, %d)", y, classes, classes)
 			}
 			target = int32(y)
@@ -143,6 +144,35 @@ func ParsePredictions(r io.Reader, name string) (*Predictions, error) {
 		p.Target = append(p.Target, target)
 	}
 	return p, nil
+}
+
+// checkHeader returns what is wrong with a predictions file's header,
+// naming the column that is missing or out of place, or "" when it is
+// index,target,logit_0,...,logit_{K-1} with K >= 1.
+func checkHeader(header []string) string {
+	got := fmt.Sprintf("%q", truncate(joinComma(header)))
+	for i, name := range []string{"index", "target"} {
+		switch {
+		case !slices.Contains(header, name):
+			return fmt.Sprintf("no %q column in %s (want index,target,logit_0,...)", name, got)
+		case header[i] != name:
+			return fmt.Sprintf("column %d is %q, want %q (the header is %s)", i+1, truncate(header[i]), name, got)
+		}
+	}
+	if len(header) == 2 {
+		return fmt.Sprintf("no logit columns in %s (want index,target,logit_0,...)", got)
+	}
+	for k, h := range header[2:] {
+		want := "logit_" + strconv.Itoa(k)
+		if h == want {
+			continue
+		}
+		if j, err := strconv.Atoi(strings.TrimPrefix(h, "logit_")); err == nil && strings.HasPrefix(h, "logit_") && j > k {
+			return fmt.Sprintf("no %q column (column %d is %q, want %q)", want, k+3, truncate(h), want)
+		}
+		return fmt.Sprintf("column %d is %q, want %q", k+3, truncate(h), want)
+	}
+	return ""
 }
 
 func joinComma(rec []string) string {

@@ -8,8 +8,9 @@ print the ratios.
 PyTorch runs the same network (scripts/gen_golden.py's resnet9 with
 nn.Dropout), the same batch of random 3x32x32 images, cross-entropy and
 Adam (lr 1e-3), eager mode, after 2 warm-up steps; evaluation is
-torch.no_grad() forward passes in eval mode. wgtrain runs `wgtrain bench
---json` with the same settings. Needs Debian's python3-torch (CPU) or a
+torch.no_grad() forward passes in eval mode, after 1 warm-up batch.
+wgtrain runs `wgtrain bench --json` with the same settings, which warms
+up the same way (2 training steps, 1 evaluation batch). Needs Debian's python3-torch (CPU) or a
 CUDA build of PyTorch for --device cuda. The machine is noisy: the two
 runs alternate twice and the best of each is kept.
 """

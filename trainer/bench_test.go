@@ -3,11 +3,11 @@ package trainer_test
 import (
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"testing"
 
 	"github.com/wgtrain/wgtrain/gpu"
 	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/internal/citest"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer"
 )
@@ -46,7 +46,7 @@ func benchShapes(b *testing.B, bench func(b *testing.B, be ops.Backend, batch, w
 func benchBackend(b *testing.B, name string) (ops.Backend, func() error) {
 	be, done, err := gpu.Select(name, gpu.Options{}, nil)
 	if err != nil {
-		if os.Getenv("CI") == "true" {
+		if citest.Strict() {
 			b.Fatal(err)
 		}
 		b.Skip(err)

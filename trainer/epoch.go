@@ -32,7 +32,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		prev = nil
 		res, err := p.p.Wait()
 		if err != nil {
-			return fmt.Errorf("trainer: epoch %d: %w", e+1, err)
+			return inEpoch(e+1, err)
 		}
 		if err := r.train.add(res, p.labels); err != nil {
 			return err
@@ -68,7 +68,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		}
 		b, ok, err := it.Next()
 		if err != nil {
-			return fmt.Errorf("trainer: epoch %d: %w", e+1, err)
+			return inEpoch(e+1, err)
 		}
 		if !ok {
 			break
@@ -79,7 +79,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		}
 		p, err := r.stepper.Start(toBatch(b), step)
 		if err != nil {
-			return fmt.Errorf("trainer: epoch %d: %w", e+1, err)
+			return inEpoch(e+1, err)
 		}
 		cur := &pending{p: p, labels: append([]int32(nil), b.Labels...)}
 		if err := finish(); err != nil {

@@ -128,6 +128,10 @@ func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, kee
 	if errors.Is(err, ErrInterrupted) {
 		return nil, err
 	}
+	if se, ok := err.(*StepError); ok {
+		se.Split = name
+		return nil, se
+	}
 	if err != nil {
 		return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
 	}

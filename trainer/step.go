@@ -2,7 +2,6 @@ package trainer
 
 import (
 	"fmt"
-	"math"
 
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
@@ -86,7 +85,7 @@ type PendingStep struct {
 func (s *Stepper) Start(b Batch, step int) (*PendingStep, error) {
 	p, err := s.start(b, step, true)
 	if err != nil {
-		return nil, fmt.Errorf("trainer: step %d: %w", step, err)
+		return nil, &StepError{Train: true, Step: step, Err: err}
 	}
 	return p, nil
 }
@@ -96,7 +95,7 @@ func (s *Stepper) Start(b Batch, step int) (*PendingStep, error) {
 func (s *Stepper) StartEval(b Batch) (*PendingStep, error) {
 	p, err := s.start(b, -1, false)
 	if err != nil {
-		return nil, fmt.Errorf("trainer: evaluation: %w", err)
+		return nil, &StepError{Step: -1, Err: err}
 	}
 	return p, nil
 }
@@ -119,15 +118,13 @@ func (s *Stepper) Eval(b Batch) (StepResult, error) {
 	return p.Wait()
 }
 
-// Wait returns the step's results. A non-finite loss is an error naming
-// the step; the weights were not updated by it (nor by any later step).
+// Wait returns the step's results. Its errors are *StepError; a
+// non-finite loss is a *NonFiniteLossError inside one, and the weights
+// were not updated by that step (nor by any later step).
 func (p *PendingStep) Wait() (StepResult, error) {
 	res, err := p.wait()
 	if err != nil {
-		if p.train {
-			return res, fmt.Errorf("trainer: step %d: %w", p.step, err)
-		}
-		return res, fmt.Errorf("trainer: evaluation: %w", err)
+		return res, &StepError{Train: p.train, Step: p.step, Err: err}
 	}
 	return res, nil
 }
@@ -160,13 +157,7 @@ func (p *PendingStep) wait() (StepResult, error) {
 			return res, err
 		}
 	}
-	if math.IsNaN(res.Loss) || math.IsInf(res.Loss, 0) {
-		if p.train {
-			return res, fmt.Errorf("the loss is %v (not finite); the weights were not updated", res.Loss)
-		}
-		return res, fmt.Errorf("the loss is %v (not finite)", res.Loss)
-	}
-	return res, nil
+	return res, nonFinite(res.Loss, p.train)
 }
 
 func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error) {

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"os/signal"
 	"slices"
@@ -27,14 +29,28 @@ type dataFlags struct {
 	coarse  bool
 }
 
+// dataSubcommands are the one-line summaries of the data subcommands,
+// which open their help.
+var dataSubcommands = map[string]string{
+	"data download": "download a data set into --data-dir or the per-user cache",
+	"data inspect":  "print a data set's classes and per-class counts of each split",
+}
+
 // addDataFlags adds the data set flags to fs. Without them a command
 // reads Fashion-MNIST from wherever datasets.Find finds it, which is the
 // system location when Debian's dataset-fashion-mnist is installed.
 func addDataFlags(fs *pflag.FlagSet) *dataFlags {
+	d := addDataSetFlags(fs)
+	fs.BoolVar(&d.coarse, "coarse", false, "CIFAR-100: the 20 coarse labels instead of the 100 fine ones")
+	return d
+}
+
+// addDataSetFlags adds --dataset and --data-dir: the data flags of a
+// command that does not read labels (data download).
+func addDataSetFlags(fs *pflag.FlagSet) *dataFlags {
 	d := &dataFlags{}
 	fs.StringVar(&d.dataset, "dataset", "fashion-mnist", "data set: "+strings.Join(datasets.Names(), ", "))
 	fs.StringVar(&d.dir, "data-dir", "", "directory holding the data set (default: $"+datasets.EnvData+", then the per-user cache, then the system location)")
-	fs.BoolVar(&d.coarse, "coarse", false, "CIFAR-100: the 20 coarse labels instead of the 100 fine ones")
 	return d
 }
 
@@ -50,12 +66,18 @@ func (d *dataFlags) check() error {
 	return nil
 }
 
-// load checks the flags and loads the data set they name.
+// load checks the flags and loads the data set they name. A --data-dir
+// that does not hold the data set is a usage error that says what is
+// there instead.
 func (d *dataFlags) load() (*datasets.Dataset, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	return datasets.Load(d.dataset, d.dir, datasets.LoadOptions{Coarse: d.coarse})
+	ds, err := datasets.Load(d.dataset, d.dir, datasets.LoadOptions{Coarse: d.coarse})
+	if nf := (*datasets.NotFoundError)(nil); d.dir != "" && errors.As(err, &nf) {
+		return nil, usagef("--data-dir %s does not hold %s; looked in:\n  %s\n%s", d.dir, d.dataset, strings.Join(nf.Looked, "\n  "), nf.Hint)
+	}
+	return ds, err
 }
 
 // runData runs `wgtrain data download|inspect`.
@@ -70,18 +92,31 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	case "inspect":
 		return runDataInspect(args[1:], stdout)
 	case "-h", "--help", "help":
-		fmt.Fprintln(stdout, "usage: wgtrain data download --dataset NAME [--data-dir DIR] [--binary] [--base-url URL]")
-		fmt.Fprintln(stdout, "       wgtrain data inspect --dataset NAME [--data-dir DIR] [--coarse] [--json]")
+		fmt.Fprintln(stdout, summaryOf("data"))
+		fmt.Fprintln(stdout)
+		fmt.Fprintln(stdout, "usage: wgtrain data download "+downloadSynopsis)
+		fmt.Fprintln(stdout, "       wgtrain data inspect "+inspectSynopsis)
+		fmt.Fprintln(stdout)
+		for _, sub := range []string{"download", "inspect"} {
+			fmt.Fprintf(stdout, "  %-9s %s\n", sub, dataSubcommands["data "+sub])
+		}
 		fmt.Fprintln(stdout, "\ndata sets: "+strings.Join(datasets.Names(), ", "))
+		fmt.Fprintln(stdout, "run 'wgtrain data SUBCOMMAND --help' for its flags")
 		return pflag.ErrHelp
 	}
 	return usagef("unknown subcommand %q (want %s)", args[0], subs)
 }
 
+// The synopses of the data subcommands.
+const (
+	downloadSynopsis = "[--dataset NAME] [--data-dir DIR] [--binary] [--base-url URL]"
+	inspectSynopsis  = "[--dataset NAME] [--data-dir DIR] [--coarse] [--json]"
+)
+
 // runDataDownload fetches a data set into --data-dir or the per-user cache.
 func runDataDownload(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("data download", "--dataset NAME [--data-dir DIR] [--binary] [--base-url URL]", stdout)
-	d := addDataFlags(fs)
+	fs := newFlags("data download", downloadSynopsis, stdout)
+	d := addDataSetFlags(fs)
 	binary := fs.Bool("binary", false, "CIFAR: fetch the binary version instead of the Python one (torchvision's)")
 	base := fs.String("base-url", "", "fetch the files from this URL instead of the official one (default $"+datasets.EnvDataURL+")")
 	if err := parse(fs, args); err != nil {
@@ -89,6 +124,12 @@ func runDataDownload(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := d.check(); err != nil {
 		return err
+	}
+	if *binary && !strings.HasPrefix(d.dataset, "cifar") {
+		return usagef("--binary applies to cifar10 and cifar100 only")
+	}
+	if u, err := url.Parse(*base); *base != "" && (err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "") {
+		return usagef("--base-url %q: want an http:// or https:// URL", *base)
 	}
 	dir := d.dir
 	if dir == "" {
@@ -128,7 +169,7 @@ type splitJSON struct {
 
 // runDataInspect prints a data set's per-split, per-class counts.
 func runDataInspect(args []string, stdout io.Writer) error {
-	fs := newFlags("data inspect", "--dataset NAME [--data-dir DIR] [--coarse] [--json]", stdout)
+	fs := newFlags("data inspect", inspectSynopsis, stdout)
 	d := addDataFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON: {\"dataset\", \"classes\", \"splits\": {\"train\": {\"count\", \"per_class\"}, \"test\": ...}}")
 	if err := parse(fs, args); err != nil {

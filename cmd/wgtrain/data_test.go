@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/internal/citest"
 	"github.com/wgtrain/wgtrain/internal/testfiles"
 )
 
@@ -90,10 +91,7 @@ func TestDataInspectText(t *testing.T) {
 func TestDataInspectInstalledFashionMNIST(t *testing.T) {
 	isolateData(t)
 	if _, err := os.Stat("/usr/share/datasets/fashion-mnist"); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("dataset-fashion-mnist is not installed under CI")
-		}
-		t.Skip("dataset-fashion-mnist is not installed")
+		citest.Missing(t, "Fashion-MNIST", "/usr/share/datasets/fashion-mnist is not installed (apt-get install dataset-fashion-mnist)")
 	}
 	code, out, errOut := wgtrain("data", "inspect", "--json")
 	if code != 0 {

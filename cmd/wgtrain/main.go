@@ -1,14 +1,18 @@
 // Command wgtrain trains and evaluates image classifiers on any GPU
 // through WebGPU, or on the CPU.
 //
-//	wgtrain train        train resnet9 (the default command)
+//	wgtrain train        train resnet9
 //	wgtrain predict      write a predictions file from a checkpoint
 //	wgtrain report       the classification report of a predictions file
 //	wgtrain thresholds   tune per-class thresholds on one file, score on another
 //	wgtrain data         download or inspect a data set
 //	wgtrain bench        time training steps and evaluation batches
+//	wgtrain help         the commands, or one command's flags
+//	wgtrain version      the version and the commit it was built from
 //
-// Each command takes GNU-style flags; `wgtrain COMMAND --help` lists them.
+// Bare `wgtrain`, `wgtrain -h` and `wgtrain --help` list the commands;
+// each command takes GNU-style flags, which `wgtrain COMMAND --help`
+// lists.
 package main
 
 import (
@@ -16,6 +20,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 
@@ -57,17 +62,38 @@ func main() {
 // run runs wgtrain with the given arguments and returns the exit status:
 // 0 on success, 1 when the work failed, 2 for a bad command line.
 func run(args []string, stdout, stderr io.Writer) int {
-	name := "train"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		name, args = args[0], args[1:]
-	}
-	if name == "help" {
+	if len(args) == 0 {
 		usage(stdout)
+		return 0
+	}
+	name, args := args[0], args[1:]
+	switch name {
+	case "help", "-h", "--help":
+		switch {
+		case len(args) == 0, len(args) == 1 && (args[0] == "help" || args[0] == "version"):
+			usage(stdout)
+			return 0
+		case commands[args[0]].run != nil: // help data download too
+			return run(append(slices.Clone(args), "--help"), stdout, stderr)
+		}
+		fmt.Fprintf(stderr, "wgtrain: no command %q to show the help of\n", strings.Join(args, " "))
+		usage(stderr)
+		return 2
+	case "version", "--version":
+		if len(args) > 0 {
+			fmt.Fprintf(stderr, "wgtrain %s: unexpected argument %q\n", name, args[0])
+			return 2
+		}
+		fmt.Fprintln(stdout, versionLine())
 		return 0
 	}
 	c, ok := commands[name]
 	if !ok {
-		fmt.Fprintf(stderr, "wgtrain: unknown command %q\n", name)
+		if strings.HasPrefix(name, "-") {
+			fmt.Fprintf(stderr, "wgtrain: %s comes before any command; training is 'wgtrain train %s'\n", name, strings.Join(append([]string{name}, args...), " "))
+		} else {
+			fmt.Fprintf(stderr, "wgtrain: unknown command %q\n", name)
+		}
 		usage(stderr)
 		return 2
 	}
@@ -86,9 +112,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 1
 }
 
+// usage prints the command list, one line each.
 func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: wgtrain [COMMAND] [FLAGS]   (the command defaults to train)")
+	fmt.Fprintln(w, "wgtrain trains and evaluates image classifiers through WebGPU or on the CPU.")
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "usage: wgtrain COMMAND [FLAGS]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "commands:")
 	var names []string
 	for n := range commands {
 		names = append(names, n)
@@ -97,21 +127,34 @@ func usage(w io.Writer) {
 	for _, n := range names {
 		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
+	fmt.Fprintf(w, "  %-11s %s\n", "help", "this list; 'wgtrain help COMMAND' shows a command's flags")
+	fmt.Fprintf(w, "  %-11s %s\n", "version", "the version and the commit wgtrain was built from")
 	fmt.Fprintln(w, "\nrun 'wgtrain COMMAND --help' for a command's flags")
 }
 
 // newFlags returns a flag set for a subcommand that reports errors as
-// usage errors and prints its help to stdout.
+// usage errors and prints its help to stdout: the command's one-line
+// summary, the synopsis, then the flags.
 func newFlags(name, synopsis string, stdout io.Writer) *pflag.FlagSet {
 	fs := pflag.NewFlagSet(name, pflag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {
-		fmt.Fprintf(stdout, "usage: wgtrain %s %s\n\n", name, synopsis)
+		fmt.Fprintf(stdout, "%s\n\nusage: wgtrain %s %s\n\n", summaryOf(name), name, synopsis)
+		showListDefaults(fs)
 		fs.SetOutput(stdout)
 		fs.PrintDefaults()
 		fs.SetOutput(io.Discard)
 	}
 	return fs
+}
+
+// summaryOf returns the one line that says what a command (or a data
+// subcommand, "data download") does.
+func summaryOf(name string) string {
+	if c, ok := commands[name]; ok {
+		return c.summary
+	}
+	return dataSubcommands[name]
 }
 
 // parse parses args into fs; --help prints the flags and returns

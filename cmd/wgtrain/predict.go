@@ -13,11 +13,11 @@ import (
 )
 
 func init() {
-	register(command{name: "predict", summary: "write a predictions file (logits per sample) of a checkpoint on a data split", run: runPredict})
+	register(command{name: "predict", summary: "write a checkpoint's logits on a data split to a predictions file", run: runPredict})
 }
 
 func runPredict(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", "--checkpoint FILE --dataset NAME --split train|valid|test --out FILE [FLAGS]", stdout)
+	fs := newFlags("predict", "--checkpoint FILE --out FILE [--dataset NAME] [--split train|valid|test] [FLAGS]", stdout)
 	ckpt := fs.String("checkpoint", "", "a resnet9 state_dict in safetensors (checkpoints/best.safetensors of a run, or one saved from PyTorch)")
 	data := addDataFlags(fs)
 	split := fs.String("split", "test", "train, valid (carved from train with --valid-split and --seed, as wgtrain train does) or test")
@@ -36,14 +36,21 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		return usagef("--checkpoint is required")
 	case *outPath == "":
 		return usagef("--out is required")
-	case *limit < 0 || *batch < 1 || *validSplit < 0:
-		return usagef("--limit, --batch-size and --valid-split must be positive")
+	case *limit < 0:
+		return usagef("--limit %d: want a number of samples >= 0 (0: all)", *limit)
+	case *batch < 1:
+		return usagef("--batch-size %d: want at least 1", *batch)
+	case *validSplit < 0:
+		return usagef("--valid-split %d: want a number of samples >= 0", *validSplit)
 	case *split != "train" && *split != "valid" && *split != "test":
 		return usagef("--split %q: want train, valid or test", *split)
 	case *split == "valid" && *validSplit == 0:
 		return usagef("--split valid needs --valid-split N > 0 (the training run's)")
 	}
 	if err := data.check(); err != nil {
+		return err
+	}
+	if err := checkPredictFiles(*ckpt, *outPath, *backend); err != nil {
 		return err
 	}
 	ck, err := trainer.ReadCheckpoint(*ckpt)
@@ -62,6 +69,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if *split != "test" {
 		s = ds.Train
 		if *validSplit > 0 {
+			if err := checkValidSplit(*validSplit, ds); err != nil {
+				return err
+			}
 			tr, va, err := datasets.CarveValidation(ds.Train, *validSplit, classes, *seed)
 			if err != nil {
 				return err
@@ -104,4 +114,16 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s split: accuracy %.4f, macro F1 %.4f\n", *split, r.Accuracy, r.Macro.F1)
 	}
 	return nil
+}
+
+// checkPredictFiles reports a --checkpoint that is not there, an --out
+// that cannot be written and a bad --backend before any work starts.
+func checkPredictFiles(ckpt, out, backend string) error {
+	if err := inputFile("--checkpoint", ckpt); err != nil {
+		return err
+	}
+	if err := outputFile("--out", out); err != nil {
+		return err
+	}
+	return checkBackend(backend)
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,7 +15,7 @@ import (
 func init() {
 	register(command{
 		name:    "report",
-		summary: "the classification report of a predictions file",
+		summary: "print the classification report of a predictions file",
 		run:     runReport,
 	})
 }
@@ -50,8 +51,11 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 		return usagef("--predictions is required")
 	case *namesFlag != "" && *namesFile != "":
 		return usagef("--class-names and --class-names-file exclude each other")
-	case *beta < 0 || *beta != *beta:
-		return usagef("--beta %v: want a number > 0, or 0 for none", *beta)
+	case !(*beta >= 0) || math.IsInf(*beta, 1):
+		return usagef("--beta %v: want a finite number > 0, or 0 for none", *beta)
+	}
+	if err := checkReportFiles(*predPath, *thPath, *namesFile, *pngPath); err != nil {
+		return err
 	}
 	switch *format {
 	case "text", "json", "csv", "markdown":
@@ -84,7 +88,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 		if len(tf.Thresholds) != p.Classes {
-			return fmt.Errorf("%s: %d thresholds, but %s has %d classes", *thPath, len(tf.Thresholds), *predPath, p.Classes)
+			return usagef("--thresholds %s: %d thresholds, but --predictions %s has %d classes", *thPath, len(tf.Thresholds), *predPath, p.Classes)
 		}
 		opts.Thresholds, opts.ThresholdsFile = tf.Thresholds, *thPath
 		if *format == "csv" {
@@ -115,6 +119,24 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = stdout.Write(out)
 	return err
+}
+
+// checkReportFiles reports, before any work, input files that are not
+// there and a --confusion-png that cannot be written; "" is a flag not
+// given.
+func checkReportFiles(predictions, thresholds, namesFile, png string) error {
+	for _, in := range [][2]string{{"--predictions", predictions}, {"--thresholds", thresholds}, {"--class-names-file", namesFile}} {
+		if in[1] == "" {
+			continue
+		}
+		if err := inputFile(in[0], in[1]); err != nil {
+			return err
+		}
+	}
+	if png != "" {
+		return outputFile("--confusion-png", png)
+	}
+	return nil
 }
 
 // readLabeledPredictions reads a predictions file that must have at least
@@ -165,7 +187,9 @@ func classNames(list, file string, classes int) ([]string, error) {
 	case list != "":
 		names = strings.Split(list, ",")
 		for i := range names {
-			names[i] = strings.TrimSpace(names[i])
+			if names[i] = strings.TrimSpace(names[i]); names[i] == "" {
+				return nil, usagef("--class-names %q: name %d is empty", list, i+1)
+			}
 		}
 	case file != "":
 		data, err := os.ReadFile(file)
@@ -185,7 +209,7 @@ func classNames(list, file string, classes int) ([]string, error) {
 	if len(names) != classes {
 		src := "--class-names"
 		if file != "" {
-			src = file
+			src = "--class-names-file " + file
 		}
 		return nil, usagef("%s: %d class names for %d classes", src, len(names), classes)
 	}

@@ -124,8 +124,8 @@ func TestReportErrors(t *testing.T) {
 		{[]string{"--predictions", bad}, 1, bad + ":3: logit_0 \"x\""},
 		{[]string{"--predictions", unlabeled}, 1, "row 2 (index 7) has no target"},
 		{[]string{"--predictions", header}, 1, "no predictions"},
-		{[]string{"--predictions", filepath.Join(dir, "missing.csv")}, 1, "missing.csv"},
-		{[]string{"--predictions", good, "--thresholds", th}, 1, "2 thresholds, but"},
+		{[]string{"--predictions", filepath.Join(dir, "missing.csv")}, 2, "missing.csv: no such file"},
+		{[]string{"--predictions", good, "--thresholds", th}, 2, "2 thresholds, but"},
 		{[]string{"--predictions", good, "--thresholds", bad}, 1, bad},
 	} {
 		code, _, errOut := wgtrain(append([]string{"report"}, tc.args...)...)

@@ -46,6 +46,9 @@ func runThresholds(args []string, stdout, stderr io.Writer) error {
 	case !obj.Valid():
 		return usagef("--objective %q: want accuracy, f1-micro, f1-macro or f1-weighted", *objective)
 	}
+	if err := checkThresholdsFiles(*tunePath, *evalPath, *outPath); err != nil {
+		return err
+	}
 	tune, err := readLabeledPredictions(*tunePath)
 	if err != nil {
 		return err
@@ -55,7 +58,7 @@ func runThresholds(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if tune.Classes != eval.Classes {
-		return fmt.Errorf("%s has %d classes, %s has %d", *tunePath, tune.Classes, *evalPath, eval.Classes)
+		return usagef("--tune %s has %d classes, --eval %s has %d", *tunePath, tune.Classes, *evalPath, eval.Classes)
 	}
 	c := tune.Classes
 	tuneScores := evalkit.Softmax(tune.Logits, c)
@@ -123,4 +126,19 @@ func runThresholds(args []string, stdout, stderr io.Writer) error {
 	}
 	_, err = io.WriteString(stdout, b.String())
 	return err
+}
+
+// checkThresholdsFiles reports, before any work, a --tune or --eval file
+// that is not there and an --out that cannot be written.
+func checkThresholdsFiles(tune, eval, out string) error {
+	if err := inputFile("--tune", tune); err != nil {
+		return err
+	}
+	if err := inputFile("--eval", eval); err != nil {
+		return err
+	}
+	if out == "" {
+		return nil
+	}
+	return outputFile("--out", out)
 }

@@ -75,8 +75,8 @@ func TestThresholdsErrors(t *testing.T) {
 		{[]string{"--tune", p3, "--objective", "accuracy"}, 2, "--tune and --eval are required"},
 		{[]string{"--tune", p3, "--eval", p3}, 2, "--objective is required"},
 		{[]string{"--tune", p3, "--eval", p3, "--objective", "auc"}, 2, `--objective "auc"`},
-		{[]string{"--tune", p3, "--eval", p4, "--objective", "accuracy"}, 1, "has 3 classes"},
-		{[]string{"--tune", p3 + ".missing", "--eval", p4, "--objective", "accuracy"}, 1, ".missing"},
+		{[]string{"--tune", p3, "--eval", p4, "--objective", "accuracy"}, 2, "has 3 classes"},
+		{[]string{"--tune", p3 + ".missing", "--eval", p4, "--objective", "accuracy"}, 2, ".missing: no such file"},
 	} {
 		code, _, errOut := wgtrain(append([]string{"thresholds"}, tc.args...)...)
 		if code != tc.code || !strings.Contains(errOut, tc.msg) {

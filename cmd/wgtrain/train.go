@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/signal"
@@ -26,7 +27,7 @@ import (
 )
 
 func init() {
-	register(command{name: "train", summary: "train resnet9 (the default command; with no flags: the tutorial's exp01 on Fashion-MNIST)", run: runTrain})
+	register(command{name: "train", summary: "train resnet9 (no flags: the tutorial's exp01 on Fashion-MNIST)", run: runTrain})
 }
 
 // recipe is one of the tutorial's experiments. Every run logs the same
@@ -73,7 +74,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.IntSliceVar(&f.milestones, "milestones", []int{5, 8}, "MultiStepLR: epochs at which the rate is multiplied by --gamma")
 	fs.Float64Var(&f.gamma, "gamma", 0.3, "MultiStepLR's factor")
 	fs.StringVar(&f.loss, "loss", "", "ce, focal or ce+focal (default: the recipe's)")
-	fs.Float64SliceVar(&f.lossWeights, "loss-weights", []float64{0.5, 0.5}, "weights of ce and focal for --loss ce+focal")
+	fs.Float64SliceVar(&f.lossWeights, "loss-weights", []float64{0.5, 0.5}, "the weights `CE,FOCAL` of the two losses for --loss ce+focal")
 	fs.Float64Var(&f.focalGamma, "focal-gamma", 2, "focal loss focusing parameter")
 	fs.Float64Var(&f.focalAlpha, "focal-alpha", 0.25, "focal loss class weight")
 	fs.StringVar(&f.validMetric, "valid-metric", "", "the logged key that picks the best epoch: accuracy01, f1/_micro, loss, ... (default: the recipe's)")
@@ -114,6 +115,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	res, err := trainer.Run(ctx, cfg)
 	if errors.Is(err, trainer.ErrInterrupted) {
 		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", shellQuote(cfg.LogDir))
+	}
+	if nf := (*trainer.NonFiniteLossError)(nil); errors.As(err, &nf) {
+		return fmt.Errorf("%w; try a smaller --lr than %g", err, f.lr)
 	}
 	if err != nil {
 		return err
@@ -159,14 +163,20 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		return cfg, nil, usagef("--epochs %d: want at least 1", f.epochs)
 	case f.batchSize < 1:
 		return cfg, nil, usagef("--batch-size %d: want at least 1", f.batchSize)
-	case !(f.lr > 0):
-		return cfg, nil, usagef("--lr %g: want a positive rate", f.lr)
+	case !(f.lr > 0) || math.IsInf(f.lr, 1):
+		return cfg, nil, usagef("--lr %g: want a finite positive rate", f.lr)
+	case !(f.gamma > 0) || math.IsInf(f.gamma, 1):
+		return cfg, nil, usagef("--gamma %g: want a finite positive factor", f.gamma)
 	case !(f.dropout >= 0 && f.dropout < 1):
 		return cfg, nil, usagef("--dropout %g: want 0 <= p < 1", f.dropout)
-	case f.trainLimit < 0 || f.validLimit < 0 || f.testLimit < 0 || f.validSplit < 0:
-		return cfg, nil, usagef("limits and --valid-split must not be negative")
-	case f.longTail != 0 && !(f.longTail >= 1):
-		return cfg, nil, usagef("--long-tail %g: want an imbalance ratio >= 1 (or 0 for off)", f.longTail)
+	case f.longTail != 0 && (!(f.longTail >= 1) || math.IsInf(f.longTail, 1)):
+		return cfg, nil, usagef("--long-tail %g: want a finite imbalance ratio >= 1 (or 0 for off)", f.longTail)
+	}
+	if err := f.checkValues(); err != nil {
+		return cfg, nil, err
+	}
+	if err := checkBackend(f.backend); err != nil {
+		return cfg, nil, err
 	}
 	criteria, weights, err := lossFlags(f)
 	if err != nil {
@@ -184,6 +194,9 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	}
 	train, valid, test := ds.Train, ds.Test, ds.Test
 	if f.validSplit > 0 {
+		if err := checkValidSplit(f.validSplit, ds); err != nil {
+			return cfg, nil, err
+		}
 		if train, valid, err = datasets.CarveValidation(ds.Train, f.validSplit, classes, f.seed); err != nil {
 			return cfg, nil, err
 		}
@@ -252,6 +265,9 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 
 // lossFlags turns --loss, --loss-weights and the focal flags into criteria.
 func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
+	if err := checkFocal(f.focalGamma, f.focalAlpha); err != nil {
+		return nil, nil, err
+	}
 	focal := graph.SigmoidFocal{Spec: ops.FocalSpec{Gamma: float32(f.focalGamma), Alpha: float32(f.focalAlpha)}}
 	if err := ops.CheckFocal("focal", focal.Spec); err != nil {
 		return nil, nil, usagef("--focal-gamma/--focal-alpha: %v", err)
@@ -262,8 +278,8 @@ func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
 	case "focal":
 		return []graph.Criterion{focal}, nil, nil
 	case "ce+focal":
-		if len(f.lossWeights) != 2 {
-			return nil, nil, usagef("--loss-weights: want two weights (ce, focal), got %d", len(f.lossWeights))
+		if err := checkLossWeights(f.lossWeights); err != nil {
+			return nil, nil, err
 		}
 		return []graph.Criterion{graph.CrossEntropy{}, focal}, []float32{float32(f.lossWeights[0]), float32(f.lossWeights[1])}, nil
 	}

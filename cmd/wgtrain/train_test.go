@@ -10,21 +10,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/wgtrain/wgtrain/internal/citest"
 	"github.com/wgtrain/wgtrain/internal/safetensors"
 )
 
 const fmnist = "/usr/share/datasets/fashion-mnist"
 
 // needFashionMNIST skips a test that reads the real Fashion-MNIST files
-// where they are not installed, except under CI=true, where the test
-// command installs them.
+// where they are not installed, except under CI (citest.Strict), where
+// the test command installs them.
 func needFashionMNIST(t *testing.T) {
 	t.Helper()
 	if _, err := os.Stat(filepath.Join(fmnist, "train-images-idx3-ubyte.gz")); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("CI=true and Fashion-MNIST is not installed: %v", err)
-		}
-		t.Skip("Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist)")
+		citest.Missing(t, "Fashion-MNIST", fmnist+" is not installed (apt-get install dataset-fashion-mnist)")
 	}
 }
 

@@ -2,10 +2,16 @@
 // half-written file under the final name: the data go to a temporary file
 // in the same directory, which is synced and then renamed over the final
 // name (and the directory synced, so that the rename survives a crash).
+//
+// Its errors are *fs.PathError values with the operation "write" and the
+// final name, whatever step failed on the temporary file, so that a
+// message names the file the caller asked for, once.
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 )
@@ -25,9 +31,25 @@ func Create(path string, perm os.FileMode) (*File, error) {
 	dir := filepath.Dir(path)
 	f, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp*")
 	if err != nil {
-		return nil, fmt.Errorf("atomicfile: %w", err)
+		return nil, writeErr(path, err)
 	}
 	return &File{File: f, path: path, perm: perm}, nil
+}
+
+// writeErr returns a failure on path's temporary file as an *fs.PathError
+// on path itself, keeping only the reason of err when it concerns another
+// path: "write x.csv: no such file or directory", not "open
+// .x.csv.tmp123: ...".
+func writeErr(path string, err error) error {
+	var pe *fs.PathError
+	var le *os.LinkError
+	switch {
+	case errors.As(err, &pe):
+		err = pe.Err
+	case errors.As(err, &le):
+		err = le.Err
+	}
+	return &fs.PathError{Op: "write", Path: path, Err: err}
 }
 
 // Commit syncs the data and renames the temporary file to the final name.
@@ -50,7 +72,7 @@ func (f *File) Commit() error {
 	}
 	if err != nil {
 		os.Remove(tmp)
-		return fmt.Errorf("atomicfile: write %s: %w", f.path, err)
+		return writeErr(f.path, err)
 	}
 	if d, err := os.Open(filepath.Dir(f.path)); err == nil {
 		d.Sync() // best effort: not every file system syncs directories
@@ -78,7 +100,7 @@ func WriteFile(path string, data []byte, perm os.FileMode) error {
 	}
 	defer f.Abort()
 	if _, err := f.Write(data); err != nil {
-		return fmt.Errorf("atomicfile: write %s: %w", path, err)
+		return writeErr(path, err)
 	}
 	return f.Commit()
 }

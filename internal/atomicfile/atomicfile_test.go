@@ -1,8 +1,11 @@
 package atomicfile
 
 import (
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -55,5 +58,19 @@ func TestAbortLeavesOldFile(t *testing.T) {
 func TestCreateInMissingDirectory(t *testing.T) {
 	if err := WriteFile(filepath.Join(t.TempDir(), "no", "such", "x"), nil, 0o644); err == nil {
 		t.Fatal("no error for a missing directory")
+	}
+}
+
+// A failure names the final path once, as an *fs.PathError, and not the
+// temporary file's name.
+func TestErrorNamesTheFinalPath(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "no", "x.csv")
+	err := WriteFile(p, nil, 0o644)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || pe.Path != p || pe.Op != "write" || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("error %#v, want an *fs.PathError write %s wrapping fs.ErrNotExist", err, p)
+	}
+	if msg := err.Error(); msg != "write "+p+": no such file or directory" || strings.Contains(msg, ".tmp") {
+		t.Errorf("error %q", msg)
 	}
 }

@@ -3,6 +3,8 @@ package safetensors
 import (
 	"fmt"
 	"strconv"
+
+	"github.com/wgtrain/wgtrain/internal/fileerr"
 )
 
 // FormatError reports a malformed safetensors file. Offset is the byte
@@ -63,9 +65,11 @@ type FileError struct {
 	Err  error
 }
 
-// Error returns "safetensors: <op> <path>: <underlying error>".
+// Error returns "safetensors: <op> <path>: <underlying error>", naming
+// the path once: "safetensors: read x.safetensors: no such file or
+// directory".
 func (e *FileError) Error() string {
-	return "safetensors: " + e.Op + " " + e.Path + ": " + e.Err.Error()
+	return "safetensors: " + e.Op + " " + e.Path + ": " + fileerr.Reason(e.Err, e.Path)
 }
 
 // Unwrap returns the underlying error.
