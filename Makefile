@@ -31,9 +31,11 @@ deps:
 build: deps
 	$(GO) build ./...
 
-# The command, as one binary: bin/wgtrain.
+# The command, as one binary: bin/wgtrain. -buildvcs=auto overrides a
+# GOFLAGS=-buildvcs=false in the environment, so that `wgtrain --version`
+# names the commit it was built from whenever git is there to ask.
 wgtrain: deps
-	$(GO) build -o bin/wgtrain ./cmd/wgtrain
+	$(GO) build -buildvcs=auto -o bin/wgtrain ./cmd/wgtrain
 
 # The main job: `wgtrain train` with no flags, the tutorial's exp01
 # (resnet9, cross-entropy, 10 epochs) on Fashion-MNIST, on the GPU through
