@@ -217,6 +217,13 @@ func (r *run) start() error {
 		if err := r.loadResume(); err != nil {
 			return err
 		}
+		if w := r.cfg.Progress; w != nil {
+			if r.epoch < r.cfg.Epochs {
+				fmt.Fprintf(w, "resuming %s at epoch %d of %d, step %d of %d\n", r.cfg.LogDir, r.epoch+1, r.cfg.Epochs, r.batch+1, r.cfg.Train.Batches())
+			} else {
+				fmt.Fprintf(w, "resuming %s after its last epoch (%d): the final evaluation\n", r.cfg.LogDir, r.cfg.Epochs)
+			}
+		}
 	} else if err := r.dir.checkUnused(); err != nil {
 		return err
 	}

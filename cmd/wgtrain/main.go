@@ -119,17 +119,33 @@ func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: wgtrain COMMAND [FLAGS]")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "commands:")
-	var names []string
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range commandOrder() {
 		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintf(w, "  %-11s %s\n", "help", "this list; 'wgtrain help COMMAND' shows a command's flags")
 	fmt.Fprintf(w, "  %-11s %s\n", "version", "the version and the commit wgtrain was built from")
 	fmt.Fprintln(w, "\nrun 'wgtrain COMMAND --help' for a command's flags")
+}
+
+// listOrder is the order of the command list: the workflow's, training
+// first; a command not named here follows, sorted.
+var listOrder = []string{"train", "predict", "report", "thresholds", "data", "bench"}
+
+// commandOrder returns the registered commands' names in list order.
+func commandOrder() []string {
+	var names, rest []string
+	for _, n := range listOrder {
+		if _, ok := commands[n]; ok {
+			names = append(names, n)
+		}
+	}
+	for n := range commands {
+		if !slices.Contains(listOrder, n) {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	return append(names, rest...)
 }
 
 // newFlags returns a flag set for a subcommand that reports errors as

@@ -232,24 +232,30 @@ func TestResumeListsEveryDifference(t *testing.T) {
 	}
 }
 
-// A finished run resumed with a higher --epochs trains on, says so, and
-// ends with the weights of a run that had that many epochs from the
-// start.
+// A finished run resumed with a higher --epochs trains on, says so and
+// where it continues, and ends with the weights of a run that had that
+// many epochs from the start.
 func TestResumeExtendsAFinishedRun(t *testing.T) {
 	needFashionMNIST(t)
 	dir := t.TempDir()
 	whole, short := filepath.Join(dir, "whole"), filepath.Join(dir, "short")
 	mustTrain(t, smallRun(whole, "--epochs", "2")...)
 	mustTrain(t, smallRun(short, "--epochs", "1")...)
-	_, errOut := mustTrain(t, "train", "--resume", "--logdir", short, "--epochs", "2", "--quiet")
-	if want := fmt.Sprintf("extending the run in %s from 1 to 2 epochs", short); !strings.Contains(errOut, want) {
-		t.Errorf("stderr %q lacks %q", errOut, want)
+	_, errOut := mustTrain(t, "train", "--resume", "--logdir", short, "--epochs", "2")
+	for _, want := range []string{fmt.Sprintf("extending the run in %s from 1 to 2 epochs", short),
+		fmt.Sprintf("resuming %s at epoch 2 of 2, step 1 of 2\n", short)} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("stderr %q lacks %q", errOut, want)
+		}
 	}
 	sameWeights(t, filepath.Join(whole, "checkpoints", "last.safetensors"), filepath.Join(short, "checkpoints", "last.safetensors"))
 	// The same --epochs again finishes once more, with nothing to announce.
-	_, errOut = mustTrain(t, "train", "--resume", "--logdir", short, "--epochs", "2", "--quiet")
+	_, errOut = mustTrain(t, "train", "--resume", "--logdir", short, "--epochs", "2")
 	if strings.Contains(errOut, "extending") {
 		t.Errorf("resuming at its own --epochs: %q", errOut)
+	}
+	if want := fmt.Sprintf("resuming %s after its last epoch (2): the final evaluation", short); !strings.Contains(errOut, want) {
+		t.Errorf("stderr %q lacks %q", errOut, want)
 	}
 }
 
