@@ -356,17 +356,7 @@ func TestPrintedResumeCommandRunsVerbatim(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			if _, err := os.Stat(filepath.Join(logdir, "checkpoints", "resume.safetensors")); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatal("no checkpoint after 60 s")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitForCheckpoint(t, cmd, logdir)
 		// Into the second epoch: a fraction of the first one's time.
 		time.Sleep(time.Since(start) / 4)
 		cmd.Process.Signal(syscall.SIGINT)

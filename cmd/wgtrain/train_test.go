@@ -34,6 +34,24 @@ func TestMain(m *testing.M) {
 	os.Exit(m.Run())
 }
 
+// waitForCheckpoint waits up to 60 s for the run of cmd in logdir to
+// save its first resume checkpoint, and kills it and fails the test if
+// none comes.
+func waitForCheckpoint(t *testing.T, cmd *exec.Cmd, logdir string) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		if _, err := os.Stat(filepath.Join(logdir, "checkpoints", "resume.safetensors")); err == nil {
+			return
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatal("no checkpoint after 60 s")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
 // A resnet9 initialized by PyTorch, given to --init-from, trains two
 // steps (no shuffle, dropout 0) to PyTorch's weights
 // (scripts/check_pytorch.py fixture wrote the expected ones).
@@ -131,17 +149,7 @@ func TestKill9AndResume(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Wait for the first epoch's checkpoint, then a little more.
-		deadline := time.Now().Add(60 * time.Second)
-		for {
-			if _, err := os.Stat(filepath.Join(logdir, "checkpoints", "resume.safetensors")); err == nil {
-				break
-			}
-			if time.Now().After(deadline) {
-				cmd.Process.Kill()
-				t.Fatal("no checkpoint after 60 s")
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
+		waitForCheckpoint(t, cmd, logdir)
 		time.Sleep(delay)
 		cmd.Process.Signal(sig)
 		err := cmd.Wait()
