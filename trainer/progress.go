@@ -102,10 +102,19 @@ func (b *bar) step(loss, acc float64, n int) {
 	b.pb.Add(1)
 }
 
+// done ends the bar: a whole pass's bar is cleared; one cut short (an
+// interruption, an error) stays as it was, and the next line starts
+// below it rather than after it.
 func (b *bar) done() {
-	if b.pb != nil {
-		b.pb.Finish()
+	if b.pb == nil {
+		return
 	}
+	if b.first+b.steps < b.total {
+		b.pb.Exit()
+		fmt.Fprintln(b.p.w)
+		return
+	}
+	b.pb.Finish()
 }
 
 // summary prints the epoch's line and table.
