@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/wgtrain/wgtrain/evalkit"
+	"github.com/wgtrain/wgtrain/trainer"
 )
 
 // thresholdsJSON runs wgtrain thresholds with --json and decodes its output.
@@ -126,4 +129,42 @@ func TestThresholdsCVErrors(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", tc.args, code, errOut, tc.msg)
 		}
 	}
+}
+
+// thresholdsCVLine checks a finished run's cross-validation of per-class
+// thresholds against its valid predictions file and returns the summary
+// line the run should have printed: with min(5, smallest class) >= 2
+// folds, thresholds_cv.json holds exactly evalkit.CrossValidateThresholds
+// of predictions/valid.csv with obj and seed 42; otherwise there is no
+// such file and the line says why.
+func thresholdsCVLine(t *testing.T, logdir string, obj evalkit.Objective) string {
+	t.Helper()
+	dir := trainer.RunDir(logdir)
+	p, err := evalkit.ReadPredictions(dir.Predictions("valid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cls, n := evalkit.SmallestClass(p.Target, p.Classes)
+	data, readErr := os.ReadFile(dir.ThresholdsCV())
+	if n < 2 {
+		if readErr == nil {
+			t.Errorf("%s written with class %d of %d samples", dir.ThresholdsCV(), cls, n)
+		}
+		return fmt.Sprintf("per-class thresholds: not cross-validated: class %d has %d validation sample(s), 2 folds need 2\n", cls, n)
+	}
+	if readErr != nil {
+		t.Fatal(readErr)
+	}
+	var got evalkit.ThresholdsCV
+	if err := json.Unmarshal(data, &got); err != nil {
+		t.Fatalf("%s: %v", dir.ThresholdsCV(), err)
+	}
+	want, err := evalkit.CrossValidateThresholds(evalkit.Softmax(p.Logits, p.Classes), p.Target, p.Classes, obj, min(5, n), 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(&got, want) {
+		t.Errorf("%s: %+v\nwant %+v", dir.ThresholdsCV(), got, *want)
+	}
+	return "per-class thresholds: " + want.Verdict() + "\n"
 }
