@@ -23,13 +23,15 @@ type Gain struct {
 //	{"objective":"f1-macro","thresholds":[...],"tune":{"without":..,"with":..},"eval":{"without":..,"with":..}}
 //
 // Only thresholds is required when reading; tune and eval are left out
-// when unknown. Numbers are written shortest-exact, so thresholds read
+// when unknown, and cv (`wgtrain thresholds --cv`, the cross-validation
+// of the search on the tune file) when not run. Numbers are written shortest-exact, so thresholds read
 // back to the same float64 and reproduce the same predictions.
 type ThresholdsFile struct {
-	Objective  Objective `json:"objective"`
-	Thresholds []float64 `json:"thresholds"`
-	Tune       *Gain     `json:"tune,omitempty"`
-	Eval       *Gain     `json:"eval,omitempty"`
+	Objective  Objective     `json:"objective"`
+	Thresholds []float64     `json:"thresholds"`
+	Tune       *Gain         `json:"tune,omitempty"`
+	Eval       *Gain         `json:"eval,omitempty"`
+	CV         *ThresholdsCV `json:"cv,omitempty"`
 }
 
 // MarshalIndent returns t as indented JSON ending in a newline.

@@ -58,6 +58,9 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
 		return nil, err
 	}
+	if err := r.thresholdsCV(done[r.cfg.Valid].pred, res); err != nil {
+		return nil, err
+	}
 	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch); err != nil {
 		return nil, err
 	}

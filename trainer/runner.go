@@ -82,6 +82,11 @@ type Result struct {
 	// Report is the report of the Report loader's final predictions; its
 	// Split and Epoch say which loader and which epoch's model.
 	Report *evalkit.Report
+	// ThresholdsCV is the cross-validation of per-class thresholds on the
+	// Valid loader's final predictions (thresholds_cv.json); when the split
+	// is too small for it, it is nil and ThresholdsCVNote says why.
+	ThresholdsCV     *evalkit.ThresholdsCV
+	ThresholdsCVNote string
 }
 
 // Metrics are the logged values of one loader for one epoch.

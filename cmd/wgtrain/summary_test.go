@@ -63,8 +63,8 @@ func TestTrainSummaryNamesTheBestModel(t *testing.T) {
 	if rep.Split != "test" || rep.Epoch != mj.Best {
 		t.Errorf("report.json describes %q epoch %d, want test epoch %d", rep.Split, rep.Epoch, mj.Best)
 	}
-	want := fmt.Sprintf("best model: epoch %d (valid f1/_micro %.4f)\ntest split: accuracy %.4f, macro F1 %.4f; report %s\nrun directory %s\n",
-		mj.Best, mj.Value, rep.Accuracy, rep.Macro.F1, filepath.Join(logdir, "report.txt"), logdir)
+	want := fmt.Sprintf("best model: epoch %d (valid f1/_micro %.4f)\ntest split: accuracy %.4f, macro F1 %.4f; report %s\n%srun directory %s\n",
+		mj.Best, mj.Value, rep.Accuracy, rep.Macro.F1, filepath.Join(logdir, "report.txt"), thresholdsCVLine(t, logdir, evalkit.F1Micro), logdir)
 	if out != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
 	}

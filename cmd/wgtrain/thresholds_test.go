@@ -72,7 +72,7 @@ func TestThresholdsErrors(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{[]string{"--tune", p3, "--objective", "accuracy"}, 2, "--tune and --eval are required"},
+		{[]string{"--tune", p3, "--objective", "accuracy"}, 2, "--eval or --cv is required"},
 		{[]string{"--tune", p3, "--eval", p3}, 2, "--objective is required"},
 		{[]string{"--tune", p3, "--eval", p3, "--objective", "auc"}, 2, `--objective "auc"`},
 		{[]string{"--tune", p3, "--eval", p4, "--objective", "accuracy"}, 2, "has 3 classes"},

@@ -127,7 +127,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 }
 
 // printSummary prints the end of a run: the best model, the test split's
-// accuracy and macro F1 with the report's path, and the run directory.
+// accuracy and macro F1 with the report's path, the verdict of the
+// per-class thresholds' cross-validation on the valid split, and the run
+// directory.
 func printSummary(w io.Writer, cfg trainer.Config, res *trainer.Result) {
 	fmt.Fprintf(w, "best model: epoch %d (%s %s %.4f)\n", res.BestEpoch, cfg.Valid, cfg.ValidMetric, res.BestMetric)
 	if m, ok := res.Final["test"]; ok {
@@ -136,6 +138,11 @@ func printSummary(w io.Writer, cfg trainer.Config, res *trainer.Result) {
 			fmt.Fprintf(w, "; report %s", trainer.RunDir(cfg.LogDir).Report())
 		}
 		fmt.Fprintln(w)
+	}
+	if res.ThresholdsCV != nil {
+		fmt.Fprintf(w, "per-class thresholds: %s\n", res.ThresholdsCV.Verdict())
+	} else if res.ThresholdsCVNote != "" {
+		fmt.Fprintf(w, "per-class thresholds: %s\n", res.ThresholdsCVNote)
 	}
 	fmt.Fprintf(w, "run directory %s\n", cfg.LogDir)
 }
