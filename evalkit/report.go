@@ -20,17 +20,31 @@ type ReportOptions struct {
 	// them; "" and 0 when unknown.
 	Split string
 	Epoch int
+	// Index holds the rows' data set sample indices (the predictions
+	// file's index column) that TopConfusions names; nil numbers the rows
+	// from 0.
+	Index []int
 }
+
+// The report's most confused pairs: ReportConfusions pairs, each with up
+// to ReportConfusionSamples sample indices.
+const (
+	ReportConfusions       = 10
+	ReportConfusionSamples = 8
+)
 
 // RowMetrics are the columns of one row of the report: precision, recall,
 // F1, F-beta (nil unless asked for), the one-vs-rest ROC AUC (nil where
 // there is none), the support and its share in percent.
 type RowMetrics struct {
-	Precision  float64  `json:"precision"`
-	Recall     float64  `json:"recall"`
-	F1         float64  `json:"f1"`
-	FBeta      *float64 `json:"fbeta,omitempty"`
-	AUC        *float64 `json:"auc,omitempty"`
+	Precision float64  `json:"precision"`
+	Recall    float64  `json:"recall"`
+	F1        float64  `json:"f1"`
+	FBeta     *float64 `json:"fbeta,omitempty"`
+	AUC       *float64 `json:"auc,omitempty"`
+	// AP is the one-vs-rest average precision (nil where the class has
+	// no positive row; the macro row's is the mean over the others).
+	AP         *float64 `json:"average_precision,omitempty"`
 	Support    int64    `json:"support"`
 	SupportPct float64  `json:"support_pct"`
 }
@@ -67,8 +81,16 @@ type Report struct {
 	Beta       float64    `json:"beta,omitempty"`       // the F-beta's beta, 0 for none
 	Thresholds []float64  `json:"thresholds,omitempty"` // applied per-class thresholds, nil for arg-max
 	// ThresholdsFile is the file the thresholds came from, when known.
-	ThresholdsFile string    `json:"thresholds_file,omitempty"`
-	Confusion      [][]int64 `json:"confusion_matrix,omitempty"`
+	ThresholdsFile string `json:"thresholds_file,omitempty"`
+	// Calibration holds the ECE, MCE and reliability bins of the
+	// arg-max predictions (docs/SPEC.md §5).
+	Calibration *Calibration `json:"calibration,omitempty"`
+	// TopConfusions are the most frequent off-diagonal cells of the
+	// arg-max confusion matrix with their most confident mistakes.
+	TopConfusions []Confusion `json:"top_confusions,omitempty"`
+	// Temperature is the temperature scaling block, when a run fitted one.
+	Temperature *TemperatureScaling `json:"temperature,omitempty"`
+	Confusion   [][]int64           `json:"confusion_matrix,omitempty"`
 }
 
 // NewReport builds the report of targets (each in [0, classes)) against
@@ -91,6 +113,8 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		return nil, &InputError{"NewReport", fmt.Sprintf("beta %v: want a positive number", opts.Beta)}
 	case opts.Epoch < 0:
 		return nil, &InputError{"NewReport", fmt.Sprintf("epoch %d: want a 1-based epoch, or 0 for unknown", opts.Epoch)}
+	case opts.Index != nil && len(opts.Index) != len(targets):
+		return nil, &InputError{"NewReport", fmt.Sprintf("%d sample indices for %d rows", len(opts.Index), len(targets))}
 	case opts.ThresholdsFile != "" && opts.Thresholds == nil:
 		return nil, &InputError{"NewReport", fmt.Sprintf("a thresholds file (%s) without thresholds", opts.ThresholdsFile)}
 	}
@@ -116,7 +140,29 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		return nil, err
 	}
 
+	curves, err := Curves(targets, logits, classes)
+	if err != nil {
+		return nil, err
+	}
+	cal, err := Calibrate(targets, logits, classes)
+	if err != nil {
+		return nil, err
+	}
+	index := opts.Index
+	if index == nil {
+		index = make([]int, len(targets))
+		for i := range index {
+			index[i] = i
+		}
+	}
+	top, err := TopConfusions(&Predictions{Index: index, Target: targets, Logits: logits, Classes: classes}, ReportConfusions, ReportConfusionSamples)
+	if err != nil {
+		return nil, err
+	}
+
 	r := &Report{
+		Calibration:    cal,
+		TopConfusions:  top,
 		Split:          opts.Split,
 		Epoch:          opts.Epoch,
 		Beta:           opts.Beta,
@@ -138,6 +184,8 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 		}
 		return &v
 	}
+	var apSum float64
+	var apN int
 	for c := 0; c < classes; c++ {
 		row := ClassRow{Class: c, Name: strconv.Itoa(c), RowMetrics: RowMetrics{
 			Precision:  st.Precision[c],
@@ -156,6 +204,11 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 			v := auc[c]
 			row.AUC = &v
 		}
+		if ap := curves[c].AP; !math.IsNaN(ap) {
+			row.AP = &ap
+			apSum += ap
+			apN++
+		}
 		r.Classes = append(r.Classes, row)
 	}
 	avg := func(a Averages) AverageRow {
@@ -164,6 +217,10 @@ func NewReport(targets []int32, logits []float32, classes int, names []string, o
 	r.Micro, r.Macro, r.Weighted = avg(st.Micro), avg(st.Macro), avg(st.Weighted)
 	if mac, wei, ok := aucAverages(auc, support); ok {
 		r.Macro.AUC, r.Weighted.AUC = &mac, &wei
+	}
+	if apN > 0 {
+		v := apSum / float64(apN)
+		r.Macro.AP = &v
 	}
 	return r, nil
 }

@@ -197,13 +197,13 @@ func TestReportJSONShape(t *testing.T) {
 		top, class, average string
 	}{
 		{ReportOptions{},
-			"accuracy,classes,confusion_matrix,macro,micro,support,weighted",
-			"auc,class,f1,name,precision,recall,support,support_pct",
-			"auc,f1,precision,recall,support,support_pct"},
+			"accuracy,calibration,classes,confusion_matrix,macro,micro,support,top_confusions,weighted",
+			"auc,average_precision,class,f1,name,precision,recall,support,support_pct",
+			"auc,average_precision,f1,precision,recall,support,support_pct"},
 		{ReportOptions{Beta: 0.5, Thresholds: []float64{0.9, 0.1, 0.1}},
-			"accuracy,beta,classes,confusion_matrix,macro,micro,support,thresholds,weighted",
-			"auc,class,f1,fbeta,name,precision,recall,support,support_pct",
-			"auc,f1,fbeta,precision,recall,support,support_pct"},
+			"accuracy,beta,calibration,classes,confusion_matrix,macro,micro,support,thresholds,top_confusions,weighted",
+			"auc,average_precision,class,f1,fbeta,name,precision,recall,support,support_pct",
+			"auc,average_precision,f1,fbeta,precision,recall,support,support_pct"},
 	} {
 		r, err := NewReport(repTargets, repLogits, 3, nil, tc.opts)
 		if err != nil {

@@ -50,9 +50,12 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	}
 	ev := done[name]
 	rep, err := evalkit.NewReport(ev.pred.Target, ev.pred.Logits, r.cfg.Model.NumClasses, r.cfg.ClassNames,
-		evalkit.ReportOptions{Split: name, Epoch: epoch})
+		evalkit.ReportOptions{Split: name, Epoch: epoch, Index: ev.pred.Index})
 	if err != nil {
 		return nil, fmt.Errorf("trainer: report: %w", err)
+	}
+	if err := r.scaleTemperature(rep, done, name); err != nil {
+		return nil, err
 	}
 	res.Report = rep
 	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
@@ -66,4 +69,22 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	}
 	r.prog.final(rep)
 	return res, nil
+}
+
+// scaleTemperature fits a temperature on the validation split's final
+// predictions and records it in rep with the report split's calibration
+// before and after; nothing when there is no validation split distinct
+// from the report's.
+func (r *run) scaleTemperature(rep *evalkit.Report, done map[string]*evaluation, name string) error {
+	va := done[r.cfg.Valid]
+	if r.cfg.Valid == "" || r.cfg.Valid == name || va == nil || va.pred == nil || va.pred.Len() == 0 {
+		return nil
+	}
+	ev := done[name]
+	ts, err := evalkit.NewTemperatureScaling(r.cfg.Valid, va.pred.Target, va.pred.Logits, ev.pred.Target, ev.pred.Logits, r.cfg.Model.NumClasses)
+	if err != nil {
+		return fmt.Errorf("trainer: temperature scaling: %w", err)
+	}
+	rep.Temperature = ts
+	return nil
 }

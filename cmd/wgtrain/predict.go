@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -27,6 +28,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	batch := fs.Int("batch-size", 256, "samples per batch")
 	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
 	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...); its metadata (class names, split, epoch) goes beside it, .csv replaced by .meta.json")
+	temperature := fs.Float64("temperature", 1, "divide the written logits by T > 0 (temperature scaling: the run's report.json has the T fitted on the validation split); 1 leaves them as they are")
 	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings (not what was written, nor the accuracy and macro F1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -42,6 +44,8 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		return usagef("--batch-size %d: want at least 1", *batch)
 	case *validSplit < 0:
 		return usagef("--valid-split %d: want a number of samples >= 0", *validSplit)
+	case !(*temperature > 0) || math.IsInf(*temperature, 0):
+		return usagef("--temperature %v: want a finite number > 0", *temperature)
 	case *split != "train" && *split != "valid" && *split != "test":
 		return usagef("--split %q: want train, valid or test", *split)
 	case *split == "valid" && *validSplit == 0:
@@ -97,6 +101,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	p, err := trainer.Predict(context.Background(), st, l, nil)
 	if err != nil {
 		return err
+	}
+	if *temperature != 1 {
+		p.Logits = evalkit.ScaleLogits(p.Logits, *temperature)
 	}
 	meta := &evalkit.PredictionsMeta{Classes: ds.Classes, Split: *split, Epoch: ck.Epoch(), Dataset: data.dataset, Checkpoint: *ckpt}
 	if err := evalkit.WritePredictionsWithMeta(*outPath, p, meta); err != nil {

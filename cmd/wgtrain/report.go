@@ -78,7 +78,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	if names == nil {
 		names = meta.Classes
 	}
-	opts := evalkit.ReportOptions{Beta: *beta, Split: meta.Split, Epoch: meta.Epoch}
+	opts := evalkit.ReportOptions{Beta: *beta, Split: meta.Split, Epoch: meta.Epoch, Index: p.Index}
 	if *split != "" {
 		opts.Split = *split
 	}
