@@ -4,10 +4,10 @@ import (
 	"bytes"
 	"embed"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"html/template"
 	"io"
-	"math"
 	"strconv"
 
 	"github.com/wgtrain/wgtrain/internal/atomicfile"
@@ -66,11 +66,8 @@ func raw(v float64) string {
 	if !finite(v) {
 		return ""
 	}
-	abs := math.Abs(v)
-	if abs != 0 && (abs < 1e-6 || abs >= 1e21) {
-		return strconv.FormatFloat(v, 'e', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', -1, 64)
+	b, _ := json.Marshal(v) // a finite float64 always marshals
+	return string(b)
 }
 
 func pngURI(b []byte) template.URL {

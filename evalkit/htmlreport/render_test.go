@@ -116,3 +116,11 @@ func TestDecimateKeepsEnds(t *testing.T) {
 		t.Errorf("decimate: %d points from %v to %v", len(ox), ox[0], ox[len(ox)-1])
 	}
 }
+
+func TestRawMatchesReportJSON(t *testing.T) {
+	for v, want := range map[float64]string{0.8125: "0.8125", 1: "1", 0: "0", 1e-7: "1e-7", 2.0 / 3: "0.6666666666666666", math.NaN(): ""} {
+		if got := raw(v); got != want {
+			t.Errorf("raw(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
