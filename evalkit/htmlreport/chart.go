@@ -184,13 +184,24 @@ func classChart(cc ClassCurve, color int, roc bool) chart {
 		c.XLabel, c.YLabel = "FPR", "TPR"
 		c.Diagonal = path(xa, ya, []float64{0, 1}, []float64{0, 1})
 	}
-	c.Title = cc.Class
+	c.Title = shorten(cc.Class, 12)
 	if finite(cc.Area) {
-		c.Title = fmt.Sprintf("%s · %s %.4f", cc.Class, area, cc.Area)
+		c.Title = fmt.Sprintf("%s · %s %.4f", c.Title, area, cc.Area)
 	}
 	c.XTicks = ticks(xa, 0.5, false)
 	c.YTicks = ticks(ya, 0.5, false)
 	xs, ys := decimate(cc.X, cc.Y, 300)
 	c.Lines = []line{{Name: cc.Class + " " + what, Color: color % 10, D: path(xa, ya, xs, ys)}}
 	return c
+}
+
+// shorten cuts s to at most n characters, marking a cut with an ellipsis
+// (a small chart's title has room for little more; the full name is in
+// the line's hover title).
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }

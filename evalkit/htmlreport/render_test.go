@@ -29,7 +29,7 @@ func TestRenderEverySection(t *testing.T) {
 	for _, want := range []string{
 		`id="stat-accuracy" data-value="0.8125">0.8125<`, `id="stat-ece" data-value="0.0421"`,
 		`id="best-epoch">7<`, `best epoch 7`, `data-value="0.1234">0.1234<`, // MCE
-		`src="data:image/png;base64,iVBORw0KGgo`, `do not keep the thresholds`, `pullover · AP 0.7000`,
+		`src="data:image/png;base64,iVBORw0KGgo`, `&lt;script&gt;ale… · AP 0.9000`, `do not keep the thresholds`, `pullover · AP 0.7000`,
 	} {
 		if !strings.Contains(html, want) {
 			t.Errorf("the page lacks %q", want)
