@@ -6,12 +6,13 @@
 # APT_PACKAGES are installed with apt-get when missing: gcc for cgo
 # (go-webgpu links the wgpu-native library), and Mesa's software Vulkan
 # driver (lavapipe) with the Vulkan loader, so that the WebGPU backend's
-# tests have an adapter on a machine without a GPU.
+# tests have an adapter on a machine without a GPU, and chromium, in which
+# a test opens report.html headless.
 
 SHELL := /bin/bash
 GO ?= go
 PYTHON ?= /usr/bin/python3
-APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mnist
+APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mnist chromium
 
 .PHONY: all deps build wgtrain train vet test conformance fixtures fuzz device-bins
 

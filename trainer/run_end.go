@@ -67,6 +67,9 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch); err != nil {
 		return nil, err
 	}
+	if err := r.dir.writeReportHTML(rep); err != nil {
+		return nil, err
+	}
 	r.prog.final(rep)
 	return res, nil
 }

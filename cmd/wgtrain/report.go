@@ -22,7 +22,7 @@ func init() {
 
 const reportSynopsis = `--predictions FILE [--format text|json|csv|markdown]
        [--class-names a,b,c | --class-names-file FILE] [--thresholds FILE]
-       [--confusion-png FILE] [--beta B] [--split NAME]
+       [--confusion-png FILE] [--html FILE] [--beta B] [--split NAME]
 
 Prints the classification report of a predictions file (one row per class,
 then accuracy and the micro, macro and weighted averages: precision, recall,
@@ -31,7 +31,11 @@ arg-max predictions or with the per-class thresholds of a thresholds file
 written by 'wgtrain thresholds --out'. The class names, the split and the
 model's epoch come from the file's metadata (FILE with .meta.json for .csv,
 written by wgtrain train and predict) or, for an older run's file, from its
-run directory. docs/SPEC.md §8 describes the files and the JSON output.`
+run directory. --html also writes the report as one self-contained web
+page, with the run's training curves when FILE is a run directory's
+predictions/<split>.csv and thumbnails of the most confused samples when
+the data set is known. docs/SPEC.md §8 describes the files and the JSON
+output.`
 
 func runReport(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", reportSynopsis, stdout)
@@ -41,6 +45,7 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	namesFile := fs.String("class-names-file", "", "`FILE` with one class name per line")
 	thPath := fs.String("thresholds", "", "apply the per-class thresholds of `FILE`")
 	pngPath := fs.String("confusion-png", "", "also draw the confusion matrix to `FILE` (PNG)")
+	htmlPath := fs.String("html", "", "also write the report as a web page to `FILE` (report.html)")
 	beta := fs.Float64("beta", 0, "add an F-beta column for `B` > 0")
 	split := fs.String("split", "", "the `NAME` of the split the predictions are of, for the title (default: from the file's metadata, or its name in a run directory)")
 	if err := parse(fs, args); err != nil {
@@ -56,6 +61,11 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := checkReportFiles(*predPath, *thPath, *namesFile, *pngPath); err != nil {
 		return err
+	}
+	if *htmlPath != "" {
+		if err := outputFile("--html", *htmlPath); err != nil {
+			return err
+		}
 	}
 	switch *format {
 	case "text", "json", "csv", "markdown":
@@ -101,6 +111,11 @@ func runReport(args []string, stdout, stderr io.Writer) error {
 	}
 	if *pngPath != "" {
 		if err := evalkit.WriteConfusionPNGTitled(*pngPath, r.Confusion, names, r.Subject()); err != nil {
+			return err
+		}
+	}
+	if *htmlPath != "" {
+		if err := writeReportHTML(*htmlPath, *predPath, p, r, meta, stderr); err != nil {
 			return err
 		}
 	}

@@ -122,6 +122,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if err := addConfusionsHTML(cfg.LogDir, res.Report, stderr); err != nil {
+		return err
+	}
 	printSummary(stdout, cfg, res)
 	return nil
 }

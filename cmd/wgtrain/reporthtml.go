@@ -1,0 +1,174 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/evalkit"
+	"github.com/wgtrain/wgtrain/evalkit/htmlreport"
+	"github.com/wgtrain/wgtrain/trainer"
+)
+
+// The most confused class pairs report.html shows, and the mistakes
+// shown of each.
+const (
+	htmlPairs    = 5
+	htmlExamples = 8
+)
+
+// writeReportHTML writes report.html for the report r of the predictions
+// file predPath to out: the report's numbers; the run's curves and best
+// epoch when predPath is a run directory's predictions/<split>.csv; the
+// most confused class pairs, with thumbnails of their highest-confidence
+// mistakes when the data set and split can be loaded (a data set that
+// cannot be is said on stderr, and the pairs are shown without images).
+func writeReportHTML(out, predPath string, p *evalkit.Predictions, r *evalkit.Report, meta *evalkit.PredictionsMeta, stderr io.Writer) error {
+	page := htmlreport.FromReport(r)
+	run := trainer.PredictionsRunDir(predPath)
+	inRun := false
+	if filepath.Base(filepath.Dir(predPath)) == "predictions" {
+		if _, err := os.Stat(run.Hparams()); err == nil {
+			inRun = true
+			var err error
+			if page, err = run.ReportPage(r); err != nil {
+				return err
+			}
+		}
+	}
+	page.Title = "wgtrain report: " + filepath.Base(predPath)
+	if inRun {
+		page.Title = "wgtrain report: " + filepath.Base(string(run)) + ", " + filepath.Base(predPath)
+	}
+	page.Confusions = topConfusions(p, r.Thresholds, htmlPairs, htmlExamples)
+	if len(page.Confusions) > 0 {
+		split, err := thumbnailSplit(meta, run, inRun)
+		if err != nil {
+			fmt.Fprintf(stderr, "wgtrain report: no thumbnails in %s: %v\n", out, err)
+		}
+		for i := range page.Confusions {
+			for j := range page.Confusions[i].Examples {
+				ex := &page.Confusions[i].Examples[j]
+				if split != nil && ex.Index < split.Len() {
+					ex.PNG, _ = htmlreport.Thumbnail(split, ex.Index)
+				}
+			}
+		}
+	}
+	return htmlreport.Write(out, page)
+}
+
+// topConfusions returns the pairs most often confused (true class, other
+// predicted class: arg-max, or with the per-class thresholds), most
+// mistakes first, each with its highest-confidence mistakes (confidence:
+// the softmax probability of the predicted class).
+func topConfusions(p *evalkit.Predictions, thresholds []float64, pairs, examples int) []htmlreport.Confused {
+	scores := evalkit.Softmax(p.Logits, p.Classes)
+	pred, err := evalkit.PredictWithThresholds(scores, p.Classes, thresholds)
+	if err != nil {
+		return nil
+	}
+	byPair := map[[2]int][]htmlreport.Example{}
+	for i, y := range p.Target {
+		if y < 0 || int(pred[i]) == int(y) {
+			continue
+		}
+		k := [2]int{int(y), int(pred[i])}
+		byPair[k] = append(byPair[k], htmlreport.Example{Index: p.Index[i], Confidence: scores[i*p.Classes+int(pred[i])]})
+	}
+	var out []htmlreport.Confused
+	for k, ex := range byPair {
+		sort.SliceStable(ex, func(a, b int) bool {
+			if ex[a].Confidence != ex[b].Confidence {
+				return ex[a].Confidence > ex[b].Confidence
+			}
+			return ex[a].Index < ex[b].Index
+		})
+		out = append(out, htmlreport.Confused{True: k[0], Pred: k[1], Count: len(ex), Examples: ex[:min(len(ex), examples)]})
+	}
+	sort.Slice(out, func(a, b int) bool {
+		if out[a].Count != out[b].Count {
+			return out[a].Count > out[b].Count
+		}
+		if out[a].True != out[b].True {
+			return out[a].True < out[b].True
+		}
+		return out[a].Pred < out[b].Pred
+	})
+	return out[:min(len(out), pairs)]
+}
+
+// thumbnailSplit loads the split the predictions' indices refer to: the
+// test split of the data set named by the metadata or the run's
+// hparams.json, or a run's validation split carved again with its
+// valid-split and seed. It returns nil, nil when the data set is not
+// known.
+func thumbnailSplit(meta *evalkit.PredictionsMeta, run trainer.RunDir, inRun bool) (*datasets.Split, error) {
+	var h struct {
+		Dataset    string `json:"dataset"`
+		DataDir    string `json:"data-dir"`
+		Coarse     bool   `json:"coarse"`
+		ValidSplit int    `json:"valid-split"`
+		Seed       uint64 `json:"seed"`
+	}
+	if inRun {
+		data, err := os.ReadFile(run.Hparams())
+		if err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal(data, &h); err != nil {
+			return nil, fmt.Errorf("%s: %w", run.Hparams(), err)
+		}
+	}
+	name := h.Dataset
+	if meta != nil && meta.Dataset != "" {
+		name = meta.Dataset
+	}
+	split := ""
+	if meta != nil {
+		split = meta.Split
+	}
+	switch {
+	case name == "":
+		return nil, nil
+	case split != "test" && !(inRun && split == "valid" && h.ValidSplit > 0):
+		return nil, fmt.Errorf("split %q of %s: only the test split, or a run's carved valid split, can be loaded again", split, name)
+	}
+	ds, err := datasets.Load(name, h.DataDir, datasets.LoadOptions{Coarse: h.Coarse})
+	if err != nil {
+		return nil, err
+	}
+	if split == "test" {
+		return ds.Test, nil
+	}
+	_, va, err := datasets.CarveValidation(ds.Train, h.ValidSplit, len(ds.Classes), h.Seed)
+	return va, err
+}
+
+// addConfusionsHTML rewrites the report.html of a finished run with the
+// most confused class pairs of its report's predictions and their
+// thumbnails (the trainer writes it without them: it does not know the
+// data set). A run whose report has no predictions file is left as is.
+func addConfusionsHTML(dir string, rep *evalkit.Report, stderr io.Writer) error {
+	rd := trainer.RunDir(dir)
+	if rep == nil || rep.Split == "" {
+		return nil
+	}
+	path := rd.Predictions(rep.Split)
+	if _, err := os.Stat(path); err != nil {
+		return nil
+	}
+	p, err := evalkit.ReadPredictions(path)
+	if err != nil {
+		return err
+	}
+	meta, err := predictionsMeta(path, p.Classes)
+	if err != nil {
+		return err
+	}
+	return writeReportHTML(rd.ReportHTML(), path, p, rep, meta, stderr)
+}
