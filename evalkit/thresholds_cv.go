@@ -19,6 +19,9 @@ type ThresholdsCV struct {
 	Mean      float64   `json:"mean"` // the mean of the folds' gains
 	SE        float64   `json:"se"`   // their sample standard deviation / sqrt(K)
 	Keep      bool      `json:"keep"` // Mean - 2·SE > 0
+	// HeldOut, when a caller adds it, scores the thresholds searched on
+	// the whole tuning file on a separate split (ScoreHeldOut).
+	HeldOut *HeldOut `json:"held_out,omitempty"`
 }
 
 // CVFold is one fold of a ThresholdsCV: the objective on the held-out
@@ -33,13 +36,18 @@ type CVFold struct {
 }
 
 // Verdict returns the one-line summary of cv, e.g. "mean gain +0.0012 ±
-// 0.0020 over 5 folds: not worth keeping" (± one standard error).
+// 0.0020 over 5 folds: not worth keeping" (± one standard error),
+// followed by the held-out split's scores when cv has them.
 func (cv *ThresholdsCV) Verdict() string {
 	v := "not worth keeping"
 	if cv.Keep {
 		v = "worth keeping"
 	}
-	return fmt.Sprintf("mean gain %+.4f ± %.4f over %d folds: %s", cv.Mean, cv.SE, cv.K, v)
+	line := fmt.Sprintf("mean gain %+.4f ± %.4f over %d folds: %s", cv.Mean, cv.SE, cv.K, v)
+	if h := cv.HeldOut; h != nil {
+		line += fmt.Sprintf(" (%s split: %s %.4f with, %.4f without)", h.Split, cv.Objective, h.With, h.Without)
+	}
+	return line
 }
 
 // SmallestClass returns the class with the fewest rows among the classes
@@ -135,15 +143,7 @@ func CrossValidateThresholds(scores []float64, targets []int32, classes int, obj
 		if err != nil {
 			return nil, err
 		}
-		without, err := Score(ArgMax(teS, classes), teY, classes, obj)
-		if err != nil {
-			return nil, err
-		}
-		pred, err := PredictWithThresholds(teS, classes, th)
-		if err != nil {
-			return nil, err
-		}
-		with, err := Score(pred, teY, classes, obj)
+		with, without, err := scoreBoth(teS, teY, classes, obj, th)
 		if err != nil {
 			return nil, err
 		}
@@ -152,6 +152,52 @@ func CrossValidateThresholds(scores []float64, targets []int32, classes int, obj
 	cv.Mean, cv.SE = meanSE(cv.Folds)
 	cv.Keep = cv.Mean-2*cv.SE > 0
 	return cv, nil
+}
+
+// scoreBoth scores the rows with the thresholds th and with the arg-max.
+func scoreBoth(scores []float64, targets []int32, classes int, obj Objective, th []float64) (with, without float64, err error) {
+	if without, err = Score(ArgMax(scores, classes), targets, classes, obj); err != nil {
+		return 0, 0, err
+	}
+	pred, err := PredictWithThresholds(scores, classes, th)
+	if err != nil {
+		return 0, 0, err
+	}
+	if with, err = Score(pred, targets, classes, obj); err != nil {
+		return 0, 0, err
+	}
+	return with, without, nil
+}
+
+// HeldOut is the other half of the verdict on thresholds: the thresholds
+// searched on the whole tuning file, scored once on a separate split
+// (a run's test split) with them and without (arg-max).
+type HeldOut struct {
+	Split      string    `json:"split"`
+	N          int       `json:"n"`
+	With       float64   `json:"with"`
+	Without    float64   `json:"without"`
+	Gain       float64   `json:"gain"`
+	Thresholds []float64 `json:"thresholds"` // searched on the whole tuning file
+}
+
+// ScoreHeldOut searches thresholds for obj on the tuning rows and scores
+// the held-out rows of split with and without them; both sets are
+// row-major scores of classes columns and their targets. Errors are
+// SearchThresholds' and Score's.
+func ScoreHeldOut(tuneScores []float64, tuneTargets []int32, scores []float64, targets []int32, classes int, obj Objective, split string) (*HeldOut, error) {
+	if err := checkSearchInput(scores, targets, classes, obj); err != nil {
+		return nil, err
+	}
+	th, err := SearchThresholds(tuneScores, tuneTargets, classes, obj)
+	if err != nil {
+		return nil, err
+	}
+	with, without, err := scoreBoth(scores, targets, classes, obj, th)
+	if err != nil {
+		return nil, err
+	}
+	return &HeldOut{Split: split, N: len(targets), With: with, Without: without, Gain: with - without, Thresholds: th}, nil
 }
 
 // meanSE returns the mean of the folds' gains and its standard error, the

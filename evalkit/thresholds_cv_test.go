@@ -145,6 +145,10 @@ func TestThresholdsCVVerdict(t *testing.T) {
 	if got, want := cv.Verdict(), "mean gain +0.0100 ± 0.0010 over 3 folds: worth keeping"; got != want {
 		t.Errorf("%q, want %q", got, want)
 	}
+	cv.Objective, cv.HeldOut = Accuracy, &HeldOut{Split: "test", With: 0.93125, Without: 0.9325}
+	if got, want := cv.Verdict(), "mean gain +0.0100 ± 0.0010 over 3 folds: worth keeping (test split: accuracy 0.9313 with, 0.9325 without)"; got != want {
+		t.Errorf("%q, want %q", got, want)
+	}
 }
 
 func mustScore(t *testing.T, pred, targets []int32, classes int, obj Objective) float64 {
@@ -177,5 +181,34 @@ func BenchmarkThresholdsCV(b *testing.B) {
 		if _, err := CrossValidateThresholds(scores, targets, 10, Accuracy, 5, 42); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// ScoreHeldOut searches on the tuning rows (as the slow reference search
+// does) and scores the held-out rows with and without; tuned and scored
+// on the same rows, the thresholds cannot lose.
+func TestScoreHeldOut(t *testing.T) {
+	r := rand.New(rand.NewPCG(11, 12))
+	tuneS, tuneY := randomScores(r, 400, 5, false)
+	testS, testY := randomScores(r, 300, 5, false)
+	h, err := ScoreHeldOut(tuneS, tuneY, testS, testY, 5, F1Macro, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, _ := plainSearch(tuneS, tuneY, 5, F1Macro)
+	pred, _ := PredictWithThresholds(testS, 5, th)
+	with, without := mustScore(t, pred, testY, 5, F1Macro), mustScore(t, ArgMax(testS, 5), testY, 5, F1Macro)
+	if h.Split != "test" || h.N != 300 || h.With != with || h.Without != without || h.Gain != with-without {
+		t.Errorf("got %+v, want with %v without %v", h, with, without)
+	}
+	self, err := ScoreHeldOut(tuneS, tuneY, tuneS, tuneY, 5, F1Macro, "valid")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if self.Gain < 0 {
+		t.Errorf("thresholds scored on their own tuning rows lose %v", self.Gain)
+	}
+	if _, err := ScoreHeldOut(tuneS, tuneY, testS[:7], testY, 5, F1Macro, "test"); err == nil {
+		t.Error("scores of the wrong length: no error")
 	}
 }

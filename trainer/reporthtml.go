@@ -2,6 +2,7 @@ package trainer
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 
 	"github.com/wgtrain/wgtrain/evalkit"
@@ -12,14 +13,32 @@ import (
 // as one self-contained web page with the training curves.
 func (d RunDir) ReportHTML() string { return d.path("report.html") }
 
-// ReportPage returns the page of report.html for rep in this run
-// directory: what the report holds, the best epoch and valid metric of
-// checkpoints/metrics.json, and the curves of logs/ for the loss, the
-// valid metric, accuracy01 and f1/_macro. A run directory without
-// metrics or logs gives a page without them; only a malformed log is an
-// error.
-func (d RunDir) ReportPage(rep *evalkit.Report) (*htmlreport.Page, error) {
+// ReportPage returns the page of report.html for rep, the report of the
+// predictions pred, in this run directory: what the report holds
+// (htmlreport.FromReport); the precision-recall and ROC curves of pred
+// when it is not nil; the best epoch and valid metric of
+// checkpoints/metrics.json; the curves of logs/ for the loss, the valid
+// metric, accuracy01 and f1/_macro; and the thresholds' verdict of
+// thresholds_cv.json. A run directory without metrics, logs or verdict
+// gives a page without them; only a malformed log or verdict is an error.
+func (d RunDir) ReportPage(rep *evalkit.Report, pred *evalkit.Predictions) (*htmlreport.Page, error) {
 	p := htmlreport.FromReport(rep)
+	if pred != nil && pred.Len() > 0 {
+		if ok, _ := pred.Labeled(); ok {
+			cs, err := evalkit.Curves(pred.Target, pred.Logits, pred.Classes)
+			if err != nil {
+				return nil, fmt.Errorf("trainer: report.html: %w", err)
+			}
+			p.AddCurves(cs)
+		}
+	}
+	if data, err := os.ReadFile(d.ThresholdsCV()); err == nil {
+		var cv evalkit.ThresholdsCV
+		if err := json.Unmarshal(data, &cv); err != nil {
+			return nil, fmt.Errorf("trainer: %s: %w", d.ThresholdsCV(), err)
+		}
+		p.AddThresholds(&cv)
+	}
 	var m struct {
 		Best   int    `json:"best_epoch"`
 		Metric string `json:"valid_metric"`
@@ -35,9 +54,9 @@ func (d RunDir) ReportPage(rep *evalkit.Report) (*htmlreport.Page, error) {
 	return p, nil
 }
 
-// writeReportHTML writes report.html for rep.
-func (d RunDir) writeReportHTML(rep *evalkit.Report) error {
-	p, err := d.ReportPage(rep)
+// writeReportHTML writes report.html for rep, the report of pred.
+func (d RunDir) writeReportHTML(rep *evalkit.Report, pred *evalkit.Predictions) error {
+	p, err := d.ReportPage(rep, pred)
 	if err != nil {
 		return err
 	}

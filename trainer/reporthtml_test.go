@@ -13,7 +13,9 @@ import (
 
 // TestRunWritesReportHTML checks that a run writes report.html beside
 // report.txt with the report's numbers, the class names and the curves
-// of the loss and the valid metric with the best epoch marked.
+// of the loss and the valid metric with the best epoch marked, the
+// calibration, the PR and ROC curves, and the thresholds' verdict exactly
+// when the run wrote one.
 func TestRunWritesReportHTML(t *testing.T) {
 	dir := t.TempDir()
 	res, err := trainer.Run(context.Background(), toyConfig(t, dir, 3))
@@ -39,7 +41,16 @@ func TestRunWritesReportHTML(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if strings.Contains(html, `id="reliability"`) || strings.Contains(html, `id="thresholds"`) {
-		t.Error("report.html shows sections the run has no data for")
+	for _, want := range []string{`<section id="reliability"`, `<section id="pr"`, `<section id="roc"`} {
+		if !strings.Contains(html, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+	_, cvErr := os.Stat(rd.ThresholdsCV())
+	if has := strings.Contains(html, `<section id="thresholds"`); has != (cvErr == nil) {
+		t.Errorf("report.html has the thresholds section: %v; %s exists: %v", has, rd.ThresholdsCV(), cvErr == nil)
+	}
+	if strings.Contains(html, "with the thresholds, <b>") {
+		t.Error("report.html scores the thresholds on a held-out split the run does not have")
 	}
 }

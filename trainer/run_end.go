@@ -61,13 +61,13 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
 		return nil, err
 	}
-	if err := r.thresholdsCV(done[r.cfg.Valid].pred, res); err != nil {
+	if err := r.thresholdsCV(done[r.cfg.Valid].pred, ev.pred, name, res); err != nil {
 		return nil, err
 	}
 	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch); err != nil {
 		return nil, err
 	}
-	if err := r.dir.writeReportHTML(rep); err != nil {
+	if err := r.dir.writeReportHTML(rep, ev.pred); err != nil {
 		return nil, err
 	}
 	r.prog.final(rep)

@@ -86,6 +86,14 @@ func (d RunDir) write(data []byte, parts ...string) error {
 	return nil
 }
 
+// remove removes one file of the run directory, if it is there.
+func (d RunDir) remove(parts ...string) error {
+	if err := os.Remove(d.path(parts...)); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("trainer: %w", err)
+	}
+	return nil
+}
+
 func (d RunDir) writeJSON(v any, parts ...string) error {
 	data, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {

@@ -40,24 +40,32 @@ func (d RunDir) ThresholdsCV() string { return d.path(thresholdsCVFile) }
 
 // thresholdsCV cross-validates per-class thresholds on the valid loader's
 // final predictions p with min(5, the smallest class's count) folds,
-// writes thresholds_cv.json and records the result in res; with fewer
-// than 2 folds possible it records why in res.ThresholdsCVNote instead.
-func (r *run) thresholdsCV(p *evalkit.Predictions, res *Result) error {
+// scores the thresholds searched on all of p once on the held-out
+// predictions of the loader named held (the report's split) when that is
+// another loader, writes thresholds_cv.json and records the result in
+// res; with fewer than 2 folds possible it records why in
+// res.ThresholdsCVNote instead.
+func (r *run) thresholdsCV(p, heldOut *evalkit.Predictions, held string, res *Result) error {
 	if p == nil || p.Len() == 0 {
 		res.ThresholdsCVNote = "not cross-validated: no validation predictions"
-		return nil
+		return r.dir.remove(thresholdsCVFile)
 	}
 	c := r.cfg.Model.NumClasses
 	cls, n := evalkit.SmallestClass(p.Target, c)
 	k := min(thresholdsCVFolds, n)
 	if k < 2 {
 		res.ThresholdsCVNote = fmt.Sprintf("not cross-validated: class %d has %d validation sample(s), 2 folds need 2", cls, n)
-		return nil
+		return r.dir.remove(thresholdsCVFile) // not an earlier run's verdict
 	}
 	obj := ThresholdsCVObjective(r.cfg.ValidMetric, r.cfg.Minimize)
 	cv, err := evalkit.CrossValidateThresholds(evalkit.Softmax(p.Logits, c), p.Target, c, obj, k, thresholdsCVSeed)
 	if err != nil {
 		return fmt.Errorf("trainer: thresholds cross-validation on %s: %w", r.cfg.Valid, err)
+	}
+	if held != r.cfg.Valid && heldOut != nil && heldOut.Len() > 0 {
+		if cv.HeldOut, err = evalkit.ScoreHeldOut(evalkit.Softmax(p.Logits, c), p.Target, evalkit.Softmax(heldOut.Logits, c), heldOut.Target, c, obj, held); err != nil {
+			return fmt.Errorf("trainer: thresholds on %s: %w", held, err)
+		}
 	}
 	res.ThresholdsCV = cv
 	return r.dir.writeJSON(cv, thresholdsCVFile)

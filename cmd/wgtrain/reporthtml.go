@@ -6,19 +6,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sort"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/evalkit/htmlreport"
 	"github.com/wgtrain/wgtrain/trainer"
-)
-
-// The most confused class pairs report.html shows, and the mistakes
-// shown of each.
-const (
-	htmlPairs    = 5
-	htmlExamples = 8
 )
 
 // writeReportHTML writes report.html for the report r of the predictions
@@ -35,16 +27,24 @@ func writeReportHTML(out, predPath string, p *evalkit.Predictions, r *evalkit.Re
 		if _, err := os.Stat(run.Hparams()); err == nil {
 			inRun = true
 			var err error
-			if page, err = run.ReportPage(r); err != nil {
+			if page, err = run.ReportPage(r, p); err != nil {
 				return err
 			}
+		}
+	}
+	if !inRun {
+		if ok, _ := p.Labeled(); ok && p.Len() > 0 {
+			cs, err := evalkit.Curves(p.Target, p.Logits, p.Classes)
+			if err != nil {
+				return err
+			}
+			page.AddCurves(cs)
 		}
 	}
 	page.Title = "wgtrain report: " + filepath.Base(predPath)
 	if inRun {
 		page.Title = "wgtrain report: " + filepath.Base(string(run)) + ", " + filepath.Base(predPath)
 	}
-	page.Confusions = topConfusions(p, r.Thresholds, htmlPairs, htmlExamples)
 	if len(page.Confusions) > 0 {
 		split, err := thumbnailSplit(meta, run, inRun)
 		if err != nil {
@@ -60,46 +60,6 @@ func writeReportHTML(out, predPath string, p *evalkit.Predictions, r *evalkit.Re
 		}
 	}
 	return htmlreport.Write(out, page)
-}
-
-// topConfusions returns the pairs most often confused (true class, other
-// predicted class: arg-max, or with the per-class thresholds), most
-// mistakes first, each with its highest-confidence mistakes (confidence:
-// the softmax probability of the predicted class).
-func topConfusions(p *evalkit.Predictions, thresholds []float64, pairs, examples int) []htmlreport.Confused {
-	scores := evalkit.Softmax(p.Logits, p.Classes)
-	pred, err := evalkit.PredictWithThresholds(scores, p.Classes, thresholds)
-	if err != nil {
-		return nil
-	}
-	byPair := map[[2]int][]htmlreport.Example{}
-	for i, y := range p.Target {
-		if y < 0 || int(pred[i]) == int(y) {
-			continue
-		}
-		k := [2]int{int(y), int(pred[i])}
-		byPair[k] = append(byPair[k], htmlreport.Example{Index: p.Index[i], Confidence: scores[i*p.Classes+int(pred[i])]})
-	}
-	var out []htmlreport.Confused
-	for k, ex := range byPair {
-		sort.SliceStable(ex, func(a, b int) bool {
-			if ex[a].Confidence != ex[b].Confidence {
-				return ex[a].Confidence > ex[b].Confidence
-			}
-			return ex[a].Index < ex[b].Index
-		})
-		out = append(out, htmlreport.Confused{True: k[0], Pred: k[1], Count: len(ex), Examples: ex[:min(len(ex), examples)]})
-	}
-	sort.Slice(out, func(a, b int) bool {
-		if out[a].Count != out[b].Count {
-			return out[a].Count > out[b].Count
-		}
-		if out[a].True != out[b].True {
-			return out[a].True < out[b].True
-		}
-		return out[a].Pred < out[b].Pred
-	})
-	return out[:min(len(out), pairs)]
 }
 
 // thumbnailSplit loads the split the predictions' indices refer to: the

@@ -163,8 +163,19 @@ func thresholdsCVLine(t *testing.T, logdir string, obj evalkit.Objective) string
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The thresholds searched on the whole valid split, scored once on
+	// the test split.
+	tp, err := evalkit.ReadPredictions(dir.Predictions("test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want.HeldOut, err = evalkit.ScoreHeldOut(evalkit.Softmax(p.Logits, p.Classes), p.Target,
+		evalkit.Softmax(tp.Logits, tp.Classes), tp.Target, p.Classes, obj, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
 	if !reflect.DeepEqual(&got, want) {
-		t.Errorf("%s: %+v\nwant %+v", dir.ThresholdsCV(), got, *want)
+		t.Errorf("%s: %+v (held out %+v)\nwant %+v (held out %+v)", dir.ThresholdsCV(), got, got.HeldOut, *want, want.HeldOut)
 	}
 	return "per-class thresholds: " + want.Verdict() + "\n"
 }
