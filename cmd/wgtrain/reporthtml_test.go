@@ -1,12 +1,14 @@
 package main
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wgtrain/wgtrain/evalkit"
+	"github.com/wgtrain/wgtrain/internal/browsertest"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -109,5 +111,59 @@ func TestReportHTMLBadOutput(t *testing.T) {
 	code, _, errOut := wgtrain("report", "--predictions", path, "--html", bad)
 	if code != 2 || !strings.Contains(errOut, "--html "+bad) {
 		t.Errorf("--html into a missing directory: exit %d, %q", code, errOut)
+	}
+}
+
+// TestRunReportHTMLInChromium opens a real run's report.html in headless
+// chromium with the network off: the DOM after the page's script ran
+// holds every section and report.json's headline numbers, the console is
+// empty and the screenshot is not blank.
+func TestRunReportHTMLInChromium(t *testing.T) {
+	needFashionMNIST(t)
+	bin := browsertest.Chromium(t)
+	logdir := t.TempDir()
+	code, _, errOut := wgtrain("train", "--width", "4", "--train-limit", "64", "--batch-size", "32", "--epochs", "2",
+		"--valid-split", "100", "--test-limit", "64", "--backend", "cpu", "--logdir", logdir, "--quiet")
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	run := trainer.RunDir(logdir)
+	reportJSON := filepath.Join(logdir, "report.json")
+	data, err := os.ReadFile(reportJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rep struct {
+		Accuracy    json.RawMessage `json:"accuracy"`
+		Macro       struct{ F1 json.RawMessage }
+		Calibration struct{ ECE, MCE json.RawMessage }
+	}
+	if err := json.Unmarshal(data, &rep); err != nil {
+		t.Fatalf("%s: %v", reportJSON, err)
+	}
+	dom, console := browsertest.Headless(t, bin, run.ReportHTML(), "--dump-dom")
+	if len(console) > 0 {
+		t.Errorf("console messages:\n%s", strings.Join(console, "\n"))
+	}
+	if !strings.Contains(dom, `class="js"`) {
+		t.Error("the page's script did not run")
+	}
+	for _, id := range []string{"headline", "classes", "confusion", "curves", "pr", "roc", "reliability", "confusions", "thresholds"} {
+		if !strings.Contains(dom, `<section id="`+id+`"`) {
+			t.Errorf("the DOM has no section %q", id)
+		}
+	}
+	for id, v := range map[string]json.RawMessage{"stat-accuracy": rep.Accuracy, "stat-macro-f1": rep.Macro.F1,
+		"stat-ece": rep.Calibration.ECE, "rel-ece": rep.Calibration.ECE, "rel-mce": rep.Calibration.MCE} {
+		if want := `id="` + id + `" data-value="` + string(v) + `"`; len(v) == 0 || !strings.Contains(dom, want) {
+			t.Errorf("the DOM lacks %s (report.json's value)", want)
+		}
+	}
+	shot := filepath.Join(t.TempDir(), "shot.png")
+	if _, console = browsertest.Headless(t, bin, run.ReportHTML(), "--screenshot="+shot, "--hide-scrollbars"); len(console) > 0 {
+		t.Errorf("console messages:\n%s", strings.Join(console, "\n"))
+	}
+	if share := browsertest.InkShare(t, shot); share < 0.02 {
+		t.Errorf("screenshot: %.2f%% of the pixels are not white, want ≥ 2%%", 100*share)
 	}
 }
