@@ -41,6 +41,7 @@ type point struct {
 type mark struct {
 	X     float64
 	Label string
+	Left  bool // the label ends at the line instead of starting there
 }
 
 // axis maps data values in [lo, hi] to pixels in [p0, p1].
@@ -168,7 +169,9 @@ func curveChart(cs CurveSet, best int) chart {
 		c.Lines = append(c.Lines, l)
 	}
 	if best > 0 && float64(best) >= xa.lo && float64(best) <= xa.hi {
-		c.Marks = []mark{{xa.at(float64(best)), fmt.Sprintf("best epoch %d", best)}}
+		x := xa.at(float64(best))
+		// A mark in the right half has its label on its left, inside the plot.
+		c.Marks = []mark{{X: x, Label: fmt.Sprintf("best epoch %d", best), Left: x > (c.L+c.R)/2}}
 	}
 	return c
 }
