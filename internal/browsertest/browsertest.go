@@ -32,14 +32,14 @@ func Chromium(t testing.TB) string {
 }
 
 // Headless runs chromium (bin) headless on file with the network off
-// (every request goes to a proxy that is not there), logging the console
-// to stderr, and returns its standard output and the console lines.
+// (every request goes to a proxy that is not there), without the sandbox
+// and /dev/shm that containers often lack, logging the console to stderr, and returns its standard output and the console lines.
 // args add what to do: "--dump-dom", "--screenshot=PATH".
 func Headless(t testing.TB, bin, file string, args ...string) (stdout string, console []string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	all := append([]string{"--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
+	all := append([]string{"--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
 		"--user-data-dir=" + t.TempDir(), "--proxy-server=127.0.0.1:1", "--proxy-bypass-list=<-loopback>",
 		"--enable-logging=stderr", "--v=0", "--window-size=1400,3000"}, args...)
 	cmd := exec.CommandContext(ctx, bin, append(all, "file://"+file)...)
