@@ -119,11 +119,13 @@ func linearTaps(in, out int) taps {
 		support, inv = scale, 1/scale
 	}
 	t := taps{start: make([]int, out), n: make([]int, out), w: make([][]float32, out)}
+	flat := make([]float32, out*(int(2*support)+3)) // every output's weights, one after another
 	for j := range out {
 		center := scale * (float32(j) + 0.5)
 		lo := max(int(center-support+0.5), 0)
 		hi := min(int(center+support+0.5), in)
-		ws := make([]float32, hi-lo)
+		ws := flat[: hi-lo : hi-lo]
+		flat = flat[hi-lo:]
 		var total float32
 		for k := range ws {
 			x := (float32(k+lo) - center + 0.5) * inv
@@ -149,7 +151,7 @@ func linearTaps(in, out int) taps {
 // units 0..255), resized by antialiased bilinear interpolation, width
 // first and then height, as PyTorch does (a dimension whose size does not
 // change is copied). src is c x h x w, placed at (top, left) of the
-// padded image; pixels outside it are 0.
+// padded image; pixels outside it are 0 and add nothing to the sums.
 func resizeBox(dst []float32, src []uint8, c, h, w, top, left int, b box, oh, ow int) {
 	tmp := make([]float32, b.h*ow)
 	var tx, ty taps
@@ -161,24 +163,28 @@ func resizeBox(dst []float32, src []uint8, c, h, w, top, left int, b box, oh, ow
 	}
 	for ch := range c {
 		plane := src[ch*h*w : (ch+1)*h*w]
-		// pix is the padded image's pixel (y, x) of this channel.
-		pix := func(y, x int) float32 {
-			y, x = y-top, x-left
-			if y < 0 || y >= h || x < 0 || x >= w {
-				return 0
-			}
-			return float32(plane[y*w+x])
-		}
 		for y := range b.h {
 			row := tmp[y*ow : (y+1)*ow]
+			sy := b.top + y - top
+			if sy < 0 || sy >= h {
+				clear(row)
+				continue
+			}
+			srow := plane[sy*w : (sy+1)*w]
+			x0 := b.left - left // column of srow at the box's left edge
 			for x := range row {
 				if b.w == ow {
-					row[x] = pix(b.top+y, b.left+x)
+					row[x] = 0
+					if sx := x0 + x; sx >= 0 && sx < w {
+						row[x] = float32(srow[sx])
+					}
 					continue
 				}
 				var s float32
 				for k, wt := range tx.w[x] {
-					s += float32(pix(b.top+y, b.left+tx.start[x]+k) * wt)
+					if sx := x0 + tx.start[x] + k; sx >= 0 && sx < w {
+						s += float32(float32(srow[sx]) * wt)
+					}
 				}
 				row[x] = s
 			}
@@ -190,12 +196,12 @@ func resizeBox(dst []float32, src []uint8, c, h, w, top, left int, b box, oh, ow
 		}
 		for y := range oh {
 			row := out[y*ow : (y+1)*ow]
-			for x := range row {
-				var s float32
-				for k, wt := range ty.w[y] {
-					s += float32(tmp[(ty.start[y]+k)*ow+x] * wt)
+			clear(row)
+			for k, wt := range ty.w[y] {
+				src := tmp[(ty.start[y]+k)*ow : (ty.start[y]+k+1)*ow]
+				for x, v := range src {
+					row[x] += float32(v * wt)
 				}
-				row[x] = s
 			}
 		}
 	}

@@ -292,3 +292,19 @@ func TestResizedCropCheck(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkLoaderResizedCrop(b *testing.B) {
+	s := &Split{Name: "train", Images: cifarImages(0, 1024), Labels: make([]int32, 1024), C: 3, H: 32, W: 32}
+	tf := DefaultTransform("cifar10")
+	tf.Augment, tf.ResizedCrop = true, true
+	l, _ := NewLoader(s, LoaderOptions{BatchSize: 256, Shuffle: true, Transform: tf, Prefetch: -1})
+	b.SetBytes(int64(len(s.Images)))
+	for i := 0; b.Loop(); i++ {
+		it := l.Epoch(i, 0)
+		for {
+			if _, ok, _ := it.Next(); !ok {
+				break
+			}
+		}
+	}
+}
