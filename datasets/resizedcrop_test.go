@@ -167,6 +167,10 @@ func TestResizedCropFallback(t *testing.T) {
 			t.Errorf("%dx%d: %+v, want %+v", tc.h, tc.w, got, tc.want)
 		}
 	}
+	// Sides are rounded half to even, as Python's round: 5/2 = 2.5 gives 2.
+	if got, want := centreCropBox(5, 5, [2]float64{2, 4}), (box{top: 1, left: 0, h: 2, w: 5}); got != want {
+		t.Errorf("5x5 with aspect 2 to 4: %+v, want %+v", got, want)
+	}
 }
 
 // The augmentation is a function of (seed, epoch, sample) alone.

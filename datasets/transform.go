@@ -11,9 +11,9 @@ const CropPad = 4
 //
 // The steps, in torchvision's order: zero-pad the image, centered, to
 // PadTo x PadTo (28x28 MNIST images to the 32x32 the model expects); with
-// Augment, random crop with padding CropPad, then horizontal flip with
-// probability 1/2 (with ResizedCrop, a random resized crop instead of the
-// padded crop: see resizedcrop.go); scale to [0,1] (p/255); normalize each channel,
+// Augment, random crop with padding CropPad (with ResizedCrop, a random
+// resized crop of the padded image instead), then horizontal flip with
+// probability 1/2; scale to [0,1] (p/255); normalize each channel,
 // (x-Mean[c])/Std[c]. Padding happens on the uint8 image, before
 // normalization, so padded pixels are those of value 0 and come out as
 // -Mean[c]/Std[c], as when torchvision pads a PIL image before ToTensor
