@@ -71,13 +71,15 @@ test: vet
 conformance: deps
 	set -o pipefail; $(GO) test -count=1 -v -run 'CPU|WebGPU' ./conformance/ 2>&1 | grep -E '^(--- |ok|FAIL|PASS|\s+webgpu_test)'
 
-# Regenerate the PyTorch and scikit-learn fixtures (needs Debian's python3-torch and python3-sklearn).
+# Regenerate the PyTorch, torchvision and scikit-learn fixtures (needs Debian's python3-torch, python3-torchvision and python3-sklearn).
 fixtures:
 	@$(PYTHON) -c 'import torch' 2>/dev/null || { echo "installing python3-torch"; apt-get install -y python3-torch; }
 	$(PYTHON) scripts/gen_golden.py
 	@$(PYTHON) -c 'import sklearn' 2>/dev/null || { echo "installing python3-sklearn"; apt-get install -y python3-sklearn; }
 	$(PYTHON) scripts/gen_sklearn.py
 	$(PYTHON) scripts/gen_sklearn_curves.py
+	@$(PYTHON) -c 'import torchvision' 2>/dev/null || { echo "installing python3-torchvision"; apt-get install -y python3-torchvision; }
+	$(PYTHON) scripts/gen_resizedcrop.py
 
 # Run each parser's fuzz target for FUZZTIME (default 1m each).
 FUZZTIME ?= 1m

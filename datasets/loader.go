@@ -208,11 +208,15 @@ func (l *Loader) make(buf *Batch, order []int, b, epoch int) *Batch {
 	buf.Index = buf.Index[:n]
 	buf.Shape = [4]int{n, c, l.oh, l.ow}
 	for k, i := range order[lo:hi] {
-		a := noCrop
-		if l.o.Transform.Augment {
-			a = augmentation(l.o.Seed, epoch, i)
+		if l.o.Transform.Augment && l.o.Transform.ResizedCrop {
+			l.o.Transform.applyResizedCrop(buf.Images[k*per:(k+1)*per], l.s.Image(i), c, h, w, l.o.Seed, epoch, i)
+		} else {
+			a := noCrop
+			if l.o.Transform.Augment {
+				a = augmentation(l.o.Seed, epoch, i)
+			}
+			l.o.Transform.apply(buf.Images[k*per:(k+1)*per], l.s.Image(i), c, h, w, l.lut, a)
 		}
-		l.o.Transform.apply(buf.Images[k*per:(k+1)*per], l.s.Image(i), c, h, w, l.lut, a)
 		buf.Labels[k] = l.s.Labels[i]
 		buf.Index[k] = i
 	}

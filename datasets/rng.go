@@ -12,6 +12,7 @@ const (
 	purposeAugment
 	purposeValid
 	purposeLongTail
+	purposeResizedCrop
 )
 
 // mix is SplitMix64's finalizer: a bijection that spreads every input

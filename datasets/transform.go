@@ -11,7 +11,8 @@ const CropPad = 4
 //
 // The steps, in torchvision's order: zero-pad the image, centered, to
 // PadTo x PadTo (28x28 MNIST images to the 32x32 the model expects); with
-// Augment, random crop with padding CropPad, then horizontal flip with
+// Augment, random crop with padding CropPad (with ResizedCrop, a random
+// resized crop of the padded image instead), then horizontal flip with
 // probability 1/2; scale to [0,1] (p/255); normalize each channel,
 // (x-Mean[c])/Std[c]. Padding happens on the uint8 image, before
 // normalization, so padded pixels are those of value 0 and come out as
@@ -21,6 +22,15 @@ type Transform struct {
 	Mean, Std []float32 // one value per channel, or one for all; empty: no normalization
 	PadTo     int       // output size; 0 keeps the image's own size
 	Augment   bool      // random crop with padding CropPad, and horizontal flip
+
+	// ResizedCrop, with Augment, replaces the padded random crop by
+	// torchvision's RandomResizedCrop: a box of CropScale of the area and
+	// CropRatio of aspect, resized back to the output size (bilinear,
+	// antialiased), then the flip. Zero CropScale or CropRatio: the
+	// defaults DefaultCropScale and DefaultCropRatio.
+	ResizedCrop bool
+	CropScale   [2]float64 // lowest and highest fraction of the area
+	CropRatio   [2]float64 // lowest and highest width/height
 }
 
 // DefaultTransform returns the transform for the named data set: pad to
@@ -62,6 +72,9 @@ func (t Transform) check(c, h, w int) error {
 		if !(s > 0) {
 			return fmt.Errorf("datasets: transform has standard deviation %v", s)
 		}
+	}
+	if t.ResizedCrop {
+		return t.checkResizedCrop()
 	}
 	return nil
 }
