@@ -69,19 +69,27 @@ func loadFolder(root string, opts LoadOptions) (*Dataset, error) {
 			dir = filepath.Join(c, "wgtrain", "folder-cache")
 		}
 	}
+	if opts.TestSplit >= len(lay.files) {
+		return nil, &FolderError{Dir: root, Msg: fmt.Sprintf("a test split of %d samples from %d images (want fewer)", opts.TestSplit, len(lay.files))}
+	}
 	var c *folderCache
 	if dir != "" {
 		c = readCache(dir, key)
 	}
-	if c == nil {
+	fresh := c == nil
+	if fresh {
 		if c, err = decodeFolder(root, lay, size, channels, opts); err != nil {
 			return nil, err
 		}
 		c.key = key
-		if dir != "" {
-			if err := writeCache(dir, c); err != nil && opts.Warn != nil {
-				fmt.Fprintf(opts.Warn, "wgtrain: warning: the decoded images are not cached: %v\n", err)
-			}
+	}
+	ds, err := folderDataset(root, lay, c, opts)
+	if err != nil {
+		return nil, err
+	}
+	if fresh && dir != "" {
+		if err := writeCache(dir, c); err != nil && opts.Warn != nil {
+			fmt.Fprintf(opts.Warn, "wgtrain: warning: the decoded images are not cached: %v\n", err)
 		}
 	}
 	if len(c.skipped) > 0 && opts.Warn != nil {
@@ -91,7 +99,7 @@ func loadFolder(root string, opts LoadOptions) (*Dataset, error) {
 		}
 		fmt.Fprintln(opts.Warn)
 	}
-	return folderDataset(root, lay, c, opts)
+	return ds, nil
 }
 
 // folderDataset makes the Dataset of a decoded folder: its train and test
