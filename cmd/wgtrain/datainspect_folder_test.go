@@ -104,4 +104,3 @@ func TestDataInspectFolderErrors(t *testing.T) {
 		t.Errorf("download folder: exit %d, %q", code, errOut)
 	}
 }
-
