@@ -145,7 +145,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 		for _, sub := range []string{"download", "inspect"} {
 			fmt.Fprintf(stdout, "  %-9s %s\n", sub, dataSubcommands["data "+sub])
 		}
-		fmt.Fprintln(stdout, "\ndata sets: "+strings.Join(datasets.Names(), ", "))
+		fmt.Fprintln(stdout, "\ndata sets: "+strings.Join(dataSetNames(), ", "))
 		fmt.Fprintln(stdout, "run 'wgtrain data SUBCOMMAND --help' for its flags")
 		return pflag.ErrHelp
 	}
