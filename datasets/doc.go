@@ -1,7 +1,8 @@
 // Package datasets reads the image classification data sets wgtrain trains
 // on — CIFAR-10, CIFAR-100, MNIST and Fashion-MNIST — from the files their
-// authors publish, finds them on disk, downloads them, and feeds them to
-// training in deterministic batches.
+// authors publish, and folders of the user's own images (Folder, in
+// torchvision's ImageFolder layout), finds them on disk, downloads them,
+// and feeds them to training in deterministic batches.
 //
 // Readers: the CIFAR binary versions (records of label bytes and 3072 pixel
 // bytes), the CIFAR Python versions as torchvision downloads them
@@ -10,6 +11,13 @@
 // gzipped or not, for MNIST and Fashion-MNIST. A malformed file gives a
 // *FormatError naming the file and the byte offset or record, never a
 // panic.
+//
+// Folders: DecodeImage turns a JPEG, PNG, GIF, BMP, TIFF or WebP file into
+// C×S×S bytes as torchvision's Resize(S)+CenterCrop(S) would (after EXIF
+// orientation, alpha on black); Load(Folder, ...) decodes a folder in
+// parallel once and keeps the result in a checked cache file keyed by
+// the file list. A bad image is an *ImageError naming it, a bad layout a
+// *FolderError.
 //
 // Decoded images are kept as uint8 in NCHW order (channel planes) in a
 // Split; a Loader turns them into float32 batches through a Transform

@@ -97,3 +97,30 @@ func readErr(file string, err error) error { return &readError{file, err} }
 func formatErr(file string, off int64, msg string) *FormatError {
 	return &FormatError{File: file, Offset: off, Msg: msg}
 }
+
+// ImageError reports an image file that cannot be used: unreadable,
+// not an image, corrupt or truncated, or of an absurd size. File is the
+// path as the caller gave it (relative to the folder's root for a folder
+// data set).
+type ImageError struct {
+	File string
+	Err  error
+}
+
+// Error returns "datasets: <file>: <reason>".
+func (e *ImageError) Error() string { return "datasets: " + e.File + ": " + e.Err.Error() }
+
+// Unwrap returns the reason.
+func (e *ImageError) Unwrap() error { return e.Err }
+
+// FolderError reports a folder data set whose layout is wrong: a class
+// folder with no images, fewer than two classes, train/ and test/ with
+// different classes, a test split too large. Dir is the folder
+// concerned.
+type FolderError struct {
+	Dir string
+	Msg string
+}
+
+// Error returns "datasets: <dir>: <msg>".
+func (e *FolderError) Error() string { return "datasets: " + e.Dir + ": " + e.Msg }

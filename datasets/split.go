@@ -5,12 +5,16 @@ import "fmt"
 // Split is one split of a data set (train, test, or one carved from
 // train): decoded images as uint8 in NCHW order (each image C planes of
 // H rows of W bytes, CIFAR's R, G, B planes in that order) and their
-// labels, in the order of the files.
+// labels, in the order of the files. Subset and CarveValidation carry
+// Files along.
 type Split struct {
 	Name    string
 	Images  []uint8 // Len()*C*H*W bytes
 	Labels  []int32
 	C, H, W int
+	// Files holds each sample's file path relative to the folder's root
+	// for a folder data set (see Folder); nil for the benchmark formats.
+	Files []string
 }
 
 // Len returns the number of samples.
@@ -30,6 +34,12 @@ func (s *Split) Subset(name string, idx []int) *Split {
 	for k, i := range idx {
 		copy(out.Images[k*n:(k+1)*n], s.Image(i))
 		out.Labels[k] = s.Labels[i]
+	}
+	if s.Files != nil {
+		out.Files = make([]string, len(idx))
+		for k, i := range idx {
+			out.Files[k] = s.Files[i]
+		}
 	}
 	return out
 }

@@ -11,6 +11,11 @@ import (
 // class), chosen at random under seed. Both keep the file order; train is
 // unchanged.
 func CarveValidation(train *Split, n int, classes int, seed uint64) (tr, valid *Split, err error) {
+	return carve(train, n, classes, seed, purposeValid)
+}
+
+// carve is CarveValidation drawing from the random stream purpose.
+func carve(train *Split, n int, classes int, seed, purpose uint64) (tr, valid *Split, err error) {
 	if n < 0 || n >= train.Len() {
 		return nil, nil, fmt.Errorf("datasets: a validation split of %d samples from %d training samples (want 0 <= n < %d)", n, train.Len(), train.Len())
 	}
@@ -38,7 +43,7 @@ func CarveValidation(train *Split, n int, classes int, seed uint64) (tr, valid *
 	inValid := make([]bool, total)
 	for c, ix := range idx {
 		p := slices.Clone(ix)
-		newRNG(seed, purposeValid, uint64(c)).shuffle(p)
+		newRNG(seed, purpose, uint64(c)).shuffle(p)
 		for _, i := range p[:quota[c]] {
 			inValid[i] = true
 		}

@@ -22,12 +22,29 @@ func init() {
 }
 
 // dataFlags are the flags of every command that reads a data set:
-// --dataset, --data-dir and --coarse.
+// --dataset, --data-dir and --coarse, and for --dataset folder
+// --image-size, --channels, --test-split and --skip-bad-images.
 type dataFlags struct {
 	dataset string
 	dir     string
 	coarse  bool
+
+	fs        *pflag.FlagSet // to tell a flag given from its default
+	imageSize int
+	channels  int
+	testSplit int
+	skipBad   bool
+
+	// Set by the command before load, for --dataset folder: the seed of
+	// the held-out test split, where the first decoding pass's progress
+	// and the warnings (skipped images) go (nil: nowhere).
+	seed           uint64
+	progress, warn io.Writer
 }
+
+// dataSetNames are the values --dataset takes: the benchmark data sets
+// and folder.
+func dataSetNames() []string { return append(datasets.Names(), datasets.Folder) }
 
 // dataSubcommands are the one-line summaries of the data subcommands,
 // which open their help.
@@ -42,6 +59,11 @@ var dataSubcommands = map[string]string{
 func addDataFlags(fs *pflag.FlagSet) *dataFlags {
 	d := addDataSetFlags(fs)
 	fs.BoolVar(&d.coarse, "coarse", false, "CIFAR-100: the 20 coarse labels instead of the 100 fine ones")
+	d.fs = fs
+	fs.IntVar(&d.imageSize, "image-size", 32, "folder: the side S of the images (short side resized to S, centre S×S cropped)")
+	fs.IntVar(&d.channels, "channels", 3, "folder: 3 (RGB) or 1 (luma)")
+	fs.IntVar(&d.testSplit, "test-split", 0, "folder without train/ and test/: hold out N images as the test split (stratified, seeded)")
+	fs.BoolVar(&d.skipBad, "skip-bad-images", false, "folder: leave out the images that cannot be decoded, with a warning, instead of failing")
 	return d
 }
 
@@ -49,19 +71,40 @@ func addDataFlags(fs *pflag.FlagSet) *dataFlags {
 // command that does not read labels (data download).
 func addDataSetFlags(fs *pflag.FlagSet) *dataFlags {
 	d := &dataFlags{}
-	fs.StringVar(&d.dataset, "dataset", "fashion-mnist", "data set: "+strings.Join(datasets.Names(), ", "))
-	fs.StringVar(&d.dir, "data-dir", "", "directory holding the data set (default: $"+datasets.EnvData+", then the per-user cache, then the system location)")
+	fs.StringVar(&d.dataset, "dataset", "fashion-mnist", "data set: "+strings.Join(dataSetNames(), ", ")+" (a folder of images, one sub-folder per class)")
+	fs.StringVar(&d.dir, "data-dir", "", "directory holding the data set (default: $"+datasets.EnvData+", then the per-user cache, then the system location; required for folder)")
 	return d
 }
 
-// check reports a bad data set name or --coarse for another data set as
-// usage errors.
+// check reports a bad data set name, --coarse for another data set, and
+// bad or misplaced folder flags as usage errors.
 func (d *dataFlags) check() error {
-	if !slices.Contains(datasets.Names(), d.dataset) {
-		return usagef("unknown data set %q for --dataset (want one of %s)", d.dataset, strings.Join(datasets.Names(), ", "))
+	if !slices.Contains(dataSetNames(), d.dataset) {
+		return usagef("unknown data set %q for --dataset (want one of %s)", d.dataset, strings.Join(dataSetNames(), ", "))
 	}
 	if d.coarse && d.dataset != "cifar100" {
 		return usagef("--coarse applies to cifar100 only")
+	}
+	if d.fs == nil {
+		return nil
+	}
+	if d.dataset != datasets.Folder {
+		for _, f := range []string{"image-size", "channels", "test-split", "skip-bad-images"} {
+			if d.fs.Changed(f) {
+				return usagef("--%s applies to --dataset folder only", f)
+			}
+		}
+		return nil
+	}
+	switch {
+	case d.dir == "":
+		return usagef("--dataset folder needs --data-dir ROOT (ROOT/<class>/<image>, or ROOT/train/<class>/... and ROOT/test/<class>/...)")
+	case d.imageSize < 1 || d.imageSize > 4096:
+		return usagef("--image-size %d: want 1 to 4096", d.imageSize)
+	case d.channels != 1 && d.channels != 3:
+		return usagef("--channels %d: want 1 or 3", d.channels)
+	case d.testSplit < 0:
+		return usagef("--test-split %d: want 0 or more", d.testSplit)
 	}
 	return nil
 }
@@ -73,7 +116,9 @@ func (d *dataFlags) load() (*datasets.Dataset, error) {
 	if err := d.check(); err != nil {
 		return nil, err
 	}
-	ds, err := datasets.Load(d.dataset, d.dir, datasets.LoadOptions{Coarse: d.coarse})
+	ds, err := datasets.Load(d.dataset, d.dir, datasets.LoadOptions{Coarse: d.coarse,
+		ImageSize: d.imageSize, Channels: d.channels, TestSplit: d.testSplit, Seed: d.seed,
+		SkipBadImages: d.skipBad, Progress: d.progress, Warn: d.warn})
 	if nf := (*datasets.NotFoundError)(nil); d.dir != "" && errors.As(err, &nf) {
 		return nil, usagef("--data-dir %s does not hold %s; looked in:\n  %s\n%s", d.dir, d.dataset, strings.Join(nf.Looked, "\n  "), nf.Hint)
 	}
@@ -90,7 +135,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 	case "download":
 		return runDataDownload(args[1:], stdout, stderr)
 	case "inspect":
-		return runDataInspect(args[1:], stdout)
+		return runDataInspect(args[1:], stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprintln(stdout, summaryOf("data"))
 		fmt.Fprintln(stdout)
@@ -100,7 +145,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 		for _, sub := range []string{"download", "inspect"} {
 			fmt.Fprintf(stdout, "  %-9s %s\n", sub, dataSubcommands["data "+sub])
 		}
-		fmt.Fprintln(stdout, "\ndata sets: "+strings.Join(datasets.Names(), ", "))
+		fmt.Fprintln(stdout, "\ndata sets: "+strings.Join(dataSetNames(), ", "))
 		fmt.Fprintln(stdout, "run 'wgtrain data SUBCOMMAND --help' for its flags")
 		return pflag.ErrHelp
 	}
@@ -110,7 +155,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 // The synopses of the data subcommands.
 const (
 	downloadSynopsis = "[--dataset NAME] [--data-dir DIR] [--binary] [--base-url URL]"
-	inspectSynopsis  = "[--dataset NAME] [--data-dir DIR] [--coarse] [--json]"
+	inspectSynopsis  = "[--dataset NAME] [--data-dir DIR] [--coarse] [--image-size S] [--channels C] [--test-split N] [--skip-bad-images] [--json]"
 )
 
 // runDataDownload fetches a data set into --data-dir or the per-user cache.
@@ -124,6 +169,9 @@ func runDataDownload(args []string, stdout, stderr io.Writer) error {
 	}
 	if err := d.check(); err != nil {
 		return err
+	}
+	if d.dataset == datasets.Folder {
+		return usagef("--dataset folder is your own images: there is nothing to download")
 	}
 	if *binary && !strings.HasPrefix(d.dataset, "cifar") {
 		return usagef("--binary applies to cifar10 and cifar100 only")
@@ -160,6 +208,9 @@ type inspectJSON struct {
 		Train splitJSON `json:"train"`
 		Test  splitJSON `json:"test"`
 	} `json:"splits"`
+	// Folder data sets: the training split's per-channel statistics.
+	Mean []float32 `json:"mean,omitempty"`
+	Std  []float32 `json:"std,omitempty"`
 }
 
 type splitJSON struct {
@@ -167,14 +218,17 @@ type splitJSON struct {
 	PerClass []int `json:"per_class"`
 }
 
-// runDataInspect prints a data set's per-split, per-class counts.
-func runDataInspect(args []string, stdout io.Writer) error {
+// runDataInspect prints a data set's per-split, per-class counts (and a
+// folder's statistics); a folder's decoding progress and warnings go to
+// stderr.
+func runDataInspect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("data inspect", inspectSynopsis, stdout)
 	d := addDataFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON: {\"dataset\", \"classes\", \"splits\": {\"train\": {\"count\", \"per_class\"}, \"test\": ...}}")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	d.progress, d.warn = stderr, stderr
 	ds, err := d.load()
 	if err != nil {
 		return err
@@ -182,7 +236,7 @@ func runDataInspect(args []string, stdout io.Writer) error {
 	k := len(ds.Classes)
 	if *asJSON {
 		var out inspectJSON
-		out.Dataset, out.Classes = ds.Name, ds.Classes
+		out.Dataset, out.Classes, out.Mean, out.Std = ds.Name, ds.Classes, ds.Mean, ds.Std
 		out.Splits.Train = splitJSON{ds.Train.Len(), ds.Train.PerClass(k)}
 		out.Splits.Test = splitJSON{ds.Test.Len(), ds.Test.PerClass(k)}
 		b, err := json.Marshal(out)
@@ -204,5 +258,17 @@ func runDataInspect(args []string, stdout io.Writer) error {
 		fmt.Fprintf(stdout, "%-*s  %8d  %8d\n", w, c, tr[i], te[i])
 	}
 	_, err = fmt.Fprintf(stdout, "%-*s  %8d  %8d\n", w, "total", ds.Train.Len(), ds.Test.Len())
+	if ds.Mean != nil {
+		_, err = fmt.Fprintf(stdout, "\ntraining split per channel: mean %s, std %s\n", floats(ds.Mean), floats(ds.Std))
+	}
 	return err
+}
+
+// floats formats values as [0.1234 0.5678].
+func floats(v []float32) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprintf("%.4f", x)
+	}
+	return "[" + strings.Join(s, " ") + "]"
 }

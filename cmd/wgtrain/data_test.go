@@ -128,7 +128,7 @@ func TestDataErrors(t *testing.T) {
 	}{
 		{[]string{"data"}, 2, "missing subcommand"},
 		{[]string{"data", "frob"}, 2, `unknown subcommand "frob"`},
-		{[]string{"data", "inspect", "--dataset", "imagenet"}, 2, `unknown data set "imagenet" for --dataset (want one of fashion-mnist, mnist, cifar10, cifar100)`},
+		{[]string{"data", "inspect", "--dataset", "imagenet"}, 2, `unknown data set "imagenet" for --dataset (want one of fashion-mnist, mnist, cifar10, cifar100, folder)`},
 		{[]string{"data", "inspect", "--coarse"}, 2, "--coarse applies to cifar100 only"},
 		{[]string{"data", "inspect", "--bogus"}, 2, "unknown flag: --bogus"},
 		{[]string{"data", "download", "--dataset", "x"}, 2, `unknown data set "x"`},
