@@ -122,6 +122,9 @@ func trainAccuracy(t *testing.T, args ...string) float64 {
 	if code != 0 {
 		t.Fatalf("train %v: exit %d\n%s%s", args, code, out, errOut)
 	}
+	if strings.Contains(errOut, "no thumbnails") {
+		t.Errorf("train %v: %s", args, errOut)
+	}
 	m := testAccuracy.FindStringSubmatch(out)
 	if m == nil {
 		t.Fatalf("no test accuracy in %q", out)
@@ -173,6 +176,15 @@ func TestFolderTrainLikeIDX(t *testing.T) {
 		t.Errorf("report.txt does not name the folder classes (%v):\n%s", err, rep)
 	}
 
+	// wgtrain report names the folder's classes; its report.html has the
+	// thumbnails of the test split, reloaded with the run's options.
+	pred := filepath.Join(runs, "folder", "predictions", "test.csv")
+	html := filepath.Join(runs, "r.html")
+	code, out, errOut := wgtrain("report", "--predictions", pred, "--html", html)
+	if page, err := os.ReadFile(html); code != 0 || !strings.Contains(out, "9_Ankle_boot") || err != nil || !strings.Contains(string(page), "data:image/png;base64") || errOut != "" {
+		t.Errorf("report: exit %d, stderr %q, thumbnails in the page: %v\n%s", code, errOut, strings.Contains(string(page), "data:image/png"), out)
+	}
+
 	// The cache: a file changed in place but with its size and time kept
 	// is not read again, so the second run succeeds only from the cache.
 	victim := files["train"][3]
@@ -188,7 +200,7 @@ func TestFolderTrainLikeIDX(t *testing.T) {
 
 	// --normalize dataset (the default): the training split's statistics,
 	// as data inspect prints them.
-	code, out, errOut := wgtrain("data", "inspect", "--dataset", "folder", "--data-dir", root, "--image-size", "28", "--channels", "1", "--json")
+	code, out, errOut = wgtrain("data", "inspect", "--dataset", "folder", "--data-dir", root, "--image-size", "28", "--channels", "1", "--json")
 	if code != 0 {
 		t.Fatalf("data inspect: exit %d: %s", code, errOut)
 	}
@@ -247,6 +259,12 @@ func TestFolderTrainLikeIDX(t *testing.T) {
 	}
 	if right < p.Len()/2 {
 		t.Errorf("predict --images: %d of %d ankle boots classified as such", right, p.Len()-1)
+	}
+
+	// --resume takes the run's normalization from hparams.json.
+	code, _, errOut = wgtrain("train", "--resume", "--epochs", "2", "--logdir", filepath.Join(runs, "folder"), "--data-dir", root, "--quiet")
+	if h2 := runHparamsJSON(t, filepath.Join(runs, "folder")); code != 0 || fmt.Sprint(h2["normalize-mean"]) != "[0.449]" {
+		t.Errorf("resume: exit %d %s; normalize-mean %v", code, errOut, h2["normalize-mean"])
 	}
 }
 
