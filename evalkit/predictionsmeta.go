@@ -22,6 +22,9 @@ type PredictionsMeta struct {
 	Epoch      int      `json:"epoch,omitempty"`      // the model's 1-based epoch, 0 when unknown
 	Dataset    string   `json:"dataset,omitempty"`    // the data set the split is of
 	Checkpoint string   `json:"checkpoint,omitempty"` // the weights file that made them, when one did
+	// Files, for predictions on image files (wgtrain predict --images),
+	// holds each row's file path, in the order of the index column.
+	Files []string `json:"files,omitempty"`
 }
 
 // PredictionsMetaPath returns the path of a predictions file's metadata:
@@ -55,6 +58,9 @@ func (m *PredictionsMeta) check(classes int) error {
 func WritePredictionsWithMeta(path string, p *Predictions, meta *PredictionsMeta) error {
 	if err := meta.check(p.Classes); err != nil {
 		return &InputError{"WritePredictionsWithMeta", err.Error()}
+	}
+	if meta.Files != nil && len(meta.Files) != p.Len() {
+		return &InputError{"WritePredictionsWithMeta", fmt.Sprintf("%d file names for %d rows", len(meta.Files), p.Len())}
 	}
 	b, err := json.MarshalIndent(meta, "", "  ")
 	if err != nil {

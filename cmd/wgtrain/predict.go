@@ -6,6 +6,8 @@ import (
 	"io"
 	"math"
 
+	"github.com/spf13/pflag"
+
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/gpu"
@@ -18,7 +20,7 @@ func init() {
 }
 
 func runPredict(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("predict", "--checkpoint FILE --out FILE [--dataset NAME] [--split train|valid|test] [FLAGS]", stdout)
+	fs := newFlags("predict", "--checkpoint FILE --out FILE [--dataset NAME] [--split train|valid|test] [--images PATH...] [FLAGS]", stdout)
 	ckpt := fs.String("checkpoint", "", "a resnet9 state_dict in safetensors (checkpoints/best.safetensors of a run, or one saved from PyTorch)")
 	data := addDataFlags(fs)
 	split := fs.String("split", "test", "train, valid (carved from train with --valid-split and --seed, as wgtrain train does) or test")
@@ -29,6 +31,8 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
 	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...); its metadata (class names, split, epoch) goes beside it, .csv replaced by .meta.json")
 	temperature := fs.Float64("temperature", 1, "divide the written logits by T > 0 (temperature scaling: the run's report.json has the T fitted on the validation split); 1 leaves them as they are")
+	images := fs.StringSlice("images", nil, "classify these image files, or the images in these folders (recursively), instead of a data split: no labels; prints path, class and confidence per file, and the metadata lists the files")
+	norm := fs.String("normalize", "dataset", "the normalization when the checkpoint's run directory has no hparams.json that says (given, it overrides the run's): dataset, imagenet or none")
 	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings (not what was written, nor the accuracy and macro F1)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -51,7 +55,27 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	case *split == "valid" && *validSplit == 0:
 		return usagef("--split valid needs --valid-split N > 0 (the training run's)")
 	}
+	if len(*images) > 0 {
+		if err := checkPredictFiles(*ckpt, *outPath, *backend); err != nil {
+			return err
+		}
+		ck, err := trainer.ReadCheckpoint(*ckpt)
+		if err != nil {
+			return err
+		}
+		return predictImages(fs, *images, *ckpt, ck, data, *norm, *outPath, *backend, *batch, *temperature, *quiet, stdout, stderr)
+	}
+	h, hpath, err := runHparams(*ckpt)
+	if err != nil {
+		return err
+	}
+	if err := fromRun(fs, h, hpath, data.dataset); err != nil {
+		return err
+	}
 	if err := data.check(); err != nil {
+		return err
+	}
+	if err := checkModelSize(data); err != nil {
 		return err
 	}
 	if err := checkPredictFiles(*ckpt, *outPath, *backend); err != nil {
@@ -61,6 +85,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	data.seed, data.warn = *seed, stderr
 	in, classes := ck.InChannels, ck.NumClasses
 	ds, err := data.load()
 	if err != nil {
@@ -83,7 +108,11 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 			s = map[string]*datasets.Split{"train": tr, "valid": va}[*split]
 		}
 	}
-	l, err := datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: *batch, Limit: *limit, Transform: datasets.DefaultTransform(data.dataset)})
+	tf, err := predictTransform(fs, h, hpath, *norm, ds)
+	if err != nil {
+		return err
+	}
+	l, err := datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: *batch, Limit: *limit, Transform: tf})
 	if err != nil {
 		return err
 	}
@@ -133,4 +162,42 @@ func checkPredictFiles(ckpt, out, backend string) error {
 		return err
 	}
 	return checkBackend(backend)
+}
+
+// fromRun gives the folder flags not given (--image-size, --channels,
+// --test-split, --seed) the values of the checkpoint's run, read from
+// its hparams.json h, when that run read the same data set.
+func fromRun(fs *pflag.FlagSet, h map[string]any, path, dataset string) error {
+	if name, _ := h["dataset"].(string); h == nil || dataset != datasets.Folder || name != dataset {
+		return nil
+	}
+	for _, k := range []string{"image-size", "channels", "test-split", "seed"} {
+		if v, ok := h[k]; ok && !fs.Changed(k) {
+			if err := setSaved(fs.Lookup(k), v); err != nil {
+				return fmt.Errorf("%s: %q: %v", path, k, err)
+			}
+		}
+	}
+	return nil
+}
+
+// predictTransform is the evaluation transform of ds's images: the
+// normalization of the checkpoint's run (hparams.json's statistics)
+// unless --normalize is given or the run has none, then --normalize's.
+func predictTransform(fs *pflag.FlagSet, h map[string]any, path, norm string, ds *datasets.Dataset) (datasets.Transform, error) {
+	mean, std, ok, err := savedStats(h, path)
+	if err != nil {
+		return datasets.Transform{}, err
+	}
+	if !ok || fs.Changed("normalize") {
+		if mean, std, err = normalization(norm, ds, ds.Train.C); err != nil {
+			return datasets.Transform{}, err
+		}
+	}
+	tf := datasets.DefaultTransform(ds.Name)
+	if ds.Name == datasets.Folder {
+		tf = transformFor(ds.Train.H, nil, nil)
+	}
+	tf.Mean, tf.Std = mean, std
+	return tf, nil
 }

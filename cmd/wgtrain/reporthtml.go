@@ -65,7 +65,8 @@ func writeReportHTML(out, predPath string, p *evalkit.Predictions, r *evalkit.Re
 // thumbnailSplit loads the split the predictions' indices refer to: the
 // test split of the data set named by the metadata or the run's
 // hparams.json, or a run's validation split carved again with its
-// valid-split and seed. It returns nil, nil when the data set is not
+// valid-split and seed (a folder with the run's image size, channels,
+// test split and seed, read from its cache). It returns nil, nil when the data set is not
 // known.
 func thumbnailSplit(meta *evalkit.PredictionsMeta, run trainer.RunDir, inRun bool) (*datasets.Split, error) {
 	var h struct {
@@ -74,6 +75,11 @@ func thumbnailSplit(meta *evalkit.PredictionsMeta, run trainer.RunDir, inRun boo
 		Coarse     bool   `json:"coarse"`
 		ValidSplit int    `json:"valid-split"`
 		Seed       uint64 `json:"seed"`
+		// A folder's options (zero: Load's defaults).
+		ImageSize int  `json:"image-size"`
+		Channels  int  `json:"channels"`
+		TestSplit int  `json:"test-split"`
+		SkipBad   bool `json:"skip-bad-images"`
 	}
 	if inRun {
 		data, err := os.ReadFile(run.Hparams())
@@ -98,7 +104,8 @@ func thumbnailSplit(meta *evalkit.PredictionsMeta, run trainer.RunDir, inRun boo
 	case split != "test" && !(inRun && split == "valid" && h.ValidSplit > 0):
 		return nil, fmt.Errorf("split %q of %s: only the test split, or a run's carved valid split, can be loaded again", split, name)
 	}
-	ds, err := datasets.Load(name, h.DataDir, datasets.LoadOptions{Coarse: h.Coarse})
+	ds, err := datasets.Load(name, h.DataDir, datasets.LoadOptions{Coarse: h.Coarse,
+		ImageSize: h.ImageSize, Channels: h.Channels, TestSplit: h.TestSplit, Seed: h.Seed, SkipBadImages: h.SkipBad})
 	if err != nil {
 		return nil, err
 	}

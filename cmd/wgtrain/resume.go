@@ -49,6 +49,9 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 	} else if err != nil {
 		return err
 	}
+	if f.normMean, f.normStd, f.normSaved, err = savedStats(h, d.Hparams()); err != nil {
+		return err
+	}
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)

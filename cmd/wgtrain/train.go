@@ -59,6 +59,12 @@ type trainFlags struct {
 	seed                                                 uint64
 	minimize, shuffle, resume, augment, quiet            bool
 	data                                                 *dataFlags
+
+	// normalize is --normalize; normMean and normStd the statistics in
+	// effect, taken from the run's hparams.json when resuming (normSaved).
+	normalize         string
+	normMean, normStd []float32
+	normSaved         bool
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -83,7 +89,8 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Uint64Var(&f.seed, "seed", 42, "seed of the initialization, the shuffles, the validation split, augmentation and dropout")
 	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
 	fs.BoolVar(&f.shuffle, "shuffle", true, "shuffle the training data every epoch (--shuffle=false keeps the file order, as the tutorial)")
-	fs.BoolVar(&f.augment, "augment", false, "train-time augmentation: random crop with padding 4 and horizontal flip")
+	fs.BoolVar(&f.augment, "augment", false, "train-time augmentation: random crop with padding 4 and horizontal flip (folder: random resized crop and flip)")
+	fs.StringVar(&f.normalize, "normalize", "dataset", "per-channel normalization: dataset (a folder's training-split statistics, a benchmark set's published ones), imagenet or none; recorded in hparams.json")
 	fs.Float64Var(&f.longTail, "long-tail", 0, "make the training split long-tailed with this imbalance ratio (largest/smallest class; 0: off)")
 	fs.IntVar(&f.trainLimit, "train-limit", 0, "use only the first N training samples (0: all)")
 	fs.IntVar(&f.validLimit, "valid-limit", 0, "use only the first N validation samples (0: all)")
@@ -192,7 +199,17 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err != nil {
 		return cfg, nil, err
 	}
+	if err := checkModelSize(f.data); err != nil {
+		return cfg, nil, err
+	}
+	if f.data.seed, f.data.warn = f.seed, stderr; !f.quiet {
+		f.data.progress = stderr
+	}
 	ds, err := f.data.load()
+	if err != nil {
+		return cfg, nil, err
+	}
+	tf, err := f.transform(ds)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -216,7 +233,6 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 			return cfg, nil, err
 		}
 	}
-	tf := datasets.DefaultTransform(f.data.dataset)
 	loader := func(s *datasets.Split, limit int, shuffle, augment bool) (*datasets.Loader, error) {
 		t := tf
 		t.Augment = augment
@@ -273,6 +289,26 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	return cfg, cleanup, nil
 }
 
+// transform is the run's transform of ds's images: --normalize's
+// statistics (the run's own when resuming), a folder's images
+// zero-padded to resnet9's 32×32 and augmented with a random resized crop
+// instead of the padded crop.
+func (f *trainFlags) transform(ds *datasets.Dataset) (datasets.Transform, error) {
+	if !f.normSaved {
+		var err error
+		if f.normMean, f.normStd, err = normalization(f.normalize, ds, ds.Train.C); err != nil {
+			return datasets.Transform{}, err
+		}
+	}
+	tf := datasets.DefaultTransform(f.data.dataset)
+	if ds.Name == datasets.Folder {
+		tf = transformFor(ds.Train.H, nil, nil)
+		tf.ResizedCrop = true
+	}
+	tf.Mean, tf.Std = f.normMean, f.normStd
+	return tf, nil
+}
+
 // lossFlags turns --loss, --loss-weights and the focal flags into criteria.
 func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
 	if err := checkFocal(f.focalGamma, f.focalAlpha); err != nil {
@@ -311,6 +347,7 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	h["loss-weights"] = weights
 	h["backend"] = b.Name()
 	h[trainer.HparamsClasses] = ds.Classes
+	h[hparamsNormMean], h[hparamsNormStd] = statsJSON(f.normMean), statsJSON(f.normStd)
 	h["data-dir"] = ds.Dir
 	delete(h, "quiet")
 	return h
