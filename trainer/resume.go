@@ -187,10 +187,10 @@ func (r *run) loadResume() error {
 // and this one.
 func sameHparams(saved, now map[string]any) error {
 	keys := map[string]bool{}
+	// Only the settings the saved run recorded are compared: one it did
+	// not record comes from a later version of wgtrain, whose default is
+	// what the older run did.
 	for k := range saved {
-		keys[k] = true
-	}
-	for k := range now {
 		keys[k] = true
 	}
 	sorted := make([]string, 0, len(keys))
