@@ -153,13 +153,20 @@ func oldStyle(t *testing.T, h map[string]any) map[string]any {
 }
 
 // A run written by an older wgtrain, whose hparams.json and resume
-// checkpoint hold every setting as a string, still resumes, and then
-// gets a typed hparams.json.
+// checkpoint hold every setting as a string and lack the settings added
+// since, still resumes, and then gets a typed hparams.json.
 func TestResumeReadsAllStringHparams(t *testing.T) {
 	needFashionMNIST(t)
 	logdir := filepath.Join(t.TempDir(), "old")
 	mustTrain(t, smallRun(logdir, "--epochs", "1", "--lr", "2e-3")...)
 	old := oldStyle(t, readHparams(t, logdir))
+	// Settings that older versions did not record at all.
+	for _, k := range []string{"image-size", "channels", "test-split", "skip-bad-images", "normalize", "normalize-mean", "normalize-std"} {
+		if _, ok := old[k]; !ok {
+			t.Errorf("hparams.json has no %q; the test's list of newer settings is out of date", k)
+		}
+		delete(old, k)
+	}
 	data, err := json.MarshalIndent(old, "", "  ")
 	if err != nil {
 		t.Fatal(err)
