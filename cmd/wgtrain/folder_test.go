@@ -228,10 +228,11 @@ func TestFolderTrainLikeIDX(t *testing.T) {
 		t.Errorf("predict --dataset folder: exit %d, want test accuracy %.4f:\n%s%s", code, folder, out, errOut)
 	}
 
-	// predict --images: a file and a folder of a class.
+	// predict --images: a file and, as the argument after the flags (as a
+	// shell glob gives them), a folder of a class.
 	some := []string{files["test"][0], filepath.Join(root, "test", "9_Ankle_boot")}
 	outPath := filepath.Join(runs, "images.csv")
-	code, out, errOut = wgtrain("predict", "--images", strings.Join(some, ","), "--checkpoint", ckpt, "--out", outPath, "--backend", "cpu")
+	code, out, errOut = wgtrain("predict", "--images", some[0], "--checkpoint", ckpt, "--out", outPath, "--backend", "cpu", some[1])
 	if code != 0 {
 		t.Fatalf("predict --images: exit %d: %s", code, errOut)
 	}

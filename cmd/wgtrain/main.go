@@ -176,14 +176,23 @@ func summaryOf(name string) string {
 // parse parses args into fs; --help prints the flags and returns
 // pflag.ErrHelp, a bad flag a usageError, and extra arguments are an error.
 func parse(fs *pflag.FlagSet, args []string) error {
+	if err := parseArgs(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usagef("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+// parseArgs is parse for a command that takes arguments besides its
+// flags: they are left in fs.Args().
+func parseArgs(fs *pflag.FlagSet, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, pflag.ErrHelp) {
 			return err // pflag has printed the usage
 		}
 		return usageError{err}
-	}
-	if fs.NArg() > 0 {
-		return usagef("unexpected argument %q", fs.Arg(0))
 	}
 	return nil
 }

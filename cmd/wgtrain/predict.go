@@ -31,11 +31,17 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
 	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...); its metadata (class names, split, epoch) goes beside it, .csv replaced by .meta.json")
 	temperature := fs.Float64("temperature", 1, "divide the written logits by T > 0 (temperature scaling: the run's report.json has the T fitted on the validation split); 1 leaves them as they are")
-	images := fs.StringSlice("images", nil, "classify these image files, or the images in these folders (recursively), instead of a data split: no labels; prints path, class and confidence per file, and the metadata lists the files")
+	images := fs.StringArray("images", nil, "classify this image file, or the images in this folder (recursively), instead of a data split: no labels; prints path, class and confidence per file, and the metadata lists the files; the paths after the flags are more of them (--images photos/*.jpg)")
 	norm := fs.String("normalize", "dataset", "the normalization when the checkpoint's run directory has no hparams.json that says (given, it overrides the run's): dataset, imagenet or none")
 	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings (not what was written, nor the accuracy and macro F1)")
-	if err := parse(fs, args); err != nil {
+	if err := parseArgs(fs, args); err != nil {
 		return err
+	}
+	if fs.NArg() > 0 {
+		if len(*images) == 0 {
+			return usagef("unexpected argument %q (paths of images to classify go after --images)", fs.Arg(0))
+		}
+		*images = append(*images, fs.Args()...)
 	}
 	switch {
 	case *ckpt == "":
