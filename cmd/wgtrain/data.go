@@ -155,7 +155,7 @@ func runData(args []string, stdout, stderr io.Writer) error {
 // The synopses of the data subcommands.
 const (
 	downloadSynopsis = "[--dataset NAME] [--data-dir DIR] [--binary] [--base-url URL]"
-	inspectSynopsis  = "[--dataset NAME] [--data-dir DIR] [--coarse] [--image-size S] [--channels C] [--test-split N] [--skip-bad-images] [--json]"
+	inspectSynopsis  = "[--dataset NAME] [--data-dir DIR] [--coarse] [--image-size S] [--channels C] [--test-split N [--seed S]] [--skip-bad-images] [--json]"
 )
 
 // runDataDownload fetches a data set into --data-dir or the per-user cache.
@@ -225,10 +225,11 @@ func runDataInspect(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("data inspect", inspectSynopsis, stdout)
 	d := addDataFlags(fs)
 	asJSON := fs.Bool("json", false, "print JSON: {\"dataset\", \"classes\", \"splits\": {\"train\": {\"count\", \"per_class\"}, \"test\": ...}}")
+	seed := fs.Uint64("seed", 42, "folder: the seed of --test-split (train's --seed, so that both hold out the same images)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	d.progress, d.warn = stderr, stderr
+	d.seed, d.progress, d.warn = *seed, stderr, stderr
 	ds, err := d.load()
 	if err != nil {
 		return err

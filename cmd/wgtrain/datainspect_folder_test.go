@@ -104,3 +104,38 @@ func TestDataInspectFolderErrors(t *testing.T) {
 		t.Errorf("download folder: exit %d, %q", code, errOut)
 	}
 }
+
+// TestDataInspectHoldsOutWhatTrainHoldsOut: inspect's --test-split is
+// seeded as train's (--seed, 42 by default), so both report the same
+// training split: inspect's statistics are the run's; another seed holds
+// out other images.
+func TestDataInspectHoldsOutWhatTrainHoldsOut(t *testing.T) {
+	root := writeFolder(t, map[string]int{"cat": 8, "dog": 8})
+	inspect := func(extra ...string) inspectJSON {
+		t.Helper()
+		args := append([]string{"data", "inspect", "--dataset", "folder", "--data-dir", root, "--channels", "1", "--test-split", "6", "--json"}, extra...)
+		code, out, errOut := wgtrain(args...)
+		if code != 0 {
+			t.Fatalf("exit %d: %s", code, errOut)
+		}
+		var got inspectJSON
+		if err := json.Unmarshal([]byte(out), &got); err != nil {
+			t.Fatalf("%v: %s", err, out)
+		}
+		return got
+	}
+	def, other := inspect(), inspect("--seed", "7")
+	logdir := filepath.Join(t.TempDir(), "run")
+	code, _, errOut := wgtrain("train", "--dataset", "folder", "--data-dir", root, "--channels", "1", "--test-split", "6",
+		"--valid-split", "0", "--epochs", "1", "--width", "4", "--backend", "cpu", "--quiet", "--logdir", logdir)
+	if code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	mean := runHparamsJSON(t, logdir)["normalize-mean"].([]any)
+	if len(def.Mean) != 1 || len(mean) != 1 || def.Mean[0] != float32(mean[0].(float64)) {
+		t.Errorf("inspect's mean %v, the run's %v", def.Mean, mean)
+	}
+	if other.Mean[0] == def.Mean[0] {
+		t.Errorf("--seed 7 holds out the same images as --seed 42 (mean %v)", def.Mean)
+	}
+}
