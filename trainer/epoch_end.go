@@ -12,6 +12,9 @@ type EpochRecord struct {
 	Epoch   int                `json:"epoch"` // 1-based
 	LR      float64            `json:"lr"`
 	Metrics map[string]Metrics `json:"metrics"` // per loader: "train", "valid", ...
+	// ElapsedS is the wall time in seconds from the run's start to the
+	// end of this epoch's evaluation, over every session of a resumed run.
+	ElapsedS float64 `json:"elapsed_s"`
 }
 
 // bestEpoch is the best epoch so far.
@@ -56,7 +59,11 @@ func (r *run) endEpoch(ctx context.Context) error {
 			return err
 		}
 	}
+	rec.ElapsedS = r.elapsed()
 	r.history = append(r.history, rec)
+	if s := r.cfg.StopAt; s != nil && s.Reached(rec.Metrics[r.cfg.Valid][s.Key]) {
+		r.stopped = true
+	}
 	v := rec.Metrics[r.cfg.Valid][r.cfg.ValidMetric]
 	better := r.improved(v)
 	if better {
@@ -76,7 +83,7 @@ func (r *run) endEpoch(ctx context.Context) error {
 	if err := r.dir.writeLogs(r.history); err != nil {
 		return err
 	}
-	if err := r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history); err != nil {
+	if err := r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, r.timeToTarget()); err != nil {
 		return err
 	}
 	for _, w := range r.tb {

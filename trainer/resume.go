@@ -13,6 +13,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/wgtrain/wgtrain/internal/safetensors"
 	"github.com/wgtrain/wgtrain/internal/statedict"
@@ -38,10 +39,18 @@ type resumeState struct {
 	Train      *lossAcc        `json:"train"`
 	TrainAcc   json.RawMessage `json:"train_counts"`
 	Hparams    map[string]any  `json:"hparams"`
+	// ElapsedS is the run's wall time so far in seconds, which a resumed
+	// run continues from.
+	ElapsedS float64 `json:"elapsed_s"`
+	// Stopped says the run reached StopAt's target with Epochs epochs
+	// asked for: resumed with the same two, it is finished.
+	Stopped bool    `json:"stopped,omitempty"`
+	StopAt  *StopAt `json:"stop_at,omitempty"`
+	Epochs  int     `json:"epochs,omitempty"`
 }
 
 // mayChange lists the settings a resumed run may change.
-var mayChange = map[string]bool{"epochs": true, "resume": true, "backend": true, "logdir": true, "data-dir": true, "init-from": true}
+var mayChange = map[string]bool{"epochs": true, "stop-at": true, "resume": true, "backend": true, "logdir": true, "data-dir": true, "init-from": true}
 
 // saveResume writes checkpoints/resume.safetensors: the model's state
 // under "model/", Adam's moments under "optim/<param>/exp_avg" and
@@ -74,7 +83,7 @@ func (r *run) saveResume() error {
 	st := resumeState{
 		Version: 1, Epoch: r.epoch, Batch: r.batch, GlobalStep: r.globalStep, Samples: r.samples,
 		AdamSteps: opt.Steps(), Best: r.best, History: r.history, Train: r.train, TrainAcc: counts,
-		Hparams: r.cfg.Hparams,
+		Hparams: r.cfg.Hparams, ElapsedS: r.elapsed(), Stopped: r.stopped, StopAt: r.cfg.StopAt, Epochs: r.cfg.Epochs,
 	}
 	js, err := json.Marshal(st)
 	if err != nil {
@@ -169,6 +178,10 @@ func (r *run) loadResume() error {
 	opt.SetSteps(st.AdamSteps)
 	r.epoch, r.batch, r.globalStep, r.samples = st.Epoch, st.Batch, st.GlobalStep, st.Samples
 	r.best, r.history = st.Best, st.History
+	r.elapsedBefore, r.started = st.ElapsedS, time.Now()
+	// A run stopped at its target is finished, unless the target or the
+	// epochs changed: then it trains on.
+	r.stopped = st.Stopped && sameStopAt(st.StopAt, r.cfg.StopAt) && st.Epochs == r.cfg.Epochs
 	if st.Train != nil {
 		r.train.N, r.train.Loss = st.Train.N, st.Train.Loss
 		for k, v := range st.Train.Parts {

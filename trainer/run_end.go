@@ -18,7 +18,15 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		}
 		epoch = r.best.Epoch
 	}
-	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{}}
+	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{},
+		Epochs: r.epoch, StopAt: r.timeToTarget()}
+	if n := len(r.history); n > 0 {
+		res.TrainS = r.history[n-1].ElapsedS
+	}
+	// A resumed run's target may have changed since its last epoch.
+	if err := r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, res.StopAt); err != nil {
+		return nil, err
+	}
 	done := map[string]*evaluation{}
 	predict := map[string]bool{}
 	for _, l := range r.cfg.Predict {
@@ -71,6 +79,7 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	r.prog.final(rep)
+	res.TotalS = r.elapsed()
 	return res, nil
 }
 

@@ -160,15 +160,20 @@ func (d RunDir) writeLogs(history []EpochRecord) error {
 }
 
 // writeMetrics writes checkpoints/metrics.json: the best epoch, its valid
-// metric and the per-epoch history.
-func (d RunDir) writeMetrics(best bestEpoch, key, loader string, history []EpochRecord) error {
-	return d.writeJSON(map[string]any{
+// metric, the per-epoch history and, with a StopAt, the time to its
+// target ("stop_at").
+func (d RunDir) writeMetrics(best bestEpoch, key, loader string, history []EpochRecord, target *TimeToTarget) error {
+	m := map[string]any{
 		"best_epoch":   best.Epoch,
 		"valid_loader": loader,
 		"valid_metric": key,
 		"best_value":   best.Metric,
 		"history":      history,
-	}, "checkpoints", "metrics.json")
+	}
+	if target != nil {
+		m["stop_at"] = target
+	}
+	return d.writeJSON(m, "checkpoints", "metrics.json")
 }
 
 // writePredictions writes predictions/<name>.csv and its metadata,

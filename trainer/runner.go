@@ -40,6 +40,10 @@ type Config struct {
 	Valid       string
 	ValidMetric string // a logged key (LoggedKeys): "loss", "accuracy01", "f1/_micro", ...
 	Minimize    bool
+	// StopAt, when set, ends the training at the end of the first epoch
+	// whose Valid loader's metric reaches the target (then the run ends as
+	// usual); metrics.json and Result.StopAt record the time to it.
+	StopAt *StopAt
 
 	// Predict are the loaders whose predictions of the final (best) model
 	// are written to predictions/<name>.csv at the end.
@@ -87,6 +91,14 @@ type Result struct {
 	// is too small for it, it is nil and ThresholdsCVNote says why.
 	ThresholdsCV     *evalkit.ThresholdsCV
 	ThresholdsCVNote string
+	// TrainS is the wall time in seconds from the run's start to the end
+	// of its last epoch, TotalS to the end of the final evaluation; both
+	// add up the sessions of a resumed run.
+	TrainS, TotalS float64
+	// Epochs is the number of epochs trained.
+	Epochs int
+	// StopAt is the time to Config.StopAt's target; nil without one.
+	StopAt *TimeToTarget
 }
 
 // Metrics are the logged values of one loader for one epoch.
@@ -108,7 +120,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := r.start(); err != nil {
 		return nil, err
 	}
-	for r.epoch < cfg.Epochs {
+	for r.epoch < cfg.Epochs && !r.stopped {
 		if err := r.trainEpoch(ctx); err != nil {
 			return nil, err
 		}
@@ -136,6 +148,10 @@ type run struct {
 	train      *lossAcc
 	best       bestEpoch
 	history    []EpochRecord
+
+	started       time.Time // this session's start
+	elapsedBefore float64   // seconds of the sessions before a resume
+	stopped       bool      // StopAt's target was reached: no more epochs
 }
 
 func (cfg *Config) check() error {
@@ -165,7 +181,7 @@ func (cfg *Config) check() error {
 	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria); err != nil {
 		return err
 	}
-	return nil
+	return cfg.checkStopAt()
 }
 
 func newRun(cfg Config) (*run, error) {
@@ -203,6 +219,8 @@ func newRun(cfg Config) (*run, error) {
 		tb:    map[string]*tbWriter{},
 		train: train,
 		best:  bestEpoch{Epoch: -1},
+
+		started: time.Now(),
 	}
 	r.prog = newProgress(cfg.Progress, cfg.ProgressInterval)
 	return r, nil
@@ -223,7 +241,9 @@ func (r *run) start() error {
 			return err
 		}
 		if w := r.cfg.Progress; w != nil {
-			if r.epoch < r.cfg.Epochs {
+			if r.stopped {
+				fmt.Fprintf(w, "resuming %s, which reached --stop-at %s at epoch %d: the final evaluation\n", r.cfg.LogDir, r.cfg.StopAt, r.epoch)
+			} else if r.epoch < r.cfg.Epochs {
 				fmt.Fprintf(w, "resuming %s at epoch %d of %d, step %d of %d\n", r.cfg.LogDir, r.epoch+1, r.cfg.Epochs, r.batch+1, r.cfg.Train.Batches())
 			} else {
 				fmt.Fprintf(w, "resuming %s after its last epoch (%d): the final evaluation\n", r.cfg.LogDir, r.cfg.Epochs)

@@ -85,6 +85,10 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 			case f.epochs < runEpochs:
 				notes = append(notes, fmt.Sprintf("the run in %s now ends after %d epochs instead of %d (--epochs)", f.logdir, f.epochs, runEpochs))
 			}
+		case k == "stop-at":
+			if given != was {
+				notes = append(notes, fmt.Sprintf("the run in %s had --stop-at %q and continues with --stop-at %q", f.logdir, was, given))
+			}
 		case k == "backend":
 			if given != was {
 				notes = append(notes, fmt.Sprintf("the run in %s trained on the %s backend and continues with --backend %s; on another backend it may not end with the weights of an uninterrupted run", f.logdir, was, given))

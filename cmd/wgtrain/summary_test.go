@@ -52,8 +52,11 @@ func reportJSON(t *testing.T, path string) evalkit.Report {
 func TestTrainSummaryNamesTheBestModel(t *testing.T) {
 	logdir, out, errOut := summaryRun(t, 2, "--valid-metric", "f1/_micro")
 	var mj struct {
-		Best  int     `json:"best_epoch"`
-		Value float64 `json:"best_value"`
+		Best    int     `json:"best_epoch"`
+		Value   float64 `json:"best_value"`
+		History []struct {
+			ElapsedS float64 `json:"elapsed_s"`
+		} `json:"history"`
 	}
 	data, _ := os.ReadFile(filepath.Join(logdir, "checkpoints", "metrics.json"))
 	if err := json.Unmarshal(data, &mj); err != nil || mj.Best < 1 {
@@ -63,8 +66,11 @@ func TestTrainSummaryNamesTheBestModel(t *testing.T) {
 	if rep.Split != "test" || rep.Epoch != mj.Best {
 		t.Errorf("report.json describes %q epoch %d, want test epoch %d", rep.Split, rep.Epoch, mj.Best)
 	}
-	want := fmt.Sprintf("best model: epoch %d (valid f1/_micro %.4f)\ntest split: accuracy %.4f, macro F1 %.4f; report %s\n%srun directory %s\n",
-		mj.Best, mj.Value, rep.Accuracy, rep.Macro.F1, filepath.Join(logdir, "report.txt"), thresholdsCVLine(t, logdir, evalkit.F1Micro), logdir)
+	if len(mj.History) != 2 {
+		t.Fatalf("metrics.json holds %d epochs, want 2", len(mj.History))
+	}
+	want := fmt.Sprintf("best model: epoch %d (valid f1/_micro %.4f)\ntest split: accuracy %.4f, macro F1 %.4f; report %s\n%straining time: %.1f s for 2 epochs\nrun directory %s\n",
+		mj.Best, mj.Value, rep.Accuracy, rep.Macro.F1, filepath.Join(logdir, "report.txt"), thresholdsCVLine(t, logdir, evalkit.F1Micro), mj.History[1].ElapsedS, logdir)
 	if out != want {
 		t.Errorf("stdout:\n%s\nwant:\n%s", out, want)
 	}

@@ -51,6 +51,7 @@ var progressInterval time.Duration
 // trainFlags are wgtrain train's flags.
 type trainFlags struct {
 	recipe, logdir, backend, loss, validMetric, initFrom string
+	stopAt                                               string
 	width, epochs, batchSize, validSplit                 int
 	trainLimit, validLimit, testLimit                    int
 	lr, gamma, dropout, longTail, focalGamma, focalAlpha float64
@@ -85,6 +86,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Float64Var(&f.focalAlpha, "focal-alpha", 0.25, "focal loss class weight")
 	fs.StringVar(&f.validMetric, "valid-metric", "", "the logged key that picks the best epoch: accuracy01, f1/_micro, loss, ... (default: the recipe's)")
 	fs.BoolVar(&f.minimize, "minimize", false, "the best epoch has the smallest --valid-metric")
+	fs.StringVar(&f.stopAt, "stop-at", "", "stop at the end of the first epoch whose valid `KEY=VALUE` target is reached (KEY >= VALUE; <= with --minimize, or for a KEY other than --valid-metric, <= for loss keys); the time to it goes to metrics.json and the summary")
 	fs.StringVar(&f.logdir, "logdir", "", "run directory (default: logs/<recipe>)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed of the initialization, the shuffles, the validation split, augmentation and dropout")
 	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
@@ -136,6 +138,23 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
+// summaryTimes is the summary's lines on time: the training time and,
+// with --stop-at, the time to its target.
+func summaryTimes(w io.Writer, cfg trainer.Config, res *trainer.Result) {
+	epochs := fmt.Sprintf("%d epochs", res.Epochs)
+	if res.Epochs == 1 {
+		epochs = "1 epoch"
+	}
+	fmt.Fprintf(w, "training time: %.1f s for %s\n", res.TrainS, epochs)
+	if s := res.StopAt; s != nil {
+		if s.Reached {
+			fmt.Fprintf(w, "time to %s %s: %.1f s at epoch %d\n", s.Loader, s.StopAt, s.ElapsedS, s.Epoch)
+		} else {
+			fmt.Fprintf(w, "time to %s %s: not reached in %s\n", s.Loader, s.StopAt, epochs)
+		}
+	}
+}
+
 // printSummary prints the end of a run: the best model, the test split's
 // accuracy and macro F1 with the report's path, the verdict of the
 // per-class thresholds' cross-validation on the valid split, and the run
@@ -154,6 +173,7 @@ func printSummary(w io.Writer, cfg trainer.Config, res *trainer.Result) {
 	} else if res.ThresholdsCVNote != "" {
 		fmt.Fprintf(w, "per-class thresholds: %s\n", res.ThresholdsCVNote)
 	}
+	summaryTimes(w, cfg, res)
 	fmt.Fprintf(w, "run directory %s\n", cfg.LogDir)
 }
 
@@ -214,10 +234,13 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		return cfg, nil, err
 	}
 	classes := len(ds.Classes)
+	var stop *trainer.StopAt
 	if keys, err := trainer.LoggedKeys(classes, criteria); err != nil {
 		return cfg, nil, err
 	} else if !slices.Contains(keys, f.validMetric) {
 		return cfg, nil, usagef("--valid-metric %q: not a logged key; want one of %s", f.validMetric, trainer.KeyList(keys))
+	} else if stop, err = parseStopAt(f.stopAt, keys, f.validMetric, f.minimize); err != nil {
+		return cfg, nil, err
 	}
 	train, valid, test := ds.Train, ds.Test, ds.Test
 	if f.validSplit > 0 {
@@ -279,7 +302,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		Model: m, Criteria: criteria, Weights: weights,
 		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
 		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
-		ValidMetric: f.validMetric, Minimize: f.minimize,
+		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop,
 		Predict:    []trainer.Named{{Name: "valid", Loader: validL}, {Name: "test", Loader: testL}},
 		Report:     "test",
 		ClassNames: ds.Classes, LogDir: f.logdir, Seed: f.seed, LoadBestOnEnd: true,
