@@ -40,6 +40,10 @@ type Config struct {
 	Valid       string
 	ValidMetric string // a logged key (LoggedKeys): "loss", "accuracy01", "f1/_micro", ...
 	Minimize    bool
+	// TTA is the test-time augmentation of every evaluation (each epoch's
+	// Eval loaders, hence the best epoch, and the final predictions and
+	// report); "" is none. Training steps are not augmented by it.
+	TTA TTA
 
 	// Predict are the loaders whose predictions of the final (best) model
 	// are written to predictions/<name>.csv at the end.
@@ -165,6 +169,9 @@ func (cfg *Config) check() error {
 	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria); err != nil {
 		return err
 	}
+	if _, err := cfg.TTA.flip(); err != nil {
+		return fmt.Errorf("trainer: %w", err)
+	}
 	return nil
 }
 
@@ -198,7 +205,7 @@ func newRun(cfg Config) (*run, error) {
 		b:     b,
 		sched: sched,
 		stepper: &Stepper{Model: cfg.Model, Criteria: cfg.Criteria, Weights: cfg.Weights, Opt: opt,
-			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true},
+			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true, TTA: cfg.TTA},
 		dir:   RunDir(cfg.LogDir),
 		tb:    map[string]*tbWriter{},
 		train: train,
