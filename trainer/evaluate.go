@@ -19,15 +19,30 @@ type EvalBatch struct {
 
 // Evaluate runs s's evaluation step over every batch of l in order (the
 // loader's epoch 0 order; a loader for evaluation does not shuffle),
-// recording each batch while the previous one's results come back, and
-// calls fn with each batch's results in order. A cancelled ctx stops it at
-// the next batch boundary with ErrInterrupted, after the batch in flight
-// has been handed to fn.
+// recording each step while the previous one's results come back, and
+// calls fn with each batch's results in order. With s.TTA flip each batch
+// takes two steps, the batch and its mirror image's batch (made on the
+// host), and fn gets their combined results (the mean logits, their
+// classes and the mean loss; s must keep logits). A cancelled ctx stops it
+// at the next batch boundary with ErrInterrupted, after the batch in
+// flight has been handed to fn.
 func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalBatch) error) error {
+	flip, err := s.TTA.flip()
+	if err != nil {
+		return fmt.Errorf("trainer: %w", err)
+	}
+	if flip && !s.KeepLogits {
+		return errors.New("trainer: test-time augmentation needs a Stepper with KeepLogits")
+	}
 	it := l.Epoch(0, 0)
 	defer it.Close()
-	var prev *PendingStep
-	var prevBatch EvalBatch
+	var (
+		prev      *PendingStep
+		prevBatch EvalBatch
+		mirrored  bool       // prev is the mirror image's step
+		first     StepResult // with flip, the batch's results until its mirror image's come
+		buf       []float32  // the mirror image's batch
+	)
 	finish := func() error {
 		if prev == nil {
 			return nil
@@ -37,8 +52,27 @@ func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalB
 		if err != nil {
 			return err
 		}
+		if flip && !mirrored {
+			first = res
+			return nil
+		}
+		if flip {
+			res = meanResult(first, res)
+		}
 		prevBatch.Result = res
 		return fn(prevBatch)
+	}
+	// step records b's evaluation step, then waits for the previous one.
+	step := func(b Batch, cur EvalBatch, isMirror bool) error {
+		p, err := s.StartEval(b)
+		if err != nil {
+			return err
+		}
+		if err := finish(); err != nil {
+			return err
+		}
+		prev, prevBatch, mirrored = p, cur, isMirror
+		return nil
 	}
 	for {
 		if ctx.Err() != nil {
@@ -54,16 +88,18 @@ func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalB
 		if !ok {
 			return finish()
 		}
-		p, err := s.StartEval(toBatch(b))
-		if err != nil {
-			return err
-		}
 		// The loader reuses its batch buffers: keep copies.
 		cur := EvalBatch{Labels: append([]int32(nil), b.Labels...), Index: append([]int(nil), b.Index...)}
-		if err := finish(); err != nil {
+		if err := step(toBatch(b), cur, false); err != nil {
 			return err
 		}
-		prev, prevBatch = p, cur
+		if flip {
+			m := mirror(buf, toBatch(b))
+			buf = m.Images
+			if err := step(m, cur, true); err != nil {
+				return err
+			}
+		}
 	}
 }
 
@@ -71,7 +107,8 @@ func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalB
 // does, and returns every row's logits, target and data-set index in the
 // loader's order, as predictions of s.Model's classes: the predictions a
 // run writes to predictions/<loader>.csv and `wgtrain predict` writes.
-// s must keep logits (KeepLogits). each, when not nil, is called with
+// s must keep logits (KeepLogits); with s.TTA the logits are those
+// Evaluate combines. each, when not nil, is called with
 // every batch before its rows are added (the runner accumulates its
 // metrics there). A cancelled ctx stops it with ErrInterrupted.
 func Predict(ctx context.Context, s *Stepper, l *datasets.Loader, each func(EvalBatch) error) (*evalkit.Predictions, error) {

@@ -44,6 +44,10 @@ type Config struct {
 	// whose Valid loader's metric reaches the target (then the run ends as
 	// usual); metrics.json and Result.StopAt record the time to it.
 	StopAt *StopAt
+	// TTA is the test-time augmentation of every evaluation (each epoch's
+	// Eval loaders, hence the best epoch, and the final predictions and
+	// report); "" is none. Training steps are not augmented by it.
+	TTA TTA
 
 	// Predict are the loaders whose predictions of the final (best) model
 	// are written to predictions/<name>.csv at the end.
@@ -181,6 +185,9 @@ func (cfg *Config) check() error {
 	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria); err != nil {
 		return err
 	}
+	if _, err := cfg.TTA.flip(); err != nil {
+		return fmt.Errorf("trainer: %w", err)
+	}
 	return cfg.checkStopAt()
 }
 
@@ -214,7 +221,7 @@ func newRun(cfg Config) (*run, error) {
 		b:     b,
 		sched: sched,
 		stepper: &Stepper{Model: cfg.Model, Criteria: cfg.Criteria, Weights: cfg.Weights, Opt: opt,
-			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true},
+			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true, TTA: cfg.TTA},
 		dir:   RunDir(cfg.LogDir),
 		tb:    map[string]*tbWriter{},
 		train: train,

@@ -36,6 +36,9 @@ type Stepper struct {
 	// KeepLogits makes every result carry the batch's logits, for top-k
 	// accuracy and score-based metrics.
 	KeepLogits bool
+	// TTA is the test-time augmentation that Evaluate and Predict apply
+	// ("" is none); a single step (Eval, StartEval) does not.
+	TTA TTA
 
 	x, y        *ops.Tensor // the device batch, reused while its shape stays
 	flag, probe *ops.Tensor // the sticky non-finite flag and scratch

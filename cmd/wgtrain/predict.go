@@ -33,6 +33,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	temperature := fs.Float64("temperature", 1, "divide the written logits by T > 0 (temperature scaling: the run's report.json has the T fitted on the validation split); 1 leaves them as they are")
 	images := fs.StringArray("images", nil, "classify this image file, or the images in this folder (recursively), instead of a data split: no labels; prints path, class and confidence per file, and the metadata lists the files; the paths after the flags are more of them (--images photos/*.jpg)")
 	norm := fs.String("normalize", "dataset", "the normalization when the checkpoint's run directory has no hparams.json that says (given, it overrides the run's): dataset, imagenet or none")
+	fs.String("tta", "none", ttaUsage+" (default: the run's --tta, from the hparams.json beside the checkpoint's checkpoints/ folder, else none)")
 	quiet := fs.Bool("quiet", false, "print nothing but errors and warnings (not what was written, nor the accuracy and macro F1)")
 	if err := parseArgs(fs, args); err != nil {
 		return err
@@ -60,6 +61,11 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		return usagef("--split %q: want train, valid or test", *split)
 	case *split == "valid" && *validSplit == 0:
 		return usagef("--split valid needs --valid-split N > 0 (the training run's)")
+	}
+	if tta, _ := fs.GetString("tta"); fs.Changed("tta") {
+		if _, err := ttaFlag(tta); err != nil {
+			return err
+		}
 	}
 	if len(*images) > 0 {
 		if err := checkPredictFiles(*ckpt, *outPath, *backend); err != nil {
@@ -133,6 +139,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	}
 	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
 	defer st.Close()
+	if st.TTA, err = predictTTA(fs, h, hpath); err != nil {
+		return err
+	}
 	p, err := trainer.Predict(context.Background(), st, l, nil)
 	if err != nil {
 		return err

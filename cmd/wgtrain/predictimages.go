@@ -148,6 +148,9 @@ func predictImages(fs *pflag.FlagSet, paths []string, ckPath string, ck *trainer
 	}
 	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
 	defer st.Close()
+	if st.TTA, err = predictTTA(fs, h, hpath); err != nil {
+		return err
+	}
 	p, err := trainer.Predict(context.Background(), st, l, nil)
 	if err != nil {
 		return err

@@ -66,6 +66,8 @@ type trainFlags struct {
 	normalize         string
 	normMean, normStd []float32
 	normSaved         bool
+
+	tta string // --tta
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -100,6 +102,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.IntVar(&f.validSplit, "valid-split", 5000, "hold out N training samples (stratified, seeded) as the validation split; 0 validates on the test split, as the tutorial does")
 	fs.StringVar(&f.initFrom, "init-from", "", "start from this safetensors state_dict (e.g. a PyTorch-initialized resnet9)")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint with the run's settings (flags given must agree with them, except --epochs and --backend)")
+	fs.StringVar(&f.tta, "tta", "none", ttaUsage+"; recorded in hparams.json, which predict reads")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	return fs, f
 }
@@ -212,6 +215,10 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err := f.checkValues(); err != nil {
 		return cfg, nil, err
 	}
+	tta, err := ttaFlag(f.tta)
+	if err != nil {
+		return cfg, nil, err
+	}
 	if err := checkBackend(f.backend); err != nil {
 		return cfg, nil, err
 	}
@@ -302,7 +309,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		Model: m, Criteria: criteria, Weights: weights,
 		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
 		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
-		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop,
+		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop, TTA: tta,
 		Predict:    []trainer.Named{{Name: "valid", Loader: validL}, {Name: "test", Loader: testL}},
 		Report:     "test",
 		ClassNames: ds.Classes, LogDir: f.logdir, Seed: f.seed, LoadBestOnEnd: true,
