@@ -120,3 +120,28 @@ func (e *EMA) Params() []*graph.Param { return e.params }
 // Shadow is the average of the i-th parameter (the parameter itself
 // before the first Update is meaningless: Updates says).
 func (e *EMA) Shadow(i int) *ops.Tensor { return e.shadow[i] }
+
+// updateEMA updates the run's average after the optimizer step step
+// (0-based) when it completes a multiple of EMAEvery steps. It is
+// recorded right after the step, before the next one starts. A step
+// whose loss was not finite left the weights unchanged (and ends the
+// run when its results come back): averaging them again is harmless.
+func (r *run) updateEMA(step int) error {
+	if r.ema == nil {
+		return nil
+	}
+	every := max(r.cfg.EMAEvery, 1)
+	if (step+1)%every != 0 {
+		return nil
+	}
+	return r.ema.Update()
+}
+
+// swapEMA exchanges the live weights and the average (nothing without
+// EMA): the run evaluates and saves its model between two calls.
+func (r *run) swapEMA() error {
+	if r.ema == nil {
+		return nil
+	}
+	return r.ema.Swap()
+}
