@@ -81,6 +81,9 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err != nil {
 			return inEpoch(e+1, err)
 		}
+		if err := r.updateEMA(step); err != nil {
+			return inEpoch(e+1, err)
+		}
 		cur := &pending{p: p, labels: append([]int32(nil), b.Labels...)}
 		if err := finish(); err != nil {
 			return err

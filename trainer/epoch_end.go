@@ -28,11 +28,19 @@ type bestEpoch struct {
 func (r *run) endEpoch(ctx context.Context) error {
 	e := r.epoch
 	rec := EpochRecord{Epoch: e + 1, LR: r.sched.LR(e), Metrics: map[string]Metrics{"train": r.train.metrics()}}
+	// With EMA the average is evaluated and saved as best; the live
+	// weights come back before last.safetensors and the resume checkpoint.
+	if err := r.swapEMA(); err != nil {
+		return err
+	}
 	for _, l := range r.cfg.Eval {
 		ev, err := r.evaluate(ctx, l.Name, l.Loader, false)
 		if errors.Is(err, ErrInterrupted) {
 			// Every batch of the epoch is trained: the resumed run
 			// skips them all and evaluates again.
+			if serr := r.swapEMA(); serr != nil {
+				return serr
+			}
 			if serr := r.saveResume(); serr != nil {
 				return serr
 			}
@@ -69,6 +77,14 @@ func (r *run) endEpoch(ctx context.Context) error {
 	if better {
 		r.best = bestEpoch{Epoch: e + 1, Metric: v}
 		if err := SaveState(r.dir.best(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+			return err
+		}
+	}
+	if r.ema != nil {
+		if err := SaveState(r.dir.lastEMA(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+			return err
+		}
+		if err := r.swapEMA(); err != nil {
 			return err
 		}
 	}

@@ -47,6 +47,9 @@ type resumeState struct {
 	Stopped bool    `json:"stopped,omitempty"`
 	StopAt  *StopAt `json:"stop_at,omitempty"`
 	Epochs  int     `json:"epochs,omitempty"`
+	// EMAUpdates is the number of updates of the weights' average
+	// (whose tensors are the "ema/<param>" entries).
+	EMAUpdates int `json:"ema_updates,omitempty"`
 }
 
 // mayChange lists the settings a resumed run may change.
@@ -76,6 +79,11 @@ func (r *run) saveResume() error {
 		ts = append(ts, safetensors.F32("optim/"+p.Name+"/exp_avg", shape, mh),
 			safetensors.F32("optim/"+p.Name+"/exp_avg_sq", shape, vh))
 	}
+	emaTs, err := r.emaTensors()
+	if err != nil {
+		return err
+	}
+	ts = append(ts, emaTs...)
 	counts, err := json.Marshal(r.train.acc)
 	if err != nil {
 		return fmt.Errorf("trainer: resume state: %w", err)
@@ -84,6 +92,9 @@ func (r *run) saveResume() error {
 		Version: 1, Epoch: r.epoch, Batch: r.batch, GlobalStep: r.globalStep, Samples: r.samples,
 		AdamSteps: opt.Steps(), Best: r.best, History: r.history, Train: r.train, TrainAcc: counts,
 		Hparams: r.cfg.Hparams, ElapsedS: r.elapsed(), Stopped: r.stopped, StopAt: r.cfg.StopAt, Epochs: r.cfg.Epochs,
+	}
+	if r.ema != nil {
+		st.EMAUpdates = r.ema.Updates
 	}
 	js, err := json.Marshal(st)
 	if err != nil {
@@ -163,7 +174,14 @@ func (r *run) loadResume() error {
 			moments[i][j] = v
 		}
 	}
+	emaVals, err := r.readEMA(f, path, st.EMAUpdates)
+	if err != nil {
+		return err
+	}
 	if err := statedict.Load(r.cfg.Model, f, "model/", path); err != nil {
+		return err
+	}
+	if err := r.loadEMA(emaVals, st.EMAUpdates); err != nil {
 		return err
 	}
 	for i := range opt.Params() {

@@ -13,10 +13,15 @@ import (
 func (r *run) finish(ctx context.Context) (*Result, error) {
 	epoch := r.epoch // the final model's: the last epoch's, or the best one's
 	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
+		// With EMA, best.safetensors holds the average.
 		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
 			return nil, err
 		}
 		epoch = r.best.Epoch
+	} else if err := r.swapEMA(); err != nil {
+		// The run's model is the average; the live weights are not
+		// needed again (the resume checkpoint was saved before).
+		return nil, err
 	}
 	res := &Result{BestEpoch: r.best.Epoch, BestMetric: r.best.Metric, Final: map[string]Metrics{},
 		Epochs: r.epoch, StopAt: r.timeToTarget()}

@@ -67,8 +67,11 @@ func (d RunDir) path(parts ...string) string {
 	return filepath.Join(append([]string{string(d)}, parts...)...)
 }
 
-func (d RunDir) best() string   { return d.path("checkpoints", "best.safetensors") }
-func (d RunDir) last() string   { return d.path("checkpoints", "last.safetensors") }
+func (d RunDir) best() string { return d.path("checkpoints", "best.safetensors") }
+func (d RunDir) last() string { return d.path("checkpoints", "last.safetensors") }
+func (d RunDir) lastEMA() string {
+	return d.path("checkpoints", "last_ema.safetensors")
+}
 func (d RunDir) resume() string { return d.path("checkpoints", "resume.safetensors") }
 func (d RunDir) tensorboard(loader string) string {
 	return d.path("tensorboard", loader)

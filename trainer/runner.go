@@ -48,6 +48,14 @@ type Config struct {
 	// Eval loaders, hence the best epoch, and the final predictions and
 	// report); "" is none. Training steps are not augmented by it.
 	TTA TTA
+	// EMA, when above 0, keeps an exponential moving average of the
+	// trainable weights with this decay (EMA), updated after every
+	// EMAEvery-th optimizer step (0 means 1): the average, with the live
+	// batch-norm statistics, is what each epoch evaluates, what
+	// best.safetensors holds and what the final predictions and report
+	// use (docs/SPEC.md §7).
+	EMA      float64
+	EMAEvery int
 
 	// Predict are the loaders whose predictions of the final (best) model
 	// are written to predictions/<name>.csv at the end.
@@ -140,6 +148,7 @@ type run struct {
 	cfg     Config
 	b       ops.Backend
 	stepper *Stepper
+	ema     *EMA // nil without Config.EMA
 	sched   *MultiStepLR
 	dir     RunDir
 	tb      map[string]*tbWriter
@@ -185,6 +194,9 @@ func (cfg *Config) check() error {
 	if err := checkMetricKey(cfg.ValidMetric, cfg.Model.NumClasses, cfg.Criteria); err != nil {
 		return err
 	}
+	if !(cfg.EMA >= 0 && cfg.EMA < 1) || cfg.EMAEvery < 0 {
+		return fmt.Errorf("trainer: EMA decay %g every %d steps: want 0 <= decay < 1 and every >= 0", cfg.EMA, cfg.EMAEvery)
+	}
 	if _, err := cfg.TTA.flip(); err != nil {
 		return fmt.Errorf("trainer: %w", err)
 	}
@@ -229,12 +241,21 @@ func newRun(cfg Config) (*run, error) {
 
 		started: time.Now(),
 	}
+	if cfg.EMA > 0 {
+		if r.ema, err = NewEMA(params, cfg.EMA); err != nil {
+			r.stepper.Close()
+			return nil, err
+		}
+	}
 	r.prog = newProgress(cfg.Progress, cfg.ProgressInterval)
 	return r, nil
 }
 
 func (r *run) close() {
 	r.stepper.Close()
+	if r.ema != nil {
+		r.ema.Close()
+	}
 	for _, w := range r.tb {
 		w.close()
 	}

@@ -68,6 +68,9 @@ type trainFlags struct {
 	normSaved         bool
 
 	tta string // --tta
+
+	ema      float64 // --ema
+	emaEvery int     // --ema-every
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -103,6 +106,8 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.StringVar(&f.initFrom, "init-from", "", "start from this safetensors state_dict (e.g. a PyTorch-initialized resnet9)")
 	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint with the run's settings (flags given must agree with them, except --epochs and --backend)")
 	fs.StringVar(&f.tta, "tta", "none", ttaUsage+"; recorded in hparams.json, which predict reads")
+	fs.Float64Var(&f.ema, "ema", 0, "keep an exponential moving average of the weights with this `DECAY` (0 <= DECAY < 1; 0: off), evaluated and saved as the run's model (best.safetensors; last_ema.safetensors beside last)")
+	fs.IntVar(&f.emaEvery, "ema-every", 1, "update the --ema average after every `K`-th optimizer step")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
 	return fs, f
 }
@@ -211,6 +216,10 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		return cfg, nil, usagef("--dropout %g: want 0 <= p < 1", f.dropout)
 	case f.longTail != 0 && (!(f.longTail >= 1) || math.IsInf(f.longTail, 1)):
 		return cfg, nil, usagef("--long-tail %g: want a finite imbalance ratio >= 1 (or 0 for off)", f.longTail)
+	case !(f.ema >= 0 && f.ema < 1):
+		return cfg, nil, usagef("--ema %g: want a decay with 0 <= DECAY < 1 (0: off)", f.ema)
+	case f.emaEvery < 1:
+		return cfg, nil, usagef("--ema-every %d: want at least 1", f.emaEvery)
 	}
 	if err := f.checkValues(); err != nil {
 		return cfg, nil, err
@@ -310,6 +319,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
 		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
 		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop, TTA: tta,
+		EMA: f.ema, EMAEvery: f.emaEvery,
 		Predict:    []trainer.Named{{Name: "valid", Loader: validL}, {Name: "test", Loader: testL}},
 		Report:     "test",
 		ClassNames: ds.Classes, LogDir: f.logdir, Seed: f.seed, LoadBestOnEnd: true,
