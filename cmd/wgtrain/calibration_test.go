@@ -21,8 +21,7 @@ func TestCalibrationReportAndPredictTemperature(t *testing.T) {
 	needFashionMNIST(t)
 	dir := t.TempDir()
 	logdir := filepath.Join(dir, "run")
-	code, _, errOut := wgtrain("train", "--width", "4", "--train-limit", "64", "--batch-size", "32", "--epochs", "1",
-		"--valid-split", "32", "--test-limit", "32", "--backend", "cpu", "--logdir", logdir, "--quiet")
+	code, _, errOut := wgtrain(smallRun(logdir, "--epochs", "1", "--valid-split", "32")...)
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}

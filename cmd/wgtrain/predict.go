@@ -128,26 +128,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	b, done, err := gpu.Select(*backend, gpu.Options{}, stderr)
+	p, err := predictLogits(fs, h, hpath, ck, l, *backend, *temperature, stderr)
 	if err != nil {
 		return err
-	}
-	defer done()
-	m, err := ck.NewModel(b, 0)
-	if err != nil {
-		return err
-	}
-	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
-	defer st.Close()
-	if st.TTA, err = predictTTA(fs, h, hpath); err != nil {
-		return err
-	}
-	p, err := trainer.Predict(context.Background(), st, l, nil)
-	if err != nil {
-		return err
-	}
-	if *temperature != 1 {
-		p.Logits = evalkit.ScaleLogits(p.Logits, *temperature)
 	}
 	meta := &evalkit.PredictionsMeta{Classes: ds.Classes, Split: *split, Epoch: ck.Epoch(), Dataset: data.dataset, Checkpoint: *ckpt}
 	if err := evalkit.WritePredictionsWithMeta(*outPath, p, meta); err != nil {
@@ -215,4 +198,32 @@ func predictTransform(fs *pflag.FlagSet, h map[string]any, path, norm string, ds
 	}
 	tf.Mean, tf.Std = mean, std
 	return tf, nil
+}
+
+// predictLogits runs the checkpoint's model over the loader on --backend,
+// with --tta (or the run's, from h read at hpath), and divides the logits
+// by the temperature: what both forms of predict write.
+func predictLogits(fs *pflag.FlagSet, h map[string]any, hpath string, ck *trainer.Checkpoint, l *datasets.Loader, backend string, temperature float64, stderr io.Writer) (*evalkit.Predictions, error) {
+	b, done, err := gpu.Select(backend, gpu.Options{}, stderr)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	m, err := ck.NewModel(b, 0)
+	if err != nil {
+		return nil, err
+	}
+	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
+	defer st.Close()
+	if st.TTA, err = predictTTA(fs, h, hpath); err != nil {
+		return nil, err
+	}
+	p, err := trainer.Predict(context.Background(), st, l, nil)
+	if err != nil {
+		return nil, err
+	}
+	if temperature != 1 {
+		p.Logits = evalkit.ScaleLogits(p.Logits, temperature)
+	}
+	return p, nil
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,8 +15,6 @@ import (
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
-	"github.com/wgtrain/wgtrain/gpu"
-	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -137,26 +134,9 @@ func predictImages(fs *pflag.FlagSet, paths []string, ckPath string, ck *trainer
 	if err != nil {
 		return err
 	}
-	b, done, err := gpu.Select(backend, gpu.Options{}, stderr)
+	p, err := predictLogits(fs, h, hpath, ck, l, backend, temperature, stderr)
 	if err != nil {
 		return err
-	}
-	defer done()
-	m, err := ck.NewModel(b, 0)
-	if err != nil {
-		return err
-	}
-	st := &trainer.Stepper{Model: m, Criteria: []graph.Criterion{graph.CrossEntropy{}}, KeepLogits: true}
-	defer st.Close()
-	if st.TTA, err = predictTTA(fs, h, hpath); err != nil {
-		return err
-	}
-	p, err := trainer.Predict(context.Background(), st, l, nil)
-	if err != nil {
-		return err
-	}
-	if temperature != 1 {
-		p.Logits = evalkit.ScaleLogits(p.Logits, temperature)
 	}
 	for i := range p.Target {
 		p.Target[i] = -1

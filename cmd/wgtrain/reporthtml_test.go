@@ -21,8 +21,7 @@ import (
 func TestReportHTMLOfARun(t *testing.T) {
 	needFashionMNIST(t)
 	logdir := t.TempDir()
-	code, _, errOut := wgtrain("train", "--width", "4", "--train-limit", "64", "--batch-size", "32", "--epochs", "2",
-		"--valid-split", "100", "--test-limit", "32", "--backend", "cpu", "--logdir", logdir, "--quiet")
+	code, _, errOut := wgtrain(smallRun(logdir, "--epochs", "2", "--valid-split", "100")...)
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}
@@ -122,8 +121,7 @@ func TestRunReportHTMLInChromium(t *testing.T) {
 	needFashionMNIST(t)
 	bin := browsertest.Chromium(t)
 	logdir := t.TempDir()
-	code, _, errOut := wgtrain("train", "--width", "4", "--train-limit", "64", "--batch-size", "32", "--epochs", "2",
-		"--valid-split", "100", "--test-limit", "64", "--backend", "cpu", "--logdir", logdir, "--quiet")
+	code, _, errOut := wgtrain(smallRun(logdir, "--epochs", "2", "--valid-split", "100", "--test-limit", "64")...)
 	if code != 0 {
 		t.Fatalf("train: exit %d: %s", code, errOut)
 	}

@@ -17,13 +17,6 @@ import (
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
-// smallRun is a quick run's flags, --logdir last.
-func smallRun(logdir string, extra ...string) []string {
-	args := []string{"train", "--train-limit", "64", "--valid-split", "0", "--test-limit", "32", "--width", "4",
-		"--backend", "cpu", "--quiet"}
-	return append(append(args, extra...), "--logdir", logdir)
-}
-
 // mustTrain runs wgtrain and fails the test unless it exits 0.
 func mustTrain(t *testing.T, args ...string) (stdout, stderr string) {
 	t.Helper()

@@ -18,8 +18,7 @@ func TestTTAFlipTrainAndPredict(t *testing.T) {
 	needFashionMNIST(t)
 	dir := t.TempDir()
 	logdir := filepath.Join(dir, "run")
-	code, stdout, errOut := wgtrain("train", "--width", "4", "--train-limit", "64", "--batch-size", "32", "--epochs", "1",
-		"--valid-split", "0", "--test-limit", "32", "--backend", "cpu", "--logdir", logdir, "--quiet", "--tta", "flip")
+	code, stdout, errOut := wgtrain(smallRun(logdir, "--epochs", "1", "--tta", "flip")...)
 	if code != 0 {
 		t.Fatalf("train --tta flip: exit %d: %s", code, errOut)
 	}
