@@ -57,6 +57,10 @@ func NewLoader(s *Split, o LoaderOptions) (*Loader, error) {
 // Len returns the number of samples per epoch: the split's, or Limit.
 func (l *Loader) Len() int { return l.n }
 
+// Split returns the split the loader reads; sample indices (Batch.Index)
+// are indices into it.
+func (l *Loader) Split() *Split { return l.s }
+
 // Batches returns the number of batches per epoch; the last may be short.
 func (l *Loader) Batches() int { return (l.n + l.o.BatchSize - 1) / l.o.BatchSize }
 

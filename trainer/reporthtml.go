@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"path/filepath"
 
+	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/evalkit/htmlreport"
 )
@@ -54,11 +56,18 @@ func (d RunDir) ReportPage(rep *evalkit.Report, pred *evalkit.Predictions) (*htm
 	return p, nil
 }
 
-// writeReportHTML writes report.html for rep, the report of pred.
-func (d RunDir) writeReportHTML(rep *evalkit.Report, pred *evalkit.Predictions) error {
+// writeReportHTML writes report.html for rep, the report of pred, whose
+// sample indices are indices into split: the most confused pairs get the
+// thumbnails of their mistakes from it. The title names the run and the
+// predictions file, as `wgtrain report --html` on that file does.
+func (d RunDir) writeReportHTML(rep *evalkit.Report, pred *evalkit.Predictions, split *datasets.Split) error {
 	p, err := d.ReportPage(rep, pred)
 	if err != nil {
 		return err
+	}
+	p.Title = "wgtrain report: " + filepath.Base(string(d)) + ", " + filepath.Base(d.Predictions(rep.Split))
+	if split != nil {
+		p.AddThumbnails(split)
 	}
 	return htmlreport.Write(d.ReportHTML(), p)
 }

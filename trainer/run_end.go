@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
 )
 
@@ -80,7 +81,14 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch); err != nil {
 		return nil, err
 	}
-	if err := r.dir.writeReportHTML(rep, ev.pred); err != nil {
+	var split *datasets.Split
+	for _, l := range all {
+		if l.Name == name && l.Loader != nil {
+			split = l.Loader.Split()
+			break
+		}
+	}
+	if err := r.dir.writeReportHTML(rep, ev.pred, split); err != nil {
 		return nil, err
 	}
 	r.prog.final(rep)

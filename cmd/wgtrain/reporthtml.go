@@ -50,13 +50,8 @@ func writeReportHTML(out, predPath string, p *evalkit.Predictions, r *evalkit.Re
 		if err != nil {
 			fmt.Fprintf(stderr, "wgtrain report: no thumbnails in %s: %v\n", out, err)
 		}
-		for i := range page.Confusions {
-			for j := range page.Confusions[i].Examples {
-				ex := &page.Confusions[i].Examples[j]
-				if split != nil && ex.Index < split.Len() {
-					ex.PNG, _ = htmlreport.Thumbnail(split, ex.Index)
-				}
-			}
+		if split != nil {
+			page.AddThumbnails(split)
 		}
 	}
 	return htmlreport.Write(out, page)
@@ -114,28 +109,4 @@ func thumbnailSplit(meta *evalkit.PredictionsMeta, run trainer.RunDir, inRun boo
 	}
 	_, va, err := datasets.CarveValidation(ds.Train, h.ValidSplit, len(ds.Classes), h.Seed)
 	return va, err
-}
-
-// addConfusionsHTML rewrites the report.html of a finished run with the
-// most confused class pairs of its report's predictions and their
-// thumbnails (the trainer writes it without them: it does not know the
-// data set). A run whose report has no predictions file is left as is.
-func addConfusionsHTML(dir string, rep *evalkit.Report, stderr io.Writer) error {
-	rd := trainer.RunDir(dir)
-	if rep == nil || rep.Split == "" {
-		return nil
-	}
-	path := rd.Predictions(rep.Split)
-	if _, err := os.Stat(path); err != nil {
-		return nil
-	}
-	p, err := evalkit.ReadPredictions(path)
-	if err != nil {
-		return err
-	}
-	meta, err := predictionsMeta(path, p.Classes)
-	if err != nil {
-		return err
-	}
-	return writeReportHTML(rd.ReportHTML(), path, p, rep, meta, stderr)
 }

@@ -139,9 +139,6 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := addConfusionsHTML(cfg.LogDir, res.Report, stderr); err != nil {
-		return err
-	}
 	printSummary(stdout, cfg, res)
 	return nil
 }

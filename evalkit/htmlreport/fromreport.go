@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/evalkit"
 )
 
@@ -115,4 +116,18 @@ func SelectCurves(sets []CurveSet, keys ...string) []CurveSet {
 		}
 	}
 	return out
+}
+
+// AddThumbnails draws the thumbnail of every confused pair's example from
+// split, the split the examples' sample indices refer to; an index
+// outside it gets none.
+func (p *Page) AddThumbnails(split *datasets.Split) {
+	for i := range p.Confusions {
+		for j := range p.Confusions[i].Examples {
+			ex := &p.Confusions[i].Examples[j]
+			if ex.Index >= 0 && ex.Index < split.Len() {
+				ex.PNG, _ = Thumbnail(split, ex.Index)
+			}
+		}
+	}
 }
