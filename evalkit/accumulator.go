@@ -136,7 +136,19 @@ func (a *Accumulator) Reset() {
 }
 
 // Count returns the number of rows fed since the last Reset.
+// Count returns the number of rows fed.
 func (a *Accumulator) Count() int { return int(a.n) }
+
+// Accuracy returns the share of the rows fed whose prediction is their
+// target: Metrics' accuracy01, without computing the other metrics (0
+// before any row).
+func (a *Accumulator) Accuracy() float64 {
+	var hits int64
+	for c := 0; c < a.classes; c++ {
+		hits += a.cm[c*a.classes+c]
+	}
+	return div(float64(hits), float64(a.n))
+}
 
 // Stats returns the per-class metrics and their averages; beta 0 leaves
 // F-beta out.

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -282,6 +283,30 @@ func TestSoftmax(t *testing.T) {
 	for i := range want {
 		if !(math.Abs(s[i]-want[i]) <= 1e-7) { // log 3 rounded to float32
 			t.Errorf("Softmax[%d] = %v, want %v", i, s[i], want[i])
+		}
+	}
+}
+
+// Accuracy is Metrics' accuracy01, and 0 before any row.
+func TestAccuracyIsMetricsAccuracy01(t *testing.T) {
+	a, err := NewAccumulator(4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := a.Accuracy(); got != 0 {
+		t.Errorf("empty: %v", got)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	for range 5 {
+		pred, target := make([]int32, 37), make([]int32, 37)
+		for i := range pred {
+			pred[i], target[i] = int32(r.IntN(4)), int32(r.IntN(4))
+		}
+		if err := a.Add(pred, target, nil); err != nil {
+			t.Fatal(err)
+		}
+		if got, want := a.Accuracy(), a.Metrics()["accuracy01"]; got != want {
+			t.Errorf("Accuracy %v, Metrics' accuracy01 %v", got, want)
 		}
 	}
 }

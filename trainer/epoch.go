@@ -50,7 +50,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc}); err != nil {
 			return err
 		}
-		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Metrics()["accuracy01"], len(p.labels))
+		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels))
 		if r.cfg.AfterStep != nil {
 			r.cfg.AfterStep(e+1, r.globalStep, res)
 		}

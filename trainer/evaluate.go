@@ -154,7 +154,7 @@ func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, kee
 		if err := ev.acc.add(b.Result, b.Labels); err != nil {
 			return err
 		}
-		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Metrics()["accuracy01"], len(b.Labels))
+		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Accuracy(), len(b.Labels))
 		return nil
 	}
 	if keep {
