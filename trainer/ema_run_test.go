@@ -1,13 +1,12 @@
 package trainer_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"path/filepath"
 	"testing"
 
-	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -67,23 +66,10 @@ func TestRunEMA(t *testing.T) {
 	}
 }
 
-// sameWeights reports whether two state_dict files hold the same F32 data.
+// sameWeights reports whether two state_dict files hold the same tensors.
 func sameWeights(t *testing.T, a, b string) bool {
 	t.Helper()
-	fa, err := safetensors.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb, err := safetensors.ReadFile(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range fa.Tensors {
-		if !bytes.Equal(fa.Tensors[i].Data, fb.Tensors[i].Data) {
-			return false
-		}
-	}
-	return true
+	return testfiles.SameTensors(t, a, b) == ""
 }
 
 // TestRunRejectsBadEMA checks the decay's and the period's range.

@@ -17,7 +17,7 @@ import (
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/graph"
-	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 	"github.com/wgtrain/wgtrain/internal/tfevents"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer"
@@ -266,21 +266,8 @@ func contains(list []string, s string) bool {
 // tensors.
 func sameFileTensors(t *testing.T, a, b string) {
 	t.Helper()
-	fa, err := safetensors.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb, err := safetensors.ReadFile(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fa.Tensors) != len(fb.Tensors) {
-		t.Fatalf("%d tensors vs %d", len(fa.Tensors), len(fb.Tensors))
-	}
-	for i := range fa.Tensors {
-		if fa.Tensors[i].Name != fb.Tensors[i].Name || !bytes.Equal(fa.Tensors[i].Data, fb.Tensors[i].Data) {
-			t.Fatalf("%s differs between %s and %s", fa.Tensors[i].Name, a, b)
-		}
+	if d := testfiles.SameTensors(t, a, b); d != "" {
+		t.Fatal(d)
 	}
 }
 

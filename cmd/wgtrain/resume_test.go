@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/wgtrain/wgtrain/internal/safetensors"
+	"github.com/wgtrain/wgtrain/internal/testfiles"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -46,21 +47,8 @@ func readHparams(t *testing.T, logdir string) map[string]any {
 // sameWeights fails unless two checkpoints hold bit-identical tensors.
 func sameWeights(t *testing.T, a, b string) {
 	t.Helper()
-	fa, err := safetensors.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	fb, err := safetensors.ReadFile(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(fa.Tensors) != len(fb.Tensors) || len(fa.Tensors) == 0 {
-		t.Fatalf("%d tensors in %s, %d in %s", len(fa.Tensors), a, len(fb.Tensors), b)
-	}
-	for i := range fa.Tensors {
-		if fa.Tensors[i].Name != fb.Tensors[i].Name || !bytes.Equal(fa.Tensors[i].Data, fb.Tensors[i].Data) {
-			t.Fatalf("%s differs between %s and %s", fa.Tensors[i].Name, a, b)
-		}
+	if d := testfiles.SameTensors(t, a, b); d != "" {
+		t.Fatal(d)
 	}
 }
 
