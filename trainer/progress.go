@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -131,7 +132,7 @@ func (p *progress) summary(rec EpochRecord, key, valid string, best bool) {
 	fmt.Fprintf(p.w, "epoch %d  lr %.4g  %.1f s  %.0f train img/s  %s %s %.4f%s\n",
 		rec.Epoch, rec.LR, secs, float64(p.seen)/max(secs, 1e-9), valid, key, rec.Metrics[valid][key], mark)
 	cols := []string{"loss", "accuracy01", "accuracy03", "f1/_micro", "f1/_macro"}
-	if !contains(cols, key) {
+	if !slices.Contains(cols, key) {
 		cols = append(cols, key)
 	}
 	loaders := make([]string, 0, len(rec.Metrics))
@@ -172,15 +173,6 @@ func order(loader string) int {
 		return 1
 	}
 	return 2
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // final prints the run's time and the report written at its end, whose

@@ -11,6 +11,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -108,7 +109,7 @@ func TestRunWritesTheRunDirectory(t *testing.T) {
 			t.Fatalf("%s.csv: %d rows, header %v", name, len(rows), rows[0])
 		}
 		for _, want := range []string{"loss", "loss_ce", "loss_focal", "accuracy01", "f1/_micro", "precision/class_03", "support/class_00"} {
-			if !contains(rows[0], want) {
+			if !slices.Contains(rows[0], want) {
 				t.Errorf("%s.csv lacks column %s: %v", name, want, rows[0])
 			}
 		}
@@ -251,15 +252,6 @@ func readCSV(t *testing.T, path string) [][]string {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return rows
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
 
 // sameFileTensors checks that two safetensors files hold bit-identical
