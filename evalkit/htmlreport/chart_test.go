@@ -14,3 +14,16 @@ func TestBestEpochLabelInsideThePlot(t *testing.T) {
 		}
 	}
 }
+
+// A reliability bin's hover title uses evalkit's bin edges: lower bound
+// in, upper bound out, and the bin of confidences exactly 1 closed.
+func TestBinRange(t *testing.T) {
+	for _, c := range []struct {
+		b    Bin
+		want string
+	}{{Bin{Lo: 0.2, Hi: 4.0 / 15}, "[0.200, 0.267)"}, {Bin{Lo: 1, Hi: 1}, "[1.000, 1.000]"}} {
+		if got := binRange(c.b); got != c.want {
+			t.Errorf("binRange(%+v) = %q, want %q", c.b, got, c.want)
+		}
+	}
+}

@@ -178,8 +178,18 @@ func newRelView(r *Reliability) *relView {
 		v.Bars = append(v.Bars, bar{
 			X: x0 + 0.5, W: math.Max(x1-x0-1, 0.5), Y: ya0, H: c.B - ya0,
 			GapY: math.Min(ya0, yc), GapH: math.Abs(ya0 - yc),
-			Title: fmt.Sprintf("confidence (%.3f, %.3f]: %d samples, mean confidence %.4f, accuracy %.4f", b.Lo, b.Hi, b.Count, b.Confidence, b.Accuracy),
+			Title: fmt.Sprintf("confidence %s: %d samples, mean confidence %.4f, accuracy %.4f", binRange(b), b.Count, b.Confidence, b.Accuracy),
 		})
 	}
 	return v
+}
+
+// binRange spells a reliability bin as evalkit bins confidences
+// (docs/SPEC.md §5): [lo, hi), and [1, 1] for the bin of confidences
+// exactly 1.
+func binRange(b Bin) string {
+	if b.Lo == b.Hi {
+		return fmt.Sprintf("[%.3f, %.3f]", b.Lo, b.Hi)
+	}
+	return fmt.Sprintf("[%.3f, %.3f)", b.Lo, b.Hi)
 }
