@@ -9,6 +9,7 @@ type adamParams struct {
 	Beta1, Beta2, OMB1, OMB2 float32
 	Step, SqrtBias2, Eps     float32
 	Guarded                  uint32
+	Decay, WD                float32
 }
 
 // Adam applies one bias-corrected Adam step in place on p, m and v. The
@@ -28,6 +29,7 @@ func (g *Backend) Adam(p, gr, m, v *ops.Tensor, s ops.AdamSpec) error {
 	params := &adamParams{
 		Beta1: k.Beta1, Beta2: k.Beta2, OMB1: k.OneMinusBeta1, OMB2: k.OneMinusBeta2,
 		Step: k.StepSize, SqrtBias2: k.SqrtBias2, Eps: k.Eps, Guarded: flag(s.Guard != nil),
+		Decay: k.Decay, WD: k.WeightDecay,
 	}
 	bind := []binding{in(bs[0], n), in(bs[1], n), in(bs[2], n), in(bs[3], n)}
 	if s.Guard != nil {

@@ -38,6 +38,7 @@ var paramBlocks = map[string]reflect.Type{
 	"loss_mean":          reflect.TypeFor[lossMeanParams](),
 	"loss_weighted_sum":  reflect.TypeFor[weightedSumParams](),
 	"maxpool":            reflect.TypeFor[maxPoolParams](),
+	"sgd":                reflect.TypeFor[sgdParams](),
 }
 
 // flat is the head of the parameter block of a shader that runs one

@@ -11,6 +11,10 @@ type AdamSpec struct {
 	Beta2 float64 // decay of the second moment estimate v
 	Eps   float64 // added to sqrt(v) / sqrt(1-beta2^t)
 	Step  int     // the 1-based step count t
+	// WeightDecay is torch.optim.Adam's L2 penalty (g = g + wd*p) or,
+	// with Decoupled, AdamW's decay (p = p*(1 - lr*wd) before the update).
+	WeightDecay float64
+	Decoupled   bool
 	// Guard, when not nil, is an F32 [1] tensor (the step's loss, or a
 	// flag derived from it): when its value is not finite the step leaves
 	// p, m and v unchanged. It lets a backend that runs the step without
@@ -30,8 +34,8 @@ func CheckAdam(p, g, m, v *Tensor, s AdamSpec) error {
 	if err := CheckSame(op, []string{"p", "g", "m", "v"}, p, g, m, v); err != nil {
 		return err
 	}
-	if s.Step < 1 || !(s.LR >= 0) || !(s.Beta1 >= 0 && s.Beta1 < 1) || !(s.Beta2 >= 0 && s.Beta2 < 1) || !(s.Eps >= 0) {
-		return errf(op, "step %d lr %g betas (%g, %g) eps %g out of range", s.Step, s.LR, s.Beta1, s.Beta2, s.Eps)
+	if s.Step < 1 || !(s.LR >= 0) || !(s.Beta1 >= 0 && s.Beta1 < 1) || !(s.Beta2 >= 0 && s.Beta2 < 1) || !(s.Eps >= 0) || !(s.WeightDecay >= 0) {
+		return errf(op, "step %d lr %g betas (%g, %g) eps %g weight decay %g out of range", s.Step, s.LR, s.Beta1, s.Beta2, s.Eps, s.WeightDecay)
 	}
 	if s.Guard != nil {
 		return needShape(op, "guard", s.Guard, F32, Shape{1})
@@ -43,6 +47,8 @@ func CheckAdam(p, g, m, v *Tensor, s AdamSpec) error {
 // float64 on the host (as PyTorch does) so that every backend uses the same
 // values. The update of each element, in this order, is
 //
+//	p = p*Decay                  (AdamW; Decay is 1 otherwise)
+//	g = g + WeightDecay*p        (Adam's L2 penalty; 0 otherwise)
 //	m = Beta1*m + OneMinusBeta1*g
 //	v = Beta2*v + OneMinusBeta2*g*g
 //	p = p - StepSize * m / (sqrt(v)/SqrtBias2 + Eps)
@@ -52,12 +58,14 @@ type AdamConsts struct {
 	StepSize                     float32 // lr / (1 - beta1^t)
 	SqrtBias2                    float32 // sqrt(1 - beta2^t)
 	Eps                          float32 // eps, rounded to float32
+	Decay                        float32 // 1 - lr*wd for AdamW, in float64 then rounded; else 1
+	WeightDecay                  float32 // Adam's coupled wd; 0 for AdamW
 }
 
 // Consts returns the step's float32 constants.
 func (s AdamSpec) Consts() AdamConsts {
 	t := float64(s.Step)
-	return AdamConsts{
+	k := AdamConsts{
 		Beta1:         float32(s.Beta1),
 		Beta2:         float32(s.Beta2),
 		OneMinusBeta1: float32(1 - s.Beta1),
@@ -65,5 +73,12 @@ func (s AdamSpec) Consts() AdamConsts {
 		StepSize:      float32(s.LR / (1 - math.Pow(s.Beta1, t))),
 		SqrtBias2:     float32(math.Sqrt(1 - math.Pow(s.Beta2, t))),
 		Eps:           float32(s.Eps),
+		Decay:         1,
 	}
+	if s.Decoupled {
+		k.Decay = float32(1 - s.LR*s.WeightDecay)
+	} else {
+		k.WeightDecay = float32(s.WeightDecay)
+	}
+	return k
 }

@@ -101,6 +101,9 @@ type Backend interface {
 	// Adam applies one bias-corrected Adam step to p in place from its
 	// gradient g, updating the moment estimates m and v in place.
 	Adam(p, g, m, v *Tensor, s AdamSpec) error
+	// SGD applies one torch.optim.SGD step to p in place from its gradient
+	// g, updating the momentum buffer buf in place.
+	SGD(p, g, buf *Tensor, s SGDSpec) error
 
 	// Argmax writes pred (I32 [N]), the index of the largest logit of
 	// each row, the first one on ties.

@@ -33,12 +33,13 @@ func (j *adamJob) run(lo, hi int) {
 	pp, gg, mm, vv := j.p[lo:hi], j.g[lo:hi], j.m[lo:hi], j.v[lo:hi]
 	gg, mm, vv = gg[:len(pp)], mm[:len(pp)], vv[:len(pp)]
 	for i := range pp {
-		gi := gg[i]
+		pi := pp[i] * k.Decay
+		gi := gg[i] + k.WeightDecay*pi
 		mi := k.Beta1*mm[i] + k.OneMinusBeta1*gi
 		vi := k.Beta2*vv[i] + k.OneMinusBeta2*gi*gi
 		mm[i], vv[i] = mi, vi
 		denom := sqrt32(vi)/k.SqrtBias2 + k.Eps
-		pp[i] -= k.StepSize * (mi / denom)
+		pp[i] = pi - k.StepSize*(mi/denom)
 	}
 }
 

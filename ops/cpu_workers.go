@@ -170,6 +170,7 @@ type cpuJobs struct {
 	scale       scaleJob
 	dropout     dropoutJob
 	adam        adamJob
+	sgd         sgdJob
 	convFwd     convForwardJob
 	convData    convDataJob
 	packDy      convPackDyJob

@@ -63,8 +63,24 @@ func (a *Adam) Step() error {
 func (a *Adam) Steps() int { return a.step }
 
 // Moments returns the first and second moment estimates of parameter i
-// (PyTorch's exp_avg and exp_avg_sq), for checkpoints.
+// (PyTorch's exp_avg and exp_avg_sq).
 func (a *Adam) Moments(i int) (m, v *ops.Tensor) { return a.m[i], a.v[i] }
+
+// State returns parameter i's exp_avg and exp_avg_sq, for checkpoints.
+func (a *Adam) State(i int) []StateTensor {
+	return []StateTensor{{Key: "exp_avg", Tensor: a.m[i]}, {Key: "exp_avg_sq", Tensor: a.v[i], NonNegative: true}}
+}
+
+// SetHyper sets the learning rate and, when h.SetMomentum, beta1.
+func (a *Adam) SetHyper(h Hyper) {
+	a.LR = h.LR
+	if h.SetMomentum {
+		a.Beta1 = h.Momentum
+	}
+}
+
+// SetGuard sets the tensor every update checks (Guard).
+func (a *Adam) SetGuard(g *ops.Tensor) { a.Guard = g }
 
 // Params returns the parameters the optimizer updates, in order.
 func (a *Adam) Params() []*graph.Param { return a.params }

@@ -18,7 +18,6 @@ type pending struct {
 // trainEpoch trains the rest of the epoch in progress.
 func (r *run) trainEpoch(ctx context.Context) error {
 	e := r.epoch
-	r.stepper.Opt.LR = r.sched.LR(e)
 	it := r.cfg.Train.Epoch(e, r.batch)
 	defer it.Close()
 	bar := r.prog.bar(fmt.Sprintf("epoch %d/%d train", e+1, r.cfg.Epochs), r.cfg.Train.Batches(), r.batch)
@@ -77,6 +76,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if prev != nil {
 			step++
 		}
+		r.stepper.Opt.SetHyper(r.sched.At(e, step))
 		p, err := r.stepper.Start(toBatch(b), step)
 		if err != nil {
 			return inEpoch(e+1, err)

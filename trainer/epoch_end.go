@@ -27,7 +27,7 @@ type bestEpoch struct {
 // advances to the next epoch.
 func (r *run) endEpoch(ctx context.Context) error {
 	e := r.epoch
-	rec := EpochRecord{Epoch: e + 1, LR: r.sched.LR(e), Metrics: map[string]Metrics{"train": r.train.metrics()}}
+	rec := EpochRecord{Epoch: e + 1, LR: r.sched.At(e, max(r.globalStep-1, 0)).LR, Metrics: map[string]Metrics{"train": r.train.metrics()}}
 	// With EMA the average is evaluated and saved as best; the live
 	// weights come back before last.safetensors and the resume checkpoint.
 	if err := r.swapEMA(); err != nil {

@@ -56,8 +56,8 @@ type resumeState struct {
 var mayChange = map[string]bool{"epochs": true, "stop-at": true, "resume": true, "backend": true, "logdir": true, "data-dir": true, "init-from": true}
 
 // saveResume writes checkpoints/resume.safetensors: the model's state
-// under "model/", Adam's moments under "optim/<param>/exp_avg" and
-// "exp_avg_sq", and the JSON state in the metadata; one file, written
+// under "model/", the optimizer's buffers under "optim/<param>/<key>"
+// (Adam's exp_avg and exp_avg_sq, SGD's momentum_buffer), and the JSON state in the metadata; one file, written
 // atomically, so it is always whole.
 func (r *run) saveResume() error {
 	ts, err := statedict.Tensors(r.cfg.Model, "model/")
@@ -66,18 +66,14 @@ func (r *run) saveResume() error {
 	}
 	opt := r.stepper.Opt
 	for i, p := range opt.Params() {
-		m, v := opt.Moments(i)
-		mh, err := m.Owner().Download(m)
-		if err != nil {
-			return err
-		}
-		vh, err := v.Owner().Download(v)
-		if err != nil {
-			return err
-		}
 		shape := []int(p.Value.Shape().Clone())
-		ts = append(ts, safetensors.F32("optim/"+p.Name+"/exp_avg", shape, mh),
-			safetensors.F32("optim/"+p.Name+"/exp_avg_sq", shape, vh))
+		for _, st := range opt.State(i) {
+			h, err := st.Tensor.Owner().Download(st.Tensor)
+			if err != nil {
+				return err
+			}
+			ts = append(ts, safetensors.F32("optim/"+p.Name+"/"+st.Key, shape, h))
+		}
 	}
 	emaTs, err := r.emaTensors()
 	if err != nil {
@@ -151,10 +147,10 @@ func (r *run) loadResume() error {
 	}
 	// Check the optimizer tensors before touching the model.
 	opt := r.stepper.Opt
-	moments := make([][2][]float32, len(opt.Params()))
+	moments := make([][][]float32, len(opt.Params()))
 	for i, p := range opt.Params() {
-		for j, suffix := range []string{"/exp_avg", "/exp_avg_sq"} {
-			name := "optim/" + p.Name + suffix
+		for _, st := range opt.State(i) {
+			name := "optim/" + p.Name + "/" + st.Key
 			t, ok := f.Get(name)
 			if !ok {
 				return fmt.Errorf("trainer: %s: missing entry %s", path, name)
@@ -167,11 +163,11 @@ func (r *run) loadResume() error {
 				return fmt.Errorf("trainer: %s: %w", path, err)
 			}
 			for k, x := range v {
-				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) || (j == 1 && x < 0) {
+				if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) || (st.NonNegative && x < 0) {
 					return fmt.Errorf("trainer: %s: %s has an invalid value %g at index %d", path, name, x, k)
 				}
 			}
-			moments[i][j] = v
+			moments[i] = append(moments[i], v)
 		}
 	}
 	emaVals, err := r.readEMA(f, path, st.EMAUpdates)
@@ -185,12 +181,10 @@ func (r *run) loadResume() error {
 		return err
 	}
 	for i := range opt.Params() {
-		m, v := opt.Moments(i)
-		if err := m.Owner().Upload(m, moments[i][0]); err != nil {
-			return err
-		}
-		if err := v.Owner().Upload(v, moments[i][1]); err != nil {
-			return err
+		for j, st := range opt.State(i) {
+			if err := st.Tensor.Owner().Upload(st.Tensor, moments[i][j]); err != nil {
+				return err
+			}
 		}
 	}
 	opt.SetSteps(st.AdamSteps)

@@ -149,7 +149,7 @@ type run struct {
 	b       ops.Backend
 	stepper *Stepper
 	ema     *EMA // nil without Config.EMA
-	sched   *MultiStepLR
+	sched   Schedule
 	dir     RunDir
 	tb      map[string]*tbWriter
 	prog    *progress

@@ -7,6 +7,13 @@ import (
 	"slices"
 )
 
+// Schedule gives the optimizer's hyper-parameters step by step.
+type Schedule interface {
+	// At returns the hyper-parameters of the run's 0-based optimizer step
+	// step, which falls in the 0-based epoch epoch.
+	At(epoch, step int) Hyper
+}
+
 // MultiStepLR is PyTorch's MultiStepLR: the learning rate of the epoch
 // with 0-based index e is Base * Gamma^(number of milestones m with
 // m <= e). A milestone listed twice counts twice, as in PyTorch.
@@ -72,6 +79,9 @@ func (s *MultiStepLR) LR(epoch int) float64 {
 	}
 	return lr
 }
+
+// At returns the learning rate of the epoch; the momentum is left alone.
+func (s *MultiStepLR) At(epoch, _ int) Hyper { return Hyper{LR: s.LR(epoch)} }
 
 // powRounded returns x^k correctly rounded, as C's pow (which Python's **
 // calls) gives it; math.Pow multiplies in float64 and can be an ulp off.

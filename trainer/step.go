@@ -30,7 +30,7 @@ type Stepper struct {
 	Criteria []graph.Criterion
 	// Weights of the criteria; nil means 1 for a single criterion.
 	Weights []float32
-	Opt     *Adam
+	Opt     Optimizer
 	// Seed selects the dropout masks (with the step number).
 	Seed uint32
 	// KeepLogits makes every result carry the batch's logits, for top-k
@@ -283,7 +283,7 @@ func (s *Stepper) guard(be ops.Backend, loss *ops.Tensor) error {
 	if err := be.Add(s.flag, s.flag, s.probe); err != nil {
 		return err
 	}
-	s.Opt.Guard = s.flag
+	s.Opt.SetGuard(s.flag)
 	return nil
 }
 
