@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -11,7 +12,8 @@ import (
 // train --label-smoothing 0.1 trains, records the value in hparams.json,
 // and changes the training (its weights differ from those of the same
 // run without smoothing); --resume takes the value back and refuses a
-// different one, naming the flag.
+// different one, naming the flag, as it refuses smoothing for a run saved
+// before the flag existed.
 func TestTrainLabelSmoothing(t *testing.T) {
 	needFashionMNIST(t)
 	dir := t.TempDir()
@@ -43,6 +45,21 @@ func TestTrainLabelSmoothing(t *testing.T) {
 	if code != 2 || !strings.Contains(errOut, "--label-smoothing: 0.1 in the run, 0.2 given") {
 		t.Errorf("--resume with another --label-smoothing: exit %d, stderr %q; want 2 naming --label-smoothing", code, errOut)
 	}
+	// A run whose hparams.json predates the flag trained without smoothing.
+	plainH := readHparams(t, plain)
+	delete(plainH, "label-smoothing")
+	data, err := json.Marshal(plainH)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(plain, "hparams.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = wgtrain(smallRun(plain, "--resume", "--epochs", "2", "--label-smoothing", "0.1")...)
+	if code != 2 || !strings.Contains(errOut, "--label-smoothing: 0 in the run, 0.1 given") {
+		t.Errorf("--resume of a run saved without the key, with --label-smoothing 0.1: exit %d, stderr %q; want 2 naming --label-smoothing", code, errOut)
+	}
+
 	if code, _, errOut := wgtrain(smallRun(smooth, "--resume", "--epochs", "2")...); code != 0 {
 		t.Fatalf("--resume: exit %d: %s", code, errOut)
 	}
