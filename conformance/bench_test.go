@@ -82,8 +82,8 @@ func benchOps(b *testing.B, be ops.Backend) {
 		{"dropout", 0, func() error { return be.Dropout(y, x, ops.DropoutSpec{P: 0.2, Seed: 1, Step: 2}) }},
 		{"linear_128_to_10", float64(2 * n * 128 * 10), func() error { return be.Linear(fy, fx, fw, fb) }},
 		{"linear_backward", float64(4 * n * 128 * 10), func() error { return be.LinearBackward(fdx, fdw, fdb, fx, fw, fdy) }},
-		{"cross_entropy", 0, func() error { return be.CrossEntropy(loss, fy, labels) }},
-		{"cross_entropy_backward", 0, func() error { return be.CrossEntropyBackward(fdy, fy, labels, dloss) }},
+		{"cross_entropy", 0, func() error { return be.CrossEntropy(loss, fy, labels, ops.CrossEntropySpec{}) }},
+		{"cross_entropy_backward", 0, func() error { return be.CrossEntropyBackward(fdy, fy, labels, dloss, ops.CrossEntropySpec{}) }},
 		{"sigmoid_focal_backward", 0, func() error { return be.SigmoidFocalBackward(fdy, fy, labels, dloss, ops.DefaultFocal) }},
 		{"adam_300k", 0, func() error { return be.Adam(p, pg, pm, pv, ops.DefaultAdam(1e-3, 1)) }},
 	}

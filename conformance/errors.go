@@ -66,6 +66,7 @@ func Errors(t TB, b ops.Backend) {
 	labels := e.labels([]int32{0, 3, 9, 2})
 	drop := ops.DropoutSpec{P: 0.2, Seed: 1, Step: 1}
 	focal := ops.DefaultFocal
+	ce := ops.CrossEntropySpec{Smoothing: 0.1}
 	p, g, m, v := f(3, 4), f(3, 4), f(3, 4), f(3, 4)
 	adam := ops.DefaultAdam(1e-3, 1)
 	pred := i32(4)
@@ -193,14 +194,23 @@ func Errors(t TB, b ops.Backend) {
 		{"LinearBackward with nil x", func() error { return b.LinearBackward(f(4, 7), f(5, 7), lb, nil, lw, ly) }},
 		{"LinearBackward with dy [4,6]", func() error { return b.LinearBackward(f(4, 7), f(5, 7), lb, lx, lw, f(4, 6)) }},
 
-		{"CrossEntropy with f32 labels", func() error { return b.CrossEntropy(loss, logits, f(4)) }},
-		{"CrossEntropy with 3 labels for 4 rows", func() error { return b.CrossEntropy(loss, logits, i32(3)) }},
-		{"CrossEntropy with loss [2]", func() error { return b.CrossEntropy(f(2), logits, labels) }},
-		{"CrossEntropy with logits of rank 1", func() error { return b.CrossEntropy(loss, f(4), labels) }},
-		{"CrossEntropy with nil logits", func() error { return b.CrossEntropy(loss, nil, labels) }},
-		{"CrossEntropyBackward with dloss [2]", func() error { return b.CrossEntropyBackward(f(4, 10), logits, labels, f(2)) }},
-		{"CrossEntropyBackward with nil dloss", func() error { return b.CrossEntropyBackward(f(4, 10), logits, labels, nil) }},
-		{"CrossEntropyBackward with dlogits [4,9]", func() error { return b.CrossEntropyBackward(f(4, 9), logits, labels, dloss) }},
+		{"CrossEntropy with f32 labels", func() error { return b.CrossEntropy(loss, logits, f(4), ce) }},
+		{"CrossEntropy with 3 labels for 4 rows", func() error { return b.CrossEntropy(loss, logits, i32(3), ce) }},
+		{"CrossEntropy with loss [2]", func() error { return b.CrossEntropy(f(2), logits, labels, ce) }},
+		{"CrossEntropy with logits of rank 1", func() error { return b.CrossEntropy(loss, f(4), labels, ce) }},
+		{"CrossEntropy with nil logits", func() error { return b.CrossEntropy(loss, nil, labels, ce) }},
+		{"CrossEntropyBackward with dloss [2]", func() error { return b.CrossEntropyBackward(f(4, 10), logits, labels, f(2), ce) }},
+		{"CrossEntropyBackward with nil dloss", func() error { return b.CrossEntropyBackward(f(4, 10), logits, labels, nil, ce) }},
+		{"CrossEntropyBackward with dlogits [4,9]", func() error { return b.CrossEntropyBackward(f(4, 9), logits, labels, dloss, ce) }},
+		{"CrossEntropy with smoothing -0.1", func() error {
+			return b.CrossEntropy(loss, logits, labels, ops.CrossEntropySpec{Smoothing: -0.1})
+		}},
+		{"CrossEntropy with smoothing NaN", func() error {
+			return b.CrossEntropy(loss, logits, labels, ops.CrossEntropySpec{Smoothing: nan})
+		}},
+		{"CrossEntropyBackward with smoothing 1.5", func() error {
+			return b.CrossEntropyBackward(f(4, 10), logits, labels, dloss, ops.CrossEntropySpec{Smoothing: 1.5})
+		}},
 		{"SigmoidFocal with gamma -1", func() error {
 			return b.SigmoidFocal(loss, logits, labels, ops.FocalSpec{Gamma: -1, Alpha: 0.25})
 		}},
@@ -262,8 +272,8 @@ func Errors(t TB, b ops.Backend) {
 		{"DropoutBackward with nil dy", func() error { return b.DropoutBackward(b23, nil, drop) }},
 		{"Linear with nil y", func() error { return b.Linear(nil, lx, lw, lb) }},
 		{"LinearBackward with nil dy", func() error { return b.LinearBackward(f(4, 7), f(5, 7), lb, lx, lw, nil) }},
-		{"CrossEntropy with nil loss", func() error { return b.CrossEntropy(nil, logits, labels) }},
-		{"CrossEntropyBackward into nil", func() error { return b.CrossEntropyBackward(nil, logits, labels, dloss) }},
+		{"CrossEntropy with nil loss", func() error { return b.CrossEntropy(nil, logits, labels, ce) }},
+		{"CrossEntropyBackward into nil", func() error { return b.CrossEntropyBackward(nil, logits, labels, dloss, ce) }},
 		{"SigmoidFocal with nil loss", func() error { return b.SigmoidFocal(nil, logits, labels, focal) }},
 		{"SigmoidFocalBackward into nil", func() error { return b.SigmoidFocalBackward(nil, logits, labels, dloss, focal) }},
 		{"Argmax into nil", func() error { return b.Argmax(nil, logits) }},
@@ -290,8 +300,8 @@ func Errors(t TB, b ops.Backend) {
 		for _, bad := range [][]int32{{0, 3, 10, 2}, {0, -1, 9, 2}} {
 			badLabels := e.labels(bad)
 			calls := []errCase{
-				{"CrossEntropy", func() error { return b.CrossEntropy(loss, logits, badLabels) }},
-				{"CrossEntropyBackward", func() error { return b.CrossEntropyBackward(f(4, 10), logits, badLabels, dloss) }},
+				{"CrossEntropy", func() error { return b.CrossEntropy(loss, logits, badLabels, ce) }},
+				{"CrossEntropyBackward", func() error { return b.CrossEntropyBackward(f(4, 10), logits, badLabels, dloss, ce) }},
 				{"SigmoidFocal", func() error { return b.SigmoidFocal(loss, logits, badLabels, focal) }},
 				{"SigmoidFocalBackward", func() error {
 					return b.SigmoidFocalBackward(f(4, 10), logits, badLabels, dloss, focal)

@@ -151,6 +151,7 @@ func Golden(t TB, b ops.Backend) {
 		{"ce_a", goldenCE}, {"ce_b", goldenCE}, {"ce_c", goldenCE},
 		{"focal_a", goldenFocal}, {"focal_b", goldenFocal}, {"focal_c", goldenFocal},
 		{"mix_a", goldenMix},
+		{"ce_smooth_a", goldenCE}, {"ce_smooth_c", goldenCE}, {"mix_smooth_a", goldenMix},
 		{"dropout_a", goldenDropout}, {"dropout_b", goldenDropout},
 		{"adam_a", goldenAdam}, {"adam_b", goldenAdam},
 		{"dropout_hash", goldenDropoutHash},

@@ -10,10 +10,11 @@ import (
 	"github.com/wgtrain/wgtrain/ops"
 )
 
-// refCrossEntropy returns the batch mean of -log_softmax(x)[label]
-// (docs/SPEC.md §2) and its gradient (softmax - onehot)/N, using a
-// max-shifted log-sum-exp.
-func refCrossEntropy(n, c int, x []float64, labels []int32) (loss float64, grad []float64) {
+// refCrossEntropy returns the batch mean of the label-smoothed
+// cross-entropy (docs/SPEC.md §2): per row (1-eps)*(-log_softmax(x)[label])
+// + eps*mean_j(-log_softmax(x)[j]), and its gradient (softmax - target)/N
+// with target = (1-eps)*onehot + eps/C, using a max-shifted log-sum-exp.
+func refCrossEntropy(n, c int, x []float64, labels []int32, eps float64) (loss float64, grad []float64) {
 	grad = make([]float64, n*c)
 	for r := 0; r < n; r++ {
 		row := x[r*c : (r+1)*c]
@@ -26,11 +27,13 @@ func refCrossEntropy(n, c int, x []float64, labels []int32) (loss float64, grad 
 			sum += math.Exp(v - mx)
 		}
 		lse := mx + math.Log(sum)
-		loss += lse - row[labels[r]]
+		mean := 0.0
 		for j, v := range row {
-			grad[r*c+j] = math.Exp(v-mx) / sum / float64(n)
+			mean += (lse - v) / float64(c)
+			grad[r*c+j] = (math.Exp(v-mx)/sum - eps/float64(c)) / float64(n)
 		}
-		grad[r*c+int(labels[r])] -= 1 / float64(n)
+		loss += (1-eps)*(lse-row[labels[r]]) + eps*mean
+		grad[r*c+int(labels[r])] -= (1 - eps) / float64(n)
 	}
 	return loss / float64(n), grad
 }
@@ -76,8 +79,9 @@ const (
 type lossCase struct {
 	n, c  int
 	kind  logitKind
-	shift float64       // the largest row offset of shifted logits
-	focal ops.FocalSpec // for SigmoidFocal only
+	shift float64              // the largest row offset of shifted logits
+	focal ops.FocalSpec        // for SigmoidFocal only
+	ce    ops.CrossEntropySpec // for CrossEntropy only
 }
 
 func (c lossCase) String() string {
@@ -87,6 +91,9 @@ func (c lossCase) String() string {
 	}
 	if c.focal != (ops.FocalSpec{}) {
 		s += fmt.Sprintf("_gamma%g_alpha%g", c.focal.Gamma, c.focal.Alpha)
+	}
+	if c.ce != (ops.CrossEntropySpec{}) {
+		s += fmt.Sprintf("_smooth%g", c.ce.Smoothing)
 	}
 	return s
 }
@@ -128,20 +135,39 @@ type lossOp struct {
 var ceCases = []lossCase{
 	{n: 1, c: 1}, {n: 1, c: 10}, {n: 4, c: 10}, {n: 7, c: 3}, {n: 16, c: 37},
 	{n: 6, c: 4, kind: shifted, shift: 1000}, {n: 4, c: 3, kind: extreme},
+	// Label smoothing (nn.CrossEntropyLoss(label_smoothing=eps)).
+	{n: 4, c: 10, ce: ops.CrossEntropySpec{Smoothing: 0.1}},
+	{n: 7, c: 3, ce: ops.CrossEntropySpec{Smoothing: 0.3}},
+	{n: 1, c: 1, ce: ops.CrossEntropySpec{Smoothing: 0.1}},
+	{n: 6, c: 4, kind: shifted, shift: 1000, ce: ops.CrossEntropySpec{Smoothing: 0.1}},
+	{n: 4, c: 3, kind: extreme, ce: ops.CrossEntropySpec{Smoothing: 0.3}},
 }
 
 // CrossEntropy checks CrossEntropy (batch mean of -log_softmax[label],
-// stable for large logits) and CrossEntropyBackward, with dloss 1 and
-// another value, against the reference and finite differences.
+// label-smoothed in some cases, stable for large logits) and
+// CrossEntropyBackward, with dloss 1 and another value, against the
+// reference and finite differences.
 func CrossEntropy(t TB, b ops.Backend) {
 	t.Helper()
-	op := lossOp{
-		name: "CrossEntropy",
-		fwd:  b.CrossEntropy,
-		bwd:  b.CrossEntropyBackward,
-		ref:  refCrossEntropy,
-	}
-	runCases(t, b, "", ceCases, func(t TB, b ops.Backend, c lossCase) { lossCheck(t, b, op, c) })
+	runCases(t, b, "", ceCases, func(t TB, b ops.Backend, c lossCase) {
+		s := c.ce
+		op := lossOp{
+			name: "CrossEntropy",
+			fwd: func(loss, logits, labels *ops.Tensor) error {
+				return b.CrossEntropy(loss, logits, labels, s)
+			},
+			bwd: func(dlogits, logits, labels, dloss *ops.Tensor) error {
+				return b.CrossEntropyBackward(dlogits, logits, labels, dloss, s)
+			},
+			ref: func(n, c int, x []float64, labels []int32) (float64, []float64) {
+				return refCrossEntropy(n, c, x, labels, float64(s.Smoothing))
+			},
+		}
+		if s != (ops.CrossEntropySpec{}) {
+			op.name = fmt.Sprintf("CrossEntropy[smoothing %g]", s.Smoothing)
+		}
+		lossCheck(t, b, op, c)
+	})
 }
 
 var focalCases = []lossCase{
@@ -250,7 +276,18 @@ func goldenLoss(x fixture, fwd func(loss, logits, labels *ops.Tensor) error, bwd
 	x.expect(d, "dlogits")
 }
 
-func goldenCE(x fixture) { goldenLoss(x, x.e.b.CrossEntropy, x.e.b.CrossEntropyBackward) }
+// goldenCE checks a cross-entropy fixture; its metadata may give a
+// label_smoothing.
+func goldenCE(x fixture) {
+	var p struct {
+		LabelSmoothing float32 `json:"label_smoothing"`
+	}
+	x.meta(&p)
+	s := ops.CrossEntropySpec{Smoothing: p.LabelSmoothing}
+	goldenLoss(x,
+		func(l, z, y *ops.Tensor) error { return x.e.b.CrossEntropy(l, z, y, s) },
+		func(d, z, y, dl *ops.Tensor) error { return x.e.b.CrossEntropyBackward(d, z, y, dl, s) })
+}
 
 func goldenFocal(x fixture) {
 	var p struct{ Gamma, Alpha float32 }
@@ -263,15 +300,17 @@ func goldenFocal(x fixture) {
 
 func goldenMix(x fixture) {
 	var p struct {
-		Weights      struct{ CE, Focal float32 }
-		Gamma, Alpha float32
+		Weights        struct{ CE, Focal float32 }
+		Gamma, Alpha   float32
+		LabelSmoothing float32 `json:"label_smoothing"`
 	}
 	x.meta(&p)
 	s := ops.FocalSpec{Gamma: p.Gamma, Alpha: p.Alpha}
+	cs := ops.CrossEntropySpec{Smoothing: p.LabelSmoothing}
 	b := x.e.b
 	logits, labels := x.tensor("logits"), x.labels("labels")
 	ce, fl, total := x.e.zeros(1), x.e.zeros(1), x.e.zeros(1)
-	x.e.ok(b.CrossEntropy(ce, logits, labels), "CrossEntropy")
+	x.e.ok(b.CrossEntropy(ce, logits, labels, cs), "CrossEntropy")
 	x.e.ok(b.SigmoidFocal(fl, logits, labels, s), "SigmoidFocal")
 	x.e.ok(b.WeightedSum(total, []*ops.Tensor{ce, fl}, []float32{p.Weights.CE, p.Weights.Focal}), "WeightedSum")
 	x.expect(ce, "loss_ce")
@@ -279,7 +318,7 @@ func goldenMix(x fixture) {
 	x.expect(total, "loss")
 	wce, wfl := x.e.tensor(ops.Shape{1}, []float32{p.Weights.CE}), x.e.tensor(ops.Shape{1}, []float32{p.Weights.Focal})
 	dce, dfl := x.like(logits), x.like(logits)
-	x.e.ok(b.CrossEntropyBackward(dce, logits, labels, wce), "CrossEntropyBackward")
+	x.e.ok(b.CrossEntropyBackward(dce, logits, labels, wce, cs), "CrossEntropyBackward")
 	x.e.ok(b.SigmoidFocalBackward(dfl, logits, labels, wfl, s), "SigmoidFocalBackward")
 	x.e.ok(b.Add(dce, dce, dfl), "Add")
 	x.expect(dce, "dlogits")

@@ -11,8 +11,8 @@ import (
 
 type ceBackwardNoMean struct{ ops.Backend }
 
-func (b ceBackwardNoMean) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tensor) error {
-	if err := b.Backend.CrossEntropyBackward(dlogits, logits, labels, dloss); err != nil {
+func (b ceBackwardNoMean) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tensor, s ops.CrossEntropySpec) error {
+	if err := b.Backend.CrossEntropyBackward(dlogits, logits, labels, dloss, s); err != nil {
 		return err
 	}
 	return b.Scale(dlogits, dlogits, float32(logits.Shape()[0]))
@@ -22,7 +22,7 @@ func (b ceBackwardNoMean) CrossEntropyBackward(dlogits, logits, labels, dloss *o
 // maximum, so large logits overflow.
 type ceNaive struct{ ops.Backend }
 
-func (b ceNaive) CrossEntropy(loss, logits, labels *ops.Tensor) error {
+func (b ceNaive) CrossEntropy(loss, logits, labels *ops.Tensor, _ ops.CrossEntropySpec) error {
 	x, err := b.Download(logits)
 	if err != nil {
 		return err
@@ -41,6 +41,25 @@ func (b ceNaive) CrossEntropy(loss, logits, labels *ops.Tensor) error {
 		sum += float32(math.Log(float64(z))) - x[r*c+int(l[r])]
 	}
 	return b.Upload(loss, []float32{sum / float32(n)})
+}
+
+// ceIgnoresSmoothing computes plain cross-entropy whatever the smoothing.
+type ceIgnoresSmoothing struct{ ops.Backend }
+
+func (b ceIgnoresSmoothing) CrossEntropy(loss, logits, labels *ops.Tensor, _ ops.CrossEntropySpec) error {
+	return b.Backend.CrossEntropy(loss, logits, labels, ops.CrossEntropySpec{})
+}
+
+func (b ceIgnoresSmoothing) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tensor, _ ops.CrossEntropySpec) error {
+	return b.Backend.CrossEntropyBackward(dlogits, logits, labels, dloss, ops.CrossEntropySpec{})
+}
+
+// ceSmoothingBackwardOnly smooths the gradient but not the loss, so
+// finite differences of the loss disagree with the gradient.
+type ceSmoothingBackwardOnly struct{ ops.Backend }
+
+func (b ceSmoothingBackwardOnly) CrossEntropy(loss, logits, labels *ops.Tensor, _ ops.CrossEntropySpec) error {
+	return b.Backend.CrossEntropy(loss, logits, labels, ops.CrossEntropySpec{})
 }
 
 type focalIgnoresDloss struct{ ops.Backend }
@@ -63,6 +82,8 @@ func (b weightedSumDropsLast) WeightedSum(out *ops.Tensor, losses []*ops.Tensor,
 var lossMutants = []mutant{
 	{"ce_backward_no_mean", CrossEntropy, ceBackwardNoMean{cpu}, []string{"CrossEntropyBackward", "finite differences"}},
 	{"ce_naive", CrossEntropy, ceNaive{cpu}, []string{"shifted1000", "extreme", ": loss"}},
+	{"ce_ignores_smoothing", CrossEntropy, ceIgnoresSmoothing{cpu}, []string{"smooth0.3", "CrossEntropy[smoothing 0.3](logits"}},
+	{"ce_smoothing_backward_only", CrossEntropy, ceSmoothingBackwardOnly{cpu}, []string{"smooth0.1", ": loss", "finite differences"}},
 	{"focal_ignores_dloss", SigmoidFocal, focalIgnoresDloss{cpu}, []string{"dloss -1.75", "finite differences"}},
 	{"weighted_sum_drops_last", WeightedSum, weightedSumDropsLast{cpu}, []string{"WeightedSum"}},
 }

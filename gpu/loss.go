@@ -92,11 +92,13 @@ func (g *Backend) syncLabels() error {
 // lossParams is the parameter block of include/loss_rows.wgsl
 // (loss_cross_entropy.wgsl and loss_focal.wgsl): N rows of C classes, the
 // grid's workgroups (WRow) or invocations (Row) per row, the operation's
-// bit in the label record, and the focal loss's Gamma and Alpha.
+// bit in the label record, the focal loss's Gamma and Alpha, and the
+// cross-entropy's label Smoothing.
 type lossParams struct {
 	N, C, WRow, Op uint32
 	Gamma, Alpha   float32
 	Row            uint32
+	Smoothing      float32
 }
 
 // lossMeanParams is the parameter block of loss_mean.wgsl.
@@ -173,20 +175,33 @@ func (g *Backend) lossBackward(op, key string, checked error, perLogit bool, flo
 		out(bs[0], n*c), in(bs[1], n*c), in(bs[2], n), in(st, 2), in(bs[3], 1))
 }
 
-// CrossEntropy writes the batch mean of -log_softmax(logits)[label],
-// computed stably. A label outside the classes makes the loss NaN and is
-// reported by the next Sync.
-func (g *Backend) CrossEntropy(loss, logits, labels *ops.Tensor) error {
+// CrossEntropy writes the batch mean of the label-smoothed cross-entropy
+// (1-eps)*(-log_softmax(logits)[label]) + eps*mean_j(-log_softmax(logits)[j]),
+// eps = s.Smoothing, computed stably. A label outside the classes makes
+// the loss NaN and is reported by the next Sync.
+func (g *Backend) CrossEntropy(loss, logits, labels *ops.Tensor, s ops.CrossEntropySpec) error {
 	const op = "cross_entropy"
-	return g.lossRows(op, "loss_cross_entropy:rows", ops.CheckLoss(op, logits, labels, loss),
-		lossParams{Op: opCE}, loss, logits, labels)
+	checked := ops.CheckLoss(op, logits, labels, loss)
+	if checked == nil {
+		checked = ops.CheckCrossEntropy(op, s)
+	}
+	return g.lossRows(op, "loss_cross_entropy:rows", checked,
+		lossParams{Op: opCE, Smoothing: s.Smoothing}, loss, logits, labels)
 }
 
-// CrossEntropyBackward writes dlogits = dloss[0] * (softmax - onehot) / N.
-func (g *Backend) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tensor) error {
+// CrossEntropyBackward writes dlogits = dloss[0] * (softmax - target) / N
+// with target = (1-eps)*onehot + eps/C.
+func (g *Backend) CrossEntropyBackward(dlogits, logits, labels, dloss *ops.Tensor, s ops.CrossEntropySpec) error {
 	const op = "cross_entropy_backward"
-	return g.lossBackward(op, "loss_cross_entropy:backward", checkLossBackward(op, nil, dlogits, logits, labels, dloss), false, 12,
-		lossParams{Op: opCEBackward}, dlogits, logits, labels, dloss)
+	checked := ops.CheckLoss(op, logits, labels, dloss)
+	if checked == nil {
+		checked = ops.CheckCrossEntropy(op, s)
+	}
+	if checked == nil {
+		checked = ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits)
+	}
+	return g.lossBackward(op, "loss_cross_entropy:backward", checked, false, 12,
+		lossParams{Op: opCEBackward, Smoothing: s.Smoothing}, dlogits, logits, labels, dloss)
 }
 
 // SigmoidFocal writes the tutorial's sigmoid focal loss: the one-vs-rest
@@ -208,17 +223,15 @@ func (g *Backend) SigmoidFocalBackward(dlogits, logits, labels, dloss *ops.Tenso
 		lossParams{Op: opFocalBackward, Gamma: s.Gamma, Alpha: s.Alpha}, dlogits, logits, labels, dloss)
 }
 
-// checkLossBackward checks a loss's backward arguments as the CPU backend
-// does, with its messages: the loss's inputs and dloss, the focal spec
-// when s is not nil, and dlogits, an f32 tensor of logits' shape.
+// checkLossBackward checks a focal loss's backward arguments as the CPU
+// backend does, with its messages: the loss's inputs and dloss, the focal
+// spec, and dlogits, an f32 tensor of logits' shape.
 func checkLossBackward(op string, s *ops.FocalSpec, dlogits, logits, labels, dloss *ops.Tensor) error {
 	if err := ops.CheckLoss(op, logits, labels, dloss); err != nil {
 		return err
 	}
-	if s != nil {
-		if err := ops.CheckFocal(op, *s); err != nil {
-			return err
-		}
+	if err := ops.CheckFocal(op, *s); err != nil {
+		return err
 	}
 	return ops.CheckSame(op, []string{"logits", "dlogits"}, logits, dlogits)
 }

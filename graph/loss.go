@@ -15,16 +15,22 @@ type Criterion interface {
 	Loss(c *Context, logits, labels *Var) (*Var, error)
 }
 
-// CrossEntropy is nn.CrossEntropyLoss with mean reduction.
-type CrossEntropy struct{}
+// CrossEntropy is nn.CrossEntropyLoss(label_smoothing=Smoothing) with
+// mean reduction; the zero value is plain cross-entropy.
+type CrossEntropy struct {
+	// Smoothing is the label smoothing eps in [0, 1]: each row's target
+	// is (1-eps)*onehot(label) + eps/C.
+	Smoothing float32
+}
 
-// Key returns "ce".
+// Key returns "ce", with or without smoothing.
 func (CrossEntropy) Key() string { return "ce" }
 
-// Loss computes the mean cross-entropy.
-func (CrossEntropy) Loss(c *Context, logits, labels *Var) (*Var, error) {
-	return c.loss("cross_entropy", node{op: ceBackward{}, x: logits, x2: labels}, func(out *ops.Tensor) error {
-		return c.B.CrossEntropy(out, logits.Value, labels.Value)
+// Loss computes the mean (label-smoothed) cross-entropy.
+func (e CrossEntropy) Loss(c *Context, logits, labels *Var) (*Var, error) {
+	s := ops.CrossEntropySpec{Smoothing: e.Smoothing}
+	return c.loss("cross_entropy", node{op: ceBackward{}, x: logits, x2: labels, ce: s}, func(out *ops.Tensor) error {
+		return c.B.CrossEntropy(out, logits.Value, labels.Value, s)
 	})
 }
 
@@ -33,7 +39,7 @@ type ceBackward struct{}
 
 func (ceBackward) backward(c *Context, n *node) error {
 	return c.lossBackward(n, "cross_entropy_backward", func(dx *ops.Tensor) error {
-		return c.B.CrossEntropyBackward(dx, n.x.Value, n.x2.Value, n.y.grad)
+		return c.B.CrossEntropyBackward(dx, n.x.Value, n.x2.Value, n.y.grad, n.ce)
 	})
 }
 

@@ -26,6 +26,7 @@ type node struct {
 	shape   ops.Shape
 	dropout ops.DropoutSpec
 	focal   ops.FocalSpec
+	ce      ops.CrossEntropySpec
 	// parts and weights are WeightedSum's operands.
 	parts   []*Var
 	weights []float32

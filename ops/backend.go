@@ -84,11 +84,12 @@ type Backend interface {
 	LinearBackward(dx, dw, db, x, w, dy *Tensor) error
 
 	// CrossEntropy writes loss [1], the batch mean of
-	// -log_softmax(logits)[label]; labels is I32 [N].
-	CrossEntropy(loss, logits, labels *Tensor) error
+	// (1-eps)*(-log_softmax(logits)[label]) + eps*mean_j(-log_softmax(logits)[j])
+	// with eps = s.Smoothing (0: plain cross-entropy); labels is I32 [N].
+	CrossEntropy(loss, logits, labels *Tensor, s CrossEntropySpec) error
 	// CrossEntropyBackward writes dlogits = dloss * d(loss)/d(logits),
 	// with dloss a [1] tensor.
-	CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor) error
+	CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor, s CrossEntropySpec) error
 	// SigmoidFocal writes loss [1], the tutorial's one-vs-rest sigmoid
 	// focal loss summed over classes and averaged over rows.
 	SigmoidFocal(loss, logits, labels *Tensor, s FocalSpec) error

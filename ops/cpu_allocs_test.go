@@ -97,8 +97,10 @@ func cpuAllocCases(t *testing.T, c *CPU) []allocCase {
 		{"LinearNoBias", func() error { return c.Linear(logits, fx, fw, nil) }},
 		{"LinearBackward", func() error { return c.LinearBackward(fdx, fdw, fdb, fx, fw, logits) }},
 		{"LinearBackwardNoDx", func() error { return c.LinearBackward(nil, fdw, nil, fx, fw, logits) }},
-		{"CrossEntropy", func() error { return c.CrossEntropy(loss, logits, labels) }},
-		{"CrossEntropyBackward", func() error { return c.CrossEntropyBackward(dlogits, logits, labels, dloss) }},
+		{"CrossEntropy", func() error { return c.CrossEntropy(loss, logits, labels, CrossEntropySpec{Smoothing: 0.1}) }},
+		{"CrossEntropyBackward", func() error {
+			return c.CrossEntropyBackward(dlogits, logits, labels, dloss, CrossEntropySpec{Smoothing: 0.1})
+		}},
 		{"SigmoidFocal", func() error { return c.SigmoidFocal(loss2, logits, labels, DefaultFocal) }},
 		{"SigmoidFocalBackward", func() error {
 			return c.SigmoidFocalBackward(dlogits, logits, labels, dloss, DefaultFocal)

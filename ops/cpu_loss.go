@@ -2,42 +2,56 @@ package ops
 
 import "math"
 
-// CrossEntropy writes the batch mean of -log_softmax(logits)[label].
-func (c *CPU) CrossEntropy(loss, logits, labels *Tensor) error {
+// CrossEntropy writes the batch mean of the label-smoothed cross-entropy
+// (1-eps)*(lse - x[label]) + eps*(lse - mean_j x[j]), eps = s.Smoothing.
+func (c *CPU) CrossEntropy(loss, logits, labels *Tensor, s CrossEntropySpec) error {
 	const op = "cross_entropy"
 	if err := c.mine(op, loss, logits, labels); err != nil {
 		return err
 	}
-	a, err := lossArgs(op, logits, labels, loss, nil)
+	a, err := lossArgs(op, logits, labels, loss, CheckCrossEntropy(op, s))
 	if err != nil {
 		return err
 	}
+	eps := float64(s.Smoothing)
 	var total float64
 	for i := 0; i < a.n; i++ {
 		row := a.x[i*a.k : (i+1)*a.k]
-		total += logSumExp(row) - float64(row[a.y[i]])
+		lse := logSumExp(row)
+		l := lse - float64(row[a.y[i]])
+		if eps != 0 {
+			var sum float64
+			for _, v := range row {
+				sum += float64(v)
+			}
+			l = (1-eps)*l + eps*(lse-sum/float64(a.k))
+		}
+		total += l
 	}
 	f32(loss)[0] = float32(total / float64(a.n))
 	return nil
 }
 
-// CrossEntropyBackward writes dlogits = dloss * (softmax - onehot) / N.
-func (c *CPU) CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor) error {
+// CrossEntropyBackward writes dlogits = dloss * (softmax - target) / N
+// with target = (1-eps)*onehot + eps/C, eps = s.Smoothing.
+func (c *CPU) CrossEntropyBackward(dlogits, logits, labels, dloss *Tensor, s CrossEntropySpec) error {
 	const op = "cross_entropy_backward"
 	if err := c.mine(op, dlogits, logits, labels, dloss); err != nil {
 		return err
 	}
-	a, err := lossGradArgs(op, dlogits, logits, labels, dloss, nil)
+	a, err := lossGradArgs(op, dlogits, logits, labels, dloss, CheckCrossEntropy(op, s))
 	if err != nil {
 		return err
 	}
+	eps := float64(s.Smoothing)
+	off := eps / float64(a.k)
 	for i := 0; i < a.n; i++ {
 		row := a.x[i*a.k : (i+1)*a.k]
 		lse := logSumExp(row)
 		for j, v := range row {
-			p := math.Exp(float64(v) - lse)
+			p := math.Exp(float64(v)-lse) - off
 			if j == int(a.y[i]) {
-				p--
+				p -= 1 - eps
 			}
 			a.g[i*a.k+j] = float32(p * a.scale)
 		}
@@ -65,7 +79,7 @@ func (c *CPU) SigmoidFocal(loss, logits, labels *Tensor, s FocalSpec) error {
 	if err := c.mine(op, loss, logits, labels); err != nil {
 		return err
 	}
-	a, err := lossArgs(op, logits, labels, loss, &s)
+	a, err := lossArgs(op, logits, labels, loss, CheckFocal(op, s))
 	if err != nil {
 		return err
 	}
@@ -86,7 +100,7 @@ func (c *CPU) SigmoidFocalBackward(dlogits, logits, labels, dloss *Tensor, s Foc
 	if err := c.mine(op, dlogits, logits, labels, dloss); err != nil {
 		return err
 	}
-	a, err := lossGradArgs(op, dlogits, logits, labels, dloss, &s)
+	a, err := lossGradArgs(op, dlogits, logits, labels, dloss, CheckFocal(op, s))
 	if err != nil {
 		return err
 	}
@@ -131,9 +145,10 @@ type lossCall struct {
 }
 
 // lossArgs checks a loss operation's arguments, in this order: logits,
-// labels and loss with CheckLoss, the labels' values, and the focal
-// parameters when focal is not nil.
-func lossArgs(op string, logits, labels, loss *Tensor, focal *FocalSpec) (a lossCall, err error) {
+// labels and loss with CheckLoss, the labels' values, and then returns
+// spec, the result of checking the loss's parameters (CheckCrossEntropy
+// or CheckFocal).
+func lossArgs(op string, logits, labels, loss *Tensor, spec error) (a lossCall, err error) {
 	if err = CheckLoss(op, logits, labels, loss); err != nil {
 		return a, err
 	}
@@ -142,18 +157,13 @@ func lossArgs(op string, logits, labels, loss *Tensor, focal *FocalSpec) (a loss
 	if err = CheckLabels(op, a.y, a.k); err != nil {
 		return a, err
 	}
-	if focal != nil {
-		if err = CheckFocal(op, *focal); err != nil {
-			return a, err
-		}
-	}
-	return a, nil
+	return a, spec
 }
 
 // lossGradArgs checks a loss's backward pass: lossArgs with dloss in the
 // place of loss, then dlogits against the logits' shape.
-func lossGradArgs(op string, dlogits, logits, labels, dloss *Tensor, focal *FocalSpec) (a lossCall, err error) {
-	if a, err = lossArgs(op, logits, labels, dloss, focal); err != nil {
+func lossGradArgs(op string, dlogits, logits, labels, dloss *Tensor, spec error) (a lossCall, err error) {
+	if a, err = lossArgs(op, logits, labels, dloss, spec); err != nil {
 		return a, err
 	}
 	if err = needShape(op, "dlogits", dlogits, F32, logits.shape); err != nil {

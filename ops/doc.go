@@ -8,7 +8,7 @@
 //     owns, and Reshape for views;
 //   - for each operation, in <op>.go (conv2d, linear, batchnorm, maxpool,
 //     dropout, loss, adam, argmax, elementwise), its parameters (ConvSpec,
-//     BatchNormSpec, DropoutSpec and its counter-based mask, FocalSpec,
+//     BatchNormSpec, DropoutSpec and its counter-based mask, CrossEntropySpec, FocalSpec,
 //     AdamSpec and AdamConsts) and the Check functions with which every
 //     backend validates its arguments before it computes; they return an
 //     *Error (errors.go) that names the operation, as "conv2d" or

@@ -9,6 +9,14 @@ type FocalSpec struct {
 	Alpha float32 // weight of the labelled class's term; the other classes get 1-alpha
 }
 
+// CrossEntropySpec holds the cross-entropy's label smoothing: the target
+// of each row is (1-Smoothing)*onehot(label) + Smoothing/C, as in
+// nn.CrossEntropyLoss(label_smoothing=Smoothing). The zero spec is plain
+// cross-entropy.
+type CrossEntropySpec struct {
+	Smoothing float32 // in [0, 1]
+}
+
 // DefaultFocal is the tutorial's FocalLossMultiClass: gamma 2, alpha 0.25.
 var DefaultFocal = FocalSpec{Gamma: 2, Alpha: 0.25}
 
@@ -39,6 +47,15 @@ func CheckLabels(op string, labels []int32, classes int) error {
 func CheckFocal(op string, s FocalSpec) error {
 	if !(s.Gamma >= 0) || !(s.Alpha >= 0 && s.Alpha <= 1) {
 		return errf(op, "gamma %g and alpha %g: want gamma >= 0 and alpha in [0,1]", s.Gamma, s.Alpha)
+	}
+	return nil
+}
+
+// CheckCrossEntropy validates the cross-entropy's label smoothing, which
+// must lie in [0, 1] as PyTorch requires.
+func CheckCrossEntropy(op string, s CrossEntropySpec) error {
+	if !(s.Smoothing >= 0 && s.Smoothing <= 1) {
+		return errf(op, "label smoothing %g: want it in [0,1]", s.Smoothing)
 	}
 	return nil
 }

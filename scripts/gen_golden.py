@@ -15,7 +15,8 @@ since there is no python safetensors package here):
    each case's non-tensor parameters are a JSON string in __metadata__ under
    the case name. Backward cases draw a random upstream gradient dy and use
    torch.autograd.grad. Cases: conv_a..conv_e, bn_train_a/b, bn_eval, relu,
-   maxpool_a..c, linear_a/b, ce_a..c, focal_a..c, mix_a, dropout_a/b,
+   maxpool_a..c, linear_a/b, ce_a..c, focal_a..c, mix_a, ce_smooth_a/c and
+   mix_smooth_a (label_smoothing 0.1 / 0.3 / 0.1), dropout_a/b,
    dropout_hash (first 16 hashes, seed 42 step 7), adam_a/b; multistep_a/b
    live only in __metadata__ (float64 learning rates, JSON lists).
 2. golden_resnet9.safetensors -- the tutorial's resnet9 (in 3, classes 10,
@@ -217,6 +218,24 @@ def gen_ops():
     loss = 0.5 * lce + 0.5 * lfo
     (dl,) = torch.autograd.grad(loss, [x])
     put("mix_a", {"weights": {"ce": 0.5, "focal": 0.5}, "gamma": 2.0, "alpha": 0.25},
+        logits=lg, labels=lab, loss=loss, loss_ce=lce.detach(), loss_focal=lfo.detach(), dlogits=dl)
+    # Label smoothing, on the logits above (no new draws from g, so the
+    # cases after these keep their values).
+    for case, sfx, eps in (("ce_smooth_a", "a", 0.1), ("ce_smooth_c", "c", 0.3)):
+        lg, lab = ce_in[sfx]
+        x = lg.clone().requires_grad_(); loss = F.cross_entropy(x, lab, label_smoothing=eps)
+        (dl,) = torch.autograd.grad(loss, [x])
+        k = lg.shape[1]
+        target = (1 - eps) * F.one_hot(lab, k).double() + eps / k
+        ref = (F.softmax(lg.double(), 1) - target) / lg.shape[0]
+        assert torch.allclose(dl.double(), ref, rtol=1e-5, atol=1e-7), (case, dl, ref)
+        put(case, {"reduction": "mean", "label_smoothing": eps}, logits=lg, labels=lab, loss=loss, dlogits=dl)
+    lg, lab = ce_in["a"]
+    x = lg.clone().requires_grad_()
+    lce, lfo = F.cross_entropy(x, lab, label_smoothing=0.1), focal_loss(x, lab)
+    loss = 0.5 * lce + 0.5 * lfo
+    (dl,) = torch.autograd.grad(loss, [x])
+    put("mix_smooth_a", {"weights": {"ce": 0.5, "focal": 0.5}, "gamma": 2.0, "alpha": 0.25, "label_smoothing": 0.1},
         logits=lg, labels=lab, loss=loss, loss_ce=lce.detach(), loss_focal=lfo.detach(), dlogits=dl)
 
     for case, (shape, p, seed, step) in {"dropout_a": ((3, 8), 0.2, 42, 7),

@@ -97,6 +97,10 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 			diffs = append(diffs, fmt.Sprintf("--%s: %s in the run, %s given", k, was, given))
 		}
 	}
+	if _, ok := h["label-smoothing"]; !ok && f.labelSmoothing != 0 {
+		// A run saved before --label-smoothing existed trained without it.
+		diffs = append(diffs, fmt.Sprintf("--label-smoothing: 0 in the run, %g given", f.labelSmoothing))
+	}
 	if len(diffs) > 0 {
 		return usagef("--resume continues the run in %s with its own settings; these flags differ from them (leave them out, or start a new run in another --logdir):\n  %s",
 			f.logdir, strings.Join(diffs, "\n  "))

@@ -71,6 +71,8 @@ type trainFlags struct {
 
 	ema      float64 // --ema
 	emaEvery int     // --ema-every
+
+	labelSmoothing float64 // --label-smoothing
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -89,6 +91,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Float64SliceVar(&f.lossWeights, "loss-weights", []float64{0.5, 0.5}, "the weights `CE,FOCAL` of the two losses for --loss ce+focal")
 	fs.Float64Var(&f.focalGamma, "focal-gamma", 2, "focal loss focusing parameter")
 	fs.Float64Var(&f.focalAlpha, "focal-alpha", 0.25, "focal loss class weight")
+	fs.Float64Var(&f.labelSmoothing, "label-smoothing", 0, "label smoothing `EPS` of the cross-entropy (--loss ce, and the CE term of ce+focal), as nn.CrossEntropyLoss(label_smoothing=EPS): each target is (1-EPS)*onehot + EPS/classes; 0 <= EPS < 1, 0: off")
 	fs.StringVar(&f.validMetric, "valid-metric", "", "the logged key that picks the best epoch: accuracy01, f1/_micro, loss, ... (default: the recipe's)")
 	fs.BoolVar(&f.minimize, "minimize", false, "the best epoch has the smallest --valid-metric")
 	fs.StringVar(&f.stopAt, "stop-at", "", "stop at the end of the first epoch whose valid `KEY=VALUE` target is reached (KEY >= VALUE; <= with --minimize, or for a KEY other than --valid-metric, <= for loss keys); the time to it goes to metrics.json and the summary")
@@ -346,25 +349,30 @@ func (f *trainFlags) transform(ds *datasets.Dataset) (datasets.Transform, error)
 	return tf, nil
 }
 
-// lossFlags turns --loss, --loss-weights and the focal flags into criteria.
+// lossFlags turns --loss, --loss-weights, --label-smoothing and the focal
+// flags into criteria.
 func lossFlags(f *trainFlags) ([]graph.Criterion, []float32, error) {
 	if err := checkFocal(f.focalGamma, f.focalAlpha); err != nil {
 		return nil, nil, err
 	}
+	if err := checkLabelSmoothing(f.labelSmoothing, f.loss); err != nil {
+		return nil, nil, err
+	}
+	ce := graph.CrossEntropy{Smoothing: float32(f.labelSmoothing)}
 	focal := graph.SigmoidFocal{Spec: ops.FocalSpec{Gamma: float32(f.focalGamma), Alpha: float32(f.focalAlpha)}}
 	if err := ops.CheckFocal("focal", focal.Spec); err != nil {
 		return nil, nil, usagef("--focal-gamma/--focal-alpha: %v", err)
 	}
 	switch f.loss {
 	case "ce":
-		return []graph.Criterion{graph.CrossEntropy{}}, nil, nil
+		return []graph.Criterion{ce}, nil, nil
 	case "focal":
 		return []graph.Criterion{focal}, nil, nil
 	case "ce+focal":
 		if err := checkLossWeights(f.lossWeights); err != nil {
 			return nil, nil, err
 		}
-		return []graph.Criterion{graph.CrossEntropy{}, focal}, []float32{float32(f.lossWeights[0]), float32(f.lossWeights[1])}, nil
+		return []graph.Criterion{ce, focal}, []float32{float32(f.lossWeights[0]), float32(f.lossWeights[1])}, nil
 	}
 	return nil, nil, usagef("unknown --loss %q (want ce, focal or ce+focal)", f.loss)
 }

@@ -99,6 +99,18 @@ func checkFocal(gamma, alpha float64) error {
 	return nil
 }
 
+// checkLabelSmoothing reports a --label-smoothing outside [0, 1), or a
+// non-zero one with a loss that has no cross-entropy term (--loss focal).
+func checkLabelSmoothing(eps float64, loss string) error {
+	if !(eps >= 0 && eps < 1) {
+		return usagef("--label-smoothing %g: want 0 <= EPS < 1 (0: off)", eps)
+	}
+	if eps != 0 && loss == "focal" {
+		return usagef("--label-smoothing %g: --loss focal has no cross-entropy to smooth (want --loss ce or ce+focal, or no --label-smoothing)", eps)
+	}
+	return nil
+}
+
 // weightsText is weights as they are typed: "0.5,0.5".
 func weightsText(w []float64) string {
 	s := ""

@@ -14,6 +14,7 @@ struct P {
     op: u32,                 // the operation's bit in st[1]
     gamma: f32, alpha: f32,  // the focal loss's parameters
     row: u32,                // invocations per grid row (one invocation per logit)
+    smoothing: f32,          // the cross-entropy's label smoothing eps
 }
 @group(0) @binding(0) var<uniform> p: P;
 @group(0) @binding(1) var<storage, read_write> d: array<f32>;
