@@ -219,7 +219,7 @@ func (t Transform) applyResizedCrop(dst []float32, src []uint8, c, h, w int, see
 	resizeBox(dst, src, c, h, w, (oh-h)/2, (ow-w)/2, b, oh, ow)
 	for ch := range c {
 		out := dst[ch*oh*ow : (ch+1)*oh*ow]
-		if flip {
+		if flip && !t.NoFlip {
 			for y := range oh {
 				row := out[y*ow : (y+1)*ow]
 				for x := range ow / 2 {

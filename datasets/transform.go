@@ -22,6 +22,10 @@ type Transform struct {
 	Mean, Std []float32 // one value per channel, or one for all; empty: no normalization
 	PadTo     int       // output size; 0 keeps the image's own size
 	Augment   bool      // random crop with padding CropPad, and horizontal flip
+	// NoFlip, with Augment, leaves out the horizontal flip (for digits and
+	// text, whose mirror images are not of their class). The crops drawn
+	// are the same as with the flip.
+	NoFlip bool
 
 	// ResizedCrop, with Augment, replaces the padded random crop by
 	// torchvision's RandomResizedCrop: a box of CropScale of the area and
@@ -146,7 +150,7 @@ func (t Transform) apply(dst []float32, src []uint8, c, h, w int, lut [][256]flo
 			srow := plane[sy*w : (sy+1)*w]
 			for x := range row {
 				xx := x
-				if a.flip {
+				if a.flip && !t.NoFlip {
 					xx = ow - 1 - x
 				}
 				sx := xx + a.dx - CropPad - left

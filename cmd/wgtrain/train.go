@@ -30,19 +30,6 @@ func init() {
 	register(command{name: "train", summary: "train resnet9 (no flags: the tutorial's exp01 on Fashion-MNIST)", run: runTrain})
 }
 
-// recipe is one of the tutorial's experiments. Every run logs the same
-// metrics (docs/SPEC.md §4); the recipes differ in the loss and the
-// metric that picks the best epoch.
-type recipe struct {
-	loss, validMetric string
-}
-
-var recipes = map[string]recipe{
-	"exp01": {loss: "ce", validMetric: "accuracy01"},
-	"exp02": {loss: "focal", validMetric: "accuracy01"},
-	"exp03": {loss: "ce", validMetric: "f1/_micro"},
-}
-
 // progressInterval is the time between progress lines during an epoch
 // when the output is not a terminal; 0 is the trainer's default. Tests
 // shorten it.
@@ -58,7 +45,7 @@ type trainFlags struct {
 	milestones                                           []int
 	lossWeights                                          []float64
 	seed                                                 uint64
-	minimize, shuffle, resume, augment, quiet            bool
+	minimize, shuffle, resume, augment, flip, quiet      bool
 	data                                                 *dataFlags
 
 	// normalize is --normalize; normMean and normStd the statistics in
@@ -78,7 +65,7 @@ type trainFlags struct {
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	f := &trainFlags{}
 	fs := newFlags("train", "[FLAGS]", stdout)
-	fs.StringVar(&f.recipe, "recipe", "exp01", "the tutorial's experiment: exp01 (cross-entropy, best by accuracy01), exp02 (focal loss, best by accuracy01), exp03 (cross-entropy, best by f1/_micro); every run logs precision/recall/F1/support and the confusion matrix; other flags override it")
+	fs.StringVar(&f.recipe, "recipe", "exp01", "exp01, exp02 or exp03, the tutorial's experiments (cross-entropy, focal loss, cross-entropy best by f1/_micro), or fast, the time-to-accuracy recipe ("+fastSummary+"); every run logs precision/recall/F1/support and the confusion matrix; flags given override the recipe's")
 	f.data = addDataFlags(fs)
 	fs.IntVar(&f.width, "width", 16, "resnet9 width (channels of the first block; the tutorial's size)")
 	fs.Float64Var(&f.dropout, "dropout", 0.2, "dropout before the classifier")
@@ -100,6 +87,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
 	fs.BoolVar(&f.shuffle, "shuffle", true, "shuffle the training data every epoch (--shuffle=false keeps the file order, as the tutorial)")
 	fs.BoolVar(&f.augment, "augment", false, "train-time augmentation: random crop with padding 4 and horizontal flip (folder: random resized crop and flip)")
+	fs.BoolVar(&f.flip, "flip", true, "with --augment, flip horizontally too (--flip=false for digits and text)")
 	fs.StringVar(&f.normalize, "normalize", "dataset", "per-channel normalization: dataset (a folder's training-split statistics, a benchmark set's published ones), imagenet or none; recorded in hparams.json")
 	fs.Float64Var(&f.longTail, "long-tail", 0, "make the training split long-tailed with this imbalance ratio (largest/smallest class; 0: off)")
 	fs.IntVar(&f.trainLimit, "train-limit", 0, "use only the first N training samples (0: all)")
@@ -118,6 +106,9 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 func runTrain(args []string, stdout, stderr io.Writer) error {
 	fs, f := trainFlagSet(stdout)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := applyRecipe(fs, f); err != nil {
 		return err
 	}
 	if err := f.resumeSettings(fs, stderr); err != nil {
@@ -190,7 +181,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	var cfg trainer.Config
 	rc, ok := recipes[f.recipe]
 	if !ok {
-		return cfg, nil, usagef("unknown --recipe %q (want exp01, exp02 or exp03)", f.recipe)
+		return cfg, nil, usagef("unknown --recipe %q (want %s)", f.recipe, strings.Join(recipeNames(), ", "))
 	}
 	if f.loss == "" {
 		f.loss = rc.loss
@@ -275,6 +266,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	loader := func(s *datasets.Split, limit int, shuffle, augment bool) (*datasets.Loader, error) {
 		t := tf
 		t.Augment = augment
+		t.NoFlip = !f.flip
 		return datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: f.batchSize, Shuffle: shuffle, Seed: f.seed, Limit: limit, Transform: t})
 	}
 	trainL, err := loader(train, f.trainLimit, f.shuffle, f.augment)
