@@ -46,7 +46,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 			}
 		}
 		acc := float64(hits) / float64(len(p.labels))
-		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc}); err != nil {
+		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc, "lr/batch": r.sched.At(e, r.globalStep-1).LR}); err != nil {
 			return err
 		}
 		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels))

@@ -130,7 +130,8 @@ func readResume(d RunDir) (*safetensors.File, *resumeState, error) {
 
 // loadResume restores the run from its resume checkpoint. The settings
 // must match the saved run's, except those in mayChange, and Epochs must
-// reach the end of the epoch in progress.
+// reach the end of the epoch in progress, and equal the saved run's with a
+// per-step schedule (ScheduleConfig.PerStep), which spans the whole run.
 func (r *run) loadResume() error {
 	path := r.dir.resume()
 	f, st, err := readResume(r.dir)
@@ -144,6 +145,10 @@ func (r *run) loadResume() error {
 	if r.cfg.Epochs < saved.MinEpochs() {
 		return fmt.Errorf("trainer: --resume %s: %d epochs asked for, but the run has trained %d epochs and %d batches of the next; want at least %d",
 			r.cfg.LogDir, r.cfg.Epochs, st.Epoch, st.Batch, saved.MinEpochs())
+	}
+	if r.cfg.Schedule.PerStep() && st.Epochs != 0 && st.Epochs != r.cfg.Epochs {
+		return fmt.Errorf("trainer: --resume %s: the run's %s schedule spans its %d epochs; %d epochs would change it",
+			r.cfg.LogDir, r.cfg.Schedule.Name, st.Epochs, r.cfg.Epochs)
 	}
 	// Check the optimizer tensors before touching the model.
 	opt := r.stepper.Opt

@@ -32,6 +32,9 @@ type Config struct {
 	Milestones []int   // MultiStepLR: epochs at which the rate is multiplied by Gamma
 	Gamma      float64
 	Epochs     int
+	// Schedule chooses the learning-rate schedule; the zero value is
+	// MultiStepLR from LR, Milestones and Gamma.
+	Schedule ScheduleConfig
 
 	Train *datasets.Loader
 	// Eval are the loaders evaluated after every epoch, in order.
@@ -216,11 +219,7 @@ func newRun(cfg Config) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
-	gamma := cfg.Gamma
-	if len(cfg.Milestones) == 0 && gamma == 0 {
-		gamma = 1
-	}
-	sched, err := NewMultiStepLR(cfg.LR, cfg.Milestones, gamma)
+	sched, err := newSchedule(&cfg)
 	if err != nil {
 		return nil, err
 	}

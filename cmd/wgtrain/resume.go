@@ -27,7 +27,8 @@ var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": tru
 // file is gone) into the flags not given. A flag given that differs from
 // the run's value is an error listing every such flag, except --epochs,
 // which may extend a run (or end it sooner, though not before the epochs
-// already trained), and --backend; both are announced on stderr.
+// already trained) unless its --schedule spans the run's steps (onecycle,
+// linear), and --backend; both are announced on stderr.
 func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) error {
 	if !f.resume {
 		return nil
@@ -59,6 +60,7 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 	sort.Strings(keys)
 	ref, _ := trainFlagSet(io.Discard) // reads the saved values as the flags do
 	var diffs, notes []string
+	runEpochs := -1 // the saved run's --epochs, when given differently
 	for _, k := range keys {
 		fl, want := flags.Lookup(k), ref.Lookup(k)
 		if fl == nil || notFromRun[k] {
@@ -76,7 +78,7 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 		was, given := shown(want), shown(fl)
 		switch {
 		case k == "epochs":
-			runEpochs, _ := strconv.Atoi(was)
+			runEpochs, _ = strconv.Atoi(was)
 			switch {
 			case f.epochs < saved.MinEpochs():
 				diffs = append(diffs, fmt.Sprintf("--epochs %d: the run has trained %s already; want at least %d", f.epochs, trained(saved), saved.MinEpochs()))
@@ -100,6 +102,9 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 	if _, ok := h["label-smoothing"]; !ok && f.labelSmoothing != 0 {
 		// A run saved before --label-smoothing existed trained without it.
 		diffs = append(diffs, fmt.Sprintf("--label-smoothing: 0 in the run, %g given", f.labelSmoothing))
+	}
+	if f.sched.perStep() && runEpochs >= 0 && f.epochs != runEpochs {
+		diffs = append(diffs, fmt.Sprintf("--epochs %d: the run's --schedule %s spans its %d epochs, and other epochs would change it", f.epochs, f.sched.name, runEpochs))
 	}
 	if len(diffs) > 0 {
 		return usagef("--resume continues the run in %s with its own settings; these flags differ from them (leave them out, or start a new run in another --logdir):\n  %s",

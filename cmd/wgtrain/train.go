@@ -60,6 +60,8 @@ type trainFlags struct {
 	emaEvery int     // --ema-every
 
 	labelSmoothing float64 // --label-smoothing
+
+	sched scheduleFlags // --schedule and OneCycleLR's flags
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -71,9 +73,10 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Float64Var(&f.dropout, "dropout", 0.2, "dropout before the classifier")
 	fs.IntVar(&f.epochs, "epochs", 10, "epochs to train")
 	fs.IntVar(&f.batchSize, "batch-size", 32, "samples per batch")
-	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam's learning rate")
+	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam's learning rate; with --schedule onecycle or linear, the peak rate (OneCycleLR's max_lr)")
 	fs.IntSliceVar(&f.milestones, "milestones", []int{5, 8}, "MultiStepLR: epochs at which the rate is multiplied by --gamma")
 	fs.Float64Var(&f.gamma, "gamma", 0.3, "MultiStepLR's factor")
+	addScheduleFlags(fs, &f.sched)
 	fs.StringVar(&f.loss, "loss", "", "ce, focal or ce+focal (default: the recipe's)")
 	fs.Float64SliceVar(&f.lossWeights, "loss-weights", []float64{0.5, 0.5}, "the weights `CE,FOCAL` of the two losses for --loss ce+focal")
 	fs.Float64Var(&f.focalGamma, "focal-gamma", 2, "focal loss focusing parameter")
@@ -95,7 +98,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.IntVar(&f.testLimit, "test-limit", 0, "use only the first N test samples (0: all)")
 	fs.IntVar(&f.validSplit, "valid-split", 5000, "hold out N training samples (stratified, seeded) as the validation split; 0 validates on the test split, as the tutorial does")
 	fs.StringVar(&f.initFrom, "init-from", "", "start from this safetensors state_dict (e.g. a PyTorch-initialized resnet9)")
-	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint with the run's settings (flags given must agree with them, except --epochs and --backend)")
+	fs.BoolVar(&f.resume, "resume", false, "continue the run in --logdir from its last checkpoint with the run's settings (flags given must agree with them, except --epochs, not with --schedule onecycle or linear, and --backend)")
 	fs.StringVar(&f.tta, "tta", "none", ttaUsage+"; recorded in hparams.json, which predict reads")
 	fs.Float64Var(&f.ema, "ema", 0, "keep an exponential moving average of the weights with this `DECAY` (0 <= DECAY < 1; 0: off), evaluated and saved as the run's model (best.safetensors; last_ema.safetensors beside last)")
 	fs.IntVar(&f.emaEvery, "ema-every", 1, "update the --ema average after every `K`-th optimizer step")
@@ -215,6 +218,10 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err := f.checkValues(); err != nil {
 		return cfg, nil, err
 	}
+	schedule, err := f.sched.config(fs)
+	if err != nil {
+		return cfg, nil, err
+	}
 	tta, err := ttaFlag(f.tta)
 	if err != nil {
 		return cfg, nil, err
@@ -273,6 +280,9 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err != nil {
 		return cfg, nil, err
 	}
+	if err := f.sched.checkSteps(f.epochs * trainL.Batches()); err != nil {
+		return cfg, nil, err
+	}
 	validLimit := f.validLimit
 	if f.validSplit == 0 && validLimit == 0 {
 		validLimit = f.testLimit
@@ -308,7 +318,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	}
 	cfg = trainer.Config{
 		Model: m, Criteria: criteria, Weights: weights,
-		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
+		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs, Schedule: schedule,
 		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
 		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop, TTA: tta,
 		EMA: f.ema, EMAEvery: f.emaEvery,
