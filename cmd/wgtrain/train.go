@@ -71,6 +71,9 @@ type trainFlags struct {
 
 	ema      float64 // --ema
 	emaEvery int     // --ema-every
+
+	optim     optimizerFlags // --optimizer, --momentum, --nesterov, --weight-decay
+	optimizer trainer.OptimizerConfig
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -82,7 +85,8 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Float64Var(&f.dropout, "dropout", 0.2, "dropout before the classifier")
 	fs.IntVar(&f.epochs, "epochs", 10, "epochs to train")
 	fs.IntVar(&f.batchSize, "batch-size", 32, "samples per batch")
-	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam's learning rate")
+	fs.Float64Var(&f.lr, "lr", 1e-3, "the optimizer's learning rate (the schedule's base)")
+	f.optim.add(fs)
 	fs.IntSliceVar(&f.milestones, "milestones", []int{5, 8}, "MultiStepLR: epochs at which the rate is multiplied by --gamma")
 	fs.Float64Var(&f.gamma, "gamma", 0.3, "MultiStepLR's factor")
 	fs.StringVar(&f.loss, "loss", "", "ce, focal or ce+focal (default: the recipe's)")
@@ -221,6 +225,10 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err := f.checkValues(); err != nil {
 		return cfg, nil, err
 	}
+	var err error
+	if f.optimizer, err = f.optim.config(fs); err != nil {
+		return cfg, nil, err
+	}
 	tta, err := ttaFlag(f.tta)
 	if err != nil {
 		return cfg, nil, err
@@ -313,7 +321,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	}
 	cfg = trainer.Config{
 		Model: m, Criteria: criteria, Weights: weights,
-		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
+		LR: f.lr, Optimizer: f.optimizer, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs,
 		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
 		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop, TTA: tta,
 		EMA: f.ema, EMAEvery: f.emaEvery,
@@ -386,6 +394,7 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	h[trainer.HparamsClasses] = ds.Classes
 	h[hparamsNormMean], h[hparamsNormStd] = statsJSON(f.normMean), statsJSON(f.normStd)
 	h["data-dir"] = ds.Dir
+	f.optim.record(h, f.optimizer)
 	delete(h, "quiet")
 	return h
 }
