@@ -76,6 +76,8 @@ fixtures:
 	@$(PYTHON) -c 'import torch' 2>/dev/null || { echo "installing python3-torch"; apt-get install -y python3-torch; }
 	$(PYTHON) scripts/gen_golden.py
 	$(PYTHON) scripts/gen_schedules.py
+	$(PYTHON) scripts/gen_optim.py
+	$(PYTHON) scripts/gen_ema.py
 	@$(PYTHON) -c 'import sklearn' 2>/dev/null || { echo "installing python3-sklearn"; apt-get install -y python3-sklearn; }
 	$(PYTHON) scripts/gen_sklearn.py
 	$(PYTHON) scripts/gen_sklearn_curves.py

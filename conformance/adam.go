@@ -11,13 +11,20 @@ import (
 )
 
 // refAdam takes one Adam step of PyTorch's formula in float64 from the
-// parameters p and moments m and v, in place, with gradient g.
+// parameters p and moments m and v, in place, with gradient g. Weight
+// decay enters as torch.optim.Adam's L2 penalty (g += wd*p) or, with
+// Decoupled, as AdamW's p *= 1 - lr*wd before the update.
 func refAdam(p, m, v []float64, g []float32, s ops.AdamSpec) {
 	b1, b2 := float64(s.Beta1), float64(s.Beta2)
-	lr, eps := float64(s.LR), float64(s.Eps)
+	lr, eps, wd := float64(s.LR), float64(s.Eps), s.WeightDecay
 	bc1, bc2 := 1-math.Pow(b1, float64(s.Step)), 1-math.Pow(b2, float64(s.Step))
 	for i := range p {
 		gi := float64(g[i])
+		if s.Decoupled {
+			p[i] *= 1 - lr*wd
+		} else {
+			gi += wd * p[i]
+		}
 		m[i] = b1*m[i] + (1-b1)*gi
 		v[i] = b2*v[i] + (1-b2)*gi*gi
 		p[i] -= lr * (m[i] / bc1) / (math.Sqrt(v[i]/bc2) + eps)
@@ -31,7 +38,17 @@ type adamCase struct {
 
 func (c adamCase) String() string {
 	s := c.spec
-	return fmt.Sprintf("%s_lr%g_betas%g,%g_eps%g", shapeName(c.shape), s.LR, s.Beta1, s.Beta2, s.Eps)
+	name := fmt.Sprintf("%s_lr%g_betas%g,%g_eps%g", shapeName(c.shape), s.LR, s.Beta1, s.Beta2, s.Eps)
+	if s.WeightDecay != 0 {
+		name += fmt.Sprintf("_%s%g", map[bool]string{false: "wd", true: "adamw_wd"}[s.Decoupled], s.WeightDecay)
+	}
+	return name
+}
+
+// withDecay returns s with weight decay wd, decoupled (AdamW) or not.
+func withDecay(s ops.AdamSpec, wd float64, decoupled bool) ops.AdamSpec {
+	s.WeightDecay, s.Decoupled = wd, decoupled
+	return s
 }
 
 var adamCases = []adamCase{
@@ -40,6 +57,10 @@ var adamCases = []adamCase{
 	{ops.Shape{3, 5, 7}, ops.AdamSpec{LR: 3e-3, Beta1: 0.8, Beta2: 0.99, Eps: 1e-6}},
 	{ops.Shape{2, 16, 3, 3}, ops.DefaultAdam(1e-2, 1)},
 	{ops.Shape{4099}, ops.AdamSpec{LR: 1e-1, Beta1: 0, Beta2: 0.5, Eps: 1e-3}},
+	{ops.Shape{7}, withDecay(ops.DefaultAdam(1e-2, 1), 1e-2, false)},
+	{ops.Shape{3, 5, 7}, withDecay(ops.DefaultAdam(1e-2, 1), 0.5, false)},
+	{ops.Shape{7}, withDecay(ops.DefaultAdam(1e-2, 1), 1e-2, true)},
+	{ops.Shape{4099}, withDecay(ops.DefaultAdam(1e-1, 1), 0.5, true)},
 }
 
 // adamSteps is the number of consecutive steps each case takes.
@@ -48,6 +69,7 @@ const adamSteps = 6
 // Adam checks several consecutive Adam steps, the parameters and both
 // moments after each, against PyTorch's formula in float64:
 //
+//	p *= 1 - lr*wd (AdamW)  or  g += wd*p (Adam's L2 weight decay)
 //	m = b1*m + (1-b1)*g;  v = b2*v + (1-b2)*g*g
 //	p -= lr * (m/(1-b1^t)) / (sqrt(v/(1-b2^t)) + eps)
 //
@@ -111,7 +133,8 @@ func adam(t TB, b ops.Backend, c adamCase) {
 		e.set(g, gh)
 		s := c.spec
 		s.Step = step
-		what := fmt.Sprintf("Adam(p %v, lr %g, betas (%g, %g), eps %g, step %d)", c.shape, s.LR, s.Beta1, s.Beta2, s.Eps, step)
+		what := fmt.Sprintf("Adam(p %v, lr %g, betas (%g, %g), eps %g, weight decay %g, decoupled %v, step %d)",
+			c.shape, s.LR, s.Beta1, s.Beta2, s.Eps, s.WeightDecay, s.Decoupled, step)
 		e.ok(b.Adam(p, g, m, v, s), what)
 		refAdam(wp, wm, wv, gh, s)
 		expectClose(t, what+": p", c.shape, e.get(p), wp, ReferenceTol)

@@ -18,7 +18,16 @@ func (b adamNoBiasCorrection) Adam(p, g, m, v *ops.Tensor, s ops.AdamSpec) error
 	return b.Backend.Adam(p, g, m, v, s)
 }
 
+// adamCoupledDecay treats AdamW's decay as Adam's L2 penalty.
+type adamCoupledDecay struct{ ops.Backend }
+
+func (b adamCoupledDecay) Adam(p, g, m, v *ops.Tensor, s ops.AdamSpec) error {
+	s.Decoupled = false
+	return b.Backend.Adam(p, g, m, v, s)
+}
+
 var adamMutants = []mutant{
 	{"adam_no_bias_correction", Adam, adamNoBiasCorrection{cpu}, []string{"step 1)", ": p"}},
+	{"adam_coupled_decay", Adam, adamCoupledDecay{cpu}, []string{"weight decay 0.01, decoupled true, step 1): p"}},
 	{"adam_ignores_guard", Adam, adamIgnoresGuard{cpu}, []string{"Adam with guard NaN: p unchanged", "shape [2]: no error"}},
 }

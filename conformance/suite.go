@@ -53,6 +53,7 @@ var Families = []Family{
 	{"SigmoidFocal", SigmoidFocal},
 	{"WeightedSum", WeightedSum},
 	{"Adam", Adam},
+	{"SGD", SGD},
 	{"Argmax", Argmax},
 	{"Errors", Errors},
 	{"Golden", Golden},

@@ -8,11 +8,17 @@ import (
 	"github.com/wgtrain/wgtrain/ops"
 )
 
-// Adam is PyTorch's torch.optim.Adam without weight decay or amsgrad:
-// betas (0.9, 0.999), eps 1e-8 by default, bias-corrected. Its moment
-// estimates live on the parameters' backend and the update runs there.
+// Adam is PyTorch's torch.optim.Adam without amsgrad: betas (0.9,
+// 0.999), eps 1e-8 by default, bias-corrected, and with Decoupled it is
+// torch.optim.AdamW. Its moment estimates live on the parameters' backend
+// and the update runs there.
 type Adam struct {
 	LR, Beta1, Beta2, Eps float64
+	// WeightDecay is Adam's L2 penalty added to the gradient (g + wd*p)
+	// or, with Decoupled, AdamW's decay of the weights (p*(1 - lr*wd))
+	// before the update; 0 (NewAdam's) is none.
+	WeightDecay float64
+	Decoupled   bool
 	// Guard, when set, is passed to every update (see ops.AdamSpec.Guard):
 	// a non-finite value there leaves the weights unchanged.
 	Guard *ops.Tensor
@@ -23,7 +29,8 @@ type Adam struct {
 }
 
 // NewAdam returns an Adam optimizer over the trainable params with
-// PyTorch's defaults and learning rate lr.
+// PyTorch's defaults and learning rate lr, without weight decay (set
+// WeightDecay and Decoupled for it, or use NewOptimizer).
 func NewAdam(b ops.Backend, params []*graph.Param, lr float64) (*Adam, error) {
 	if !(lr >= 0) || math.IsInf(lr, 0) {
 		return nil, fmt.Errorf("trainer: adam learning rate %g: want a finite value >= 0", lr)
@@ -50,7 +57,8 @@ func NewAdam(b ops.Backend, params []*graph.Param, lr float64) (*Adam, error) {
 // Step applies one update to every parameter from its Grad.
 func (a *Adam) Step() error {
 	a.step++
-	spec := ops.AdamSpec{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, Step: a.step, Guard: a.Guard}
+	spec := ops.AdamSpec{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, Step: a.step,
+		WeightDecay: a.WeightDecay, Decoupled: a.Decoupled, Guard: a.Guard}
 	for i, p := range a.params {
 		if err := p.Value.Owner().Adam(p.Value, p.Grad, a.m[i], a.v[i], spec); err != nil {
 			return fmt.Errorf("trainer: adam step %d on %s: %w", a.step, p.Name, err)

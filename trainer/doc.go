@@ -2,7 +2,7 @@
 // directory.
 //
 // Run is the training runner (the tutorial's runner.train): per epoch it
-// trains with the Adam optimizer under a MultiStepLR schedule, evaluates,
+// trains with its Optimizer (Adam, AdamW or SGD) under a Schedule, evaluates,
 // logs (CSV, TensorBoard, a progress bar) and keeps the best and last
 // checkpoints and a resume checkpoint; at the end it writes the
 // predictions, the classification report, the confusion matrix and the

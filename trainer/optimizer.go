@@ -1,6 +1,9 @@
 package trainer
 
 import (
+	"fmt"
+	"math"
+
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
 )
@@ -44,4 +47,57 @@ type Hyper struct {
 	// otherwise the optimizer keeps its own.
 	Momentum    float64
 	SetMomentum bool
+}
+
+// OptimizerConfig chooses a run's optimizer; the zero value is Adam with
+// PyTorch's defaults and no weight decay. Every value is taken as it is
+// (no per-optimizer defaults: an adamw with WeightDecay 0 decays nothing).
+type OptimizerConfig struct {
+	// Name is "adam" (or ""), "adamw" or "sgd".
+	Name string
+	// Momentum and Nesterov are SGD's; they must be 0 and false otherwise.
+	Momentum float64
+	Nesterov bool
+	// WeightDecay is torch.optim's weight_decay: Adam's and SGD's L2
+	// penalty added to the gradient, AdamW's decoupled decay.
+	WeightDecay float64
+}
+
+// check reports a configuration that NewOptimizer refuses.
+func (c OptimizerConfig) check() error {
+	switch c.Name {
+	case "", "adam", "adamw", "sgd":
+	default:
+		return fmt.Errorf("trainer: optimizer %q: want adam, adamw or sgd", c.Name)
+	}
+	if c.Name != "sgd" && (c.Momentum != 0 || c.Nesterov) {
+		return fmt.Errorf("trainer: momentum %g, nesterov %v: only sgd has them", c.Momentum, c.Nesterov)
+	}
+	if !(c.Momentum >= 0 && c.Momentum < 1) {
+		return fmt.Errorf("trainer: sgd momentum %g: want 0 <= momentum < 1", c.Momentum)
+	}
+	if c.Nesterov && c.Momentum == 0 {
+		return fmt.Errorf("trainer: sgd: nesterov needs a momentum above 0")
+	}
+	if !(c.WeightDecay >= 0) || math.IsInf(c.WeightDecay, 0) {
+		return fmt.Errorf("trainer: weight decay %g: want a finite value >= 0", c.WeightDecay)
+	}
+	return nil
+}
+
+// NewOptimizer returns the optimizer c names over the trainable params,
+// with learning rate lr: *Adam (Decoupled for adamw) or *SGD.
+func NewOptimizer(b ops.Backend, params []*graph.Param, lr float64, c OptimizerConfig) (Optimizer, error) {
+	if err := c.check(); err != nil {
+		return nil, err
+	}
+	if c.Name == "sgd" {
+		return NewSGD(b, params, lr, c.Momentum, c.Nesterov, c.WeightDecay)
+	}
+	a, err := NewAdam(b, params, lr)
+	if err != nil {
+		return nil, err
+	}
+	a.WeightDecay, a.Decoupled = c.WeightDecay, c.Name == "adamw"
+	return a, nil
 }

@@ -33,7 +33,7 @@ type resumeState struct {
 	Batch      int             `json:"batch"` // its batches already trained
 	GlobalStep int             `json:"global_step"`
 	Samples    int64           `json:"samples"`
-	AdamSteps  int             `json:"adam_steps"`
+	AdamSteps  int             `json:"adam_steps"` // the optimizer's Steps(), whichever it is (the key predates SGD)
 	Best       bestEpoch       `json:"best"`
 	History    []EpochRecord   `json:"history"`
 	Train      *lossAcc        `json:"train"`

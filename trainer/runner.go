@@ -28,8 +28,11 @@ type Config struct {
 	Criteria []graph.Criterion
 	Weights  []float32 // of the criteria; nil means 1 for a single one
 
-	LR         float64 // Adam's learning rate
-	Milestones []int   // MultiStepLR: epochs at which the rate is multiplied by Gamma
+	LR float64 // the optimizer's (initial) learning rate
+	// Optimizer chooses Adam (the zero value), AdamW or SGD, and their
+	// momentum and weight decay.
+	Optimizer  OptimizerConfig
+	Milestones []int // MultiStepLR: epochs at which the rate is multiplied by Gamma
 	Gamma      float64
 	Epochs     int
 	// Schedule chooses the learning-rate schedule; the zero value is
@@ -215,7 +218,7 @@ func newRun(cfg Config) (*run, error) {
 		return nil, errors.New("trainer: the model has no trainable parameters")
 	}
 	b := params[0].Value.Owner()
-	opt, err := NewAdam(b, params, cfg.LR)
+	opt, err := NewOptimizer(b, params, cfg.LR, cfg.Optimizer)
 	if err != nil {
 		return nil, err
 	}

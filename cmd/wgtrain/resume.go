@@ -53,6 +53,7 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 	if f.normMean, f.normStd, f.normSaved, err = savedStats(h, d.Hparams()); err != nil {
 		return err
 	}
+	fillUnrecorded(h)
 	keys := make([]string, 0, len(h))
 	for k := range h {
 		keys = append(keys, k)

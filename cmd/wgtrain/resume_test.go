@@ -84,8 +84,9 @@ func TestHparamsJSONIsTyped(t *testing.T) {
 	}
 	strs := map[string]bool{"recipe": true, "loss": true, "valid-metric": true, "logdir": true, "backend": true,
 		"dataset": true, "data-dir": true, "init-from": true, "normalize": true, "stop-at": true}
-	strs["tta"] = true      // --tta none|flip
-	strs["schedule"] = true // --schedule multistep|onecycle|linear
+	strs["tta"] = true       // --tta none|flip
+	strs["schedule"] = true  // --schedule multistep|onecycle|linear
+	strs["optimizer"] = true // --optimizer adam|adamw|sgd
 	for k, v := range h {
 		if _, isStr := v.(string); isStr != strs[k] {
 			t.Errorf("%s = %#v: a string only for string settings", k, v)

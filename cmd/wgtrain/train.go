@@ -61,7 +61,9 @@ type trainFlags struct {
 
 	labelSmoothing float64 // --label-smoothing
 
-	sched scheduleFlags // --schedule and OneCycleLR's flags
+	sched     scheduleFlags  // --schedule and OneCycleLR's flags
+	optim     optimizerFlags // --optimizer, --momentum, --nesterov, --weight-decay
+	optimizer trainer.OptimizerConfig
 }
 
 func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
@@ -73,7 +75,8 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Float64Var(&f.dropout, "dropout", 0.2, "dropout before the classifier")
 	fs.IntVar(&f.epochs, "epochs", 10, "epochs to train")
 	fs.IntVar(&f.batchSize, "batch-size", 32, "samples per batch")
-	fs.Float64Var(&f.lr, "lr", 1e-3, "Adam's learning rate; with --schedule onecycle or linear, the peak rate (OneCycleLR's max_lr)")
+	fs.Float64Var(&f.lr, "lr", 1e-3, "the optimizer's learning rate; with --schedule multistep the base rate, with onecycle or linear the peak rate (OneCycleLR's max_lr)")
+	f.optim.add(fs)
 	fs.IntSliceVar(&f.milestones, "milestones", []int{5, 8}, "MultiStepLR: epochs at which the rate is multiplied by --gamma")
 	fs.Float64Var(&f.gamma, "gamma", 0.3, "MultiStepLR's factor")
 	addScheduleFlags(fs, &f.sched)
@@ -222,6 +225,9 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err != nil {
 		return cfg, nil, err
 	}
+	if f.optimizer, err = f.optim.config(fs); err != nil {
+		return cfg, nil, err
+	}
 	tta, err := ttaFlag(f.tta)
 	if err != nil {
 		return cfg, nil, err
@@ -318,7 +324,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	}
 	cfg = trainer.Config{
 		Model: m, Criteria: criteria, Weights: weights,
-		LR: f.lr, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs, Schedule: schedule,
+		LR: f.lr, Optimizer: f.optimizer, Milestones: f.milestones, Gamma: f.gamma, Epochs: f.epochs, Schedule: schedule,
 		Train: trainL, Eval: []trainer.Named{{Name: "valid", Loader: validL}}, Valid: "valid",
 		ValidMetric: f.validMetric, Minimize: f.minimize, StopAt: stop, TTA: tta,
 		EMA: f.ema, EMAEvery: f.emaEvery,
@@ -396,6 +402,7 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	h[trainer.HparamsClasses] = ds.Classes
 	h[hparamsNormMean], h[hparamsNormStd] = statsJSON(f.normMean), statsJSON(f.normStd)
 	h["data-dir"] = ds.Dir
+	f.optim.record(h, f.optimizer)
 	delete(h, "quiet")
 	return h
 }
