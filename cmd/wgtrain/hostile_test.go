@@ -143,7 +143,7 @@ func TestHostileCheckpoints(t *testing.T) {
 }
 
 // resumeLike writes a file laid out as checkpoints/resume.safetensors:
-// the model under model/, Adam's moments under optim/, the JSON state in
+// the model under model/, the optimizer's state under optim/, the JSON state in
 // the metadata.
 func resumeLike(t *testing.T, dir string) string {
 	t.Helper()
