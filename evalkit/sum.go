@@ -14,7 +14,8 @@ import (
 // on one rank or on several whose Words are merged, gives the same Value
 // bit for bit. Infinities and NaNs are counted apart: Value is NaN after
 // a NaN or after both infinities, else the infinity fed. The zero value is
-// an empty sum. A Sum holds fewer than 2^63 values.
+// an empty sum. A Sum holds fewer than 2^63 values. Copy one by merging it
+// into an empty Sum: an assigned copy shares its big.Int's words.
 type Sum struct {
 	fixed               big.Int // the finite values' sum in units of 2^-1074
 	nan, posInf, negInf int64
@@ -59,8 +60,11 @@ func (s *Sum) Add(x float64) {
 	}
 }
 
-// Merge adds o's values to s; o is unchanged.
+// Merge adds o's values to s; o is unchanged, and a nil o adds nothing.
 func (s *Sum) Merge(o *Sum) {
+	if o == nil {
+		return
+	}
 	s.fixed.Add(&s.fixed, &o.fixed)
 	s.nan += o.nan
 	s.posInf += o.posInf

@@ -35,7 +35,9 @@ func TestSumExact(t *testing.T) {
 		{"+Inf", []float64{1, math.Inf(1)}, math.Inf(1)},
 		{"-Inf", []float64{math.Inf(-1), 1}, math.Inf(-1)},
 	} {
-		if got := sumOf(c.xs...).Value(); got != c.want {
+		s := sumOf(c.xs...)
+		s.Merge(nil)
+		if got := s.Value(); got != c.want {
 			t.Errorf("%s: %v, want %v", c.name, got, c.want)
 		}
 	}
