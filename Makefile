@@ -78,6 +78,7 @@ fixtures:
 	$(PYTHON) scripts/gen_schedules.py
 	$(PYTHON) scripts/gen_optim.py
 	$(PYTHON) scripts/gen_ema.py
+	$(PYTHON) scripts/gen_shards.py
 	@$(PYTHON) -c 'import sklearn' 2>/dev/null || { echo "installing python3-sklearn"; apt-get install -y python3-sklearn; }
 	$(PYTHON) scripts/gen_sklearn.py
 	$(PYTHON) scripts/gen_sklearn_curves.py

@@ -23,7 +23,8 @@
 // Split; a Loader turns them into float32 batches through a Transform
 // (scale to [0,1], zero-pad to 32x32, optional random crop and flip,
 // per-channel normalization) with a background goroutine preparing the
-// next batches. Every random choice — shuffling, augmentation, the
+// next batches; with LoaderOptions.Shard it takes one rank's part of each
+// epoch, as PyTorch's DistributedSampler (shard.go). Every random choice — shuffling, augmentation, the
 // validation split, the long-tailed subset — comes from a PCG generator
 // seeded by the caller, so that the same seed gives the same batches on
 // every run and every Go release, whatever the goroutine scheduling.

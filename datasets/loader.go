@@ -13,13 +13,15 @@ type LoaderOptions struct {
 	Limit     int       // use only the first Limit samples of the split (0: all)
 	Transform Transform // uint8 to float32
 	Prefetch  int       // batches prepared ahead by a background goroutine: 0 means 2, negative none
+	Shard     Shard     // this rank's part of each epoch (shard.go); the zero value takes all
 }
 
 // Loader produces the batches of a split, epoch after epoch.
 type Loader struct {
 	s        *Split
 	o        LoaderOptions
-	n        int // samples per epoch
+	n        int // samples per epoch of this shard
+	total    int // samples per epoch of all shards: the split's, or Limit
 	oh, ow   int // transformed image size
 	lut      [][256]float32
 	prefetch int
@@ -36,6 +38,9 @@ func NewLoader(s *Split, o LoaderOptions) (*Loader, error) {
 	if o.Limit < 0 {
 		return nil, fmt.Errorf("datasets: sample limit %d", o.Limit)
 	}
+	if err := o.Shard.check(); err != nil {
+		return nil, err
+	}
 	if err := o.Transform.check(s.C, s.H, s.W); err != nil {
 		return nil, err
 	}
@@ -46,7 +51,7 @@ func NewLoader(s *Split, o LoaderOptions) (*Loader, error) {
 	if n == 0 {
 		return nil, fmt.Errorf("datasets: split %q has no samples", s.Name)
 	}
-	l := &Loader{s: s, o: o, n: n, lut: o.Transform.lut(s.C), prefetch: o.Prefetch}
+	l := &Loader{s: s, o: o, n: o.Shard.Count(n), total: n, lut: o.Transform.lut(s.C), prefetch: o.Prefetch}
 	l.oh, l.ow = o.Transform.outSize(s.H, s.W)
 	if l.prefetch == 0 {
 		l.prefetch = 2
@@ -54,7 +59,8 @@ func NewLoader(s *Split, o LoaderOptions) (*Loader, error) {
 	return l, nil
 }
 
-// Len returns the number of samples per epoch: the split's, or Limit.
+// Len returns the number of samples per epoch: the split's, or Limit, or
+// this rank's part of them when the loader is sharded (Shard.Count).
 func (l *Loader) Len() int { return l.n }
 
 // Split returns the split the loader reads; sample indices (Batch.Index)
@@ -68,17 +74,18 @@ func (l *Loader) Batches() int { return (l.n + l.o.BatchSize - 1) / l.o.BatchSiz
 func (l *Loader) Shape() [4]int { return [4]int{l.o.BatchSize, l.s.C, l.oh, l.ow} }
 
 // Order returns the sample indices of an epoch in the order its batches
-// hold them: the first Len() samples of the split, shuffled under (Seed,
-// epoch) when Shuffle is on.
+// hold them: the first Len() samples of the split (or Limit), shuffled
+// under (Seed, epoch) when Shuffle is on, then, when the loader is
+// sharded, this rank's part of that order (Shard.Take).
 func (l *Loader) Order(epoch int) []int {
-	p := make([]int, l.n)
+	p := make([]int, l.total)
 	for i := range p {
 		p[i] = i
 	}
 	if l.o.Shuffle {
 		newRNG(l.o.Seed, purposeShuffle, uint64(epoch)).shuffle(p)
 	}
-	return p
+	return l.o.Shard.Take(p)
 }
 
 // Batch is one batch of transformed samples.

@@ -10,5 +10,7 @@
 // Accumulator, the Report, Score and the threshold search. Reports and
 // threshold search work on the host in float64 from a predictions file
 // (ReadPredictions), which ties training, evaluation and the command line
-// together.
+// together. The counts of several ranks of a data-parallel run combine
+// exactly (merge.go: Counts, MergeCounts, MergePredictions), and loss sums
+// through Sum, an exact float64 sum (docs/SPEC.md §4).
 package evalkit
