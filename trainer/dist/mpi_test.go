@@ -15,6 +15,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -54,11 +55,17 @@ func mpirun(t *testing.T, np int, run string, env ...string) ([]byte, error) {
 	if err != nil {
 		citest.Missing(t, "MPI", "no mpirun on PATH (Debian: openmpi-bin, libopenmpi-dev; `make deps`)")
 	}
+	// mpirun's --timeout ends every rank of a hung run; SIGTERM, which
+	// mpirun passes on to the ranks, is the fallback (a SIGKILL would
+	// leave them running).
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, path, "--allow-run-as-root", "--oversubscribe", "-np", fmt.Sprint(np),
+	cmd := exec.CommandContext(ctx, path, "--allow-run-as-root", "--oversubscribe", "--timeout", "100", "-np", fmt.Sprint(np),
 		os.Args[0], "-test.run", run, "-test.count=1", "-test.v")
-	cmd.Env = append(os.Environ(), env...)
+	// Ranks that wait yield the core: the test machine may be busy.
+	cmd.Env = append(append(os.Environ(), "OMPI_MCA_mpi_yield_when_idle=1"), env...)
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
 	out, err := cmd.CombinedOutput()
 	if ctx.Err() != nil {
 		t.Fatalf("mpirun -np %d %s did not end in 2 minutes:\n%s", np, run, out)
@@ -134,11 +141,19 @@ func TestRankDies(t *testing.T) {
 	t.Fatalf("rank %d: the all-reduce returned (%v) although rank 1 stopped", world.Rank(), err)
 }
 
-// under skips a TestRank test outside mpirun.
+// under skips a TestRank test outside mpirun. Under mpirun, a test that
+// fails on one rank aborts the run (its message is already out: -test.v
+// streams it), so that the other ranks do not wait for it in the next
+// collective.
 func under(t *testing.T) Comm {
 	if world == nil || os.Getenv("WGTRAIN_DIST_DIE") != "" {
 		t.Skip("run by TestMPIRanksOnTwoAndThreeProcesses under mpirun")
 	}
+	t.Cleanup(func() {
+		if t.Failed() {
+			world.Abort(1, t.Name()+" failed")
+		}
+	})
 	return world
 }
 
