@@ -92,9 +92,12 @@ var (
 // initialized once per process: Open returns the same Comm until its
 // Close, and an error after it.
 //
-// When a rank dies, mpirun sees it exit (or lose its connection) and kills
-// every other rank, so no rank waits forever in a collective; Abort ends
-// the run on purpose the same way. Errors of MPI calls are returned
+// When a rank dies (exits before Close, or is killed), mpirun sees it and
+// kills every other rank, so no rank waits forever in a collective (about
+// a second on one machine; the tests check it); Abort ends the run on
+// purpose the same way, with its exit status. A rank that hangs without
+// dying leaves the others waiting: MPI has no timeout of its own, and
+// mpirun's --timeout is the guard. Errors of MPI calls are returned
 // (MPI_ERRORS_RETURN) rather than aborting the process.
 func Open() (Comm, error) {
 	if n, _ := launched(); n == 0 {
