@@ -6,15 +6,18 @@
 # APT_PACKAGES are installed with apt-get when missing: gcc for cgo
 # (go-webgpu links the wgpu-native library), and Mesa's software Vulkan
 # driver (lavapipe) with the Vulkan loader, so that the WebGPU backend's
-# tests have an adapter on a machine without a GPU, and chromium, in which
-# a test opens report.html headless.
+# tests have an adapter on a machine without a GPU, chromium, in which
+# a test opens report.html headless, and OpenMPI (openmpi-bin for mpirun,
+# libopenmpi-dev and pkg-config for the cgo layer of trainer/dist in the
+# build with the tag mpi).
 
 SHELL := /bin/bash
 GO ?= go
 PYTHON ?= /usr/bin/python3
-APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mnist chromium
+APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mnist chromium \
+	openmpi-bin libopenmpi-dev pkg-config
 
-.PHONY: all deps build wgtrain train vet test conformance fixtures fuzz device-bins
+.PHONY: all deps build wgtrain wgtrain-mpi train vet test test-mpi conformance fixtures fuzz device-bins
 
 all: test
 
@@ -38,6 +41,12 @@ build: deps
 wgtrain: deps
 	$(GO) build -buildvcs=auto -o bin/wgtrain ./cmd/wgtrain
 
+# The same command built with MPI (build tag mpi: trainer/dist's cgo layer
+# over OpenMPI's libmpi): bin/wgtrain-mpi, for mpirun. Training on several
+# ranks is not wired into the command yet.
+wgtrain-mpi: deps
+	$(GO) build -buildvcs=auto -tags mpi -o bin/wgtrain-mpi ./cmd/wgtrain
+
 # The main job: `wgtrain train` with no flags, the tutorial's exp01
 # (resnet9, cross-entropy, 10 epochs) on Fashion-MNIST, on the GPU through
 # WebGPU when there is one, else on the CPU; the run goes to logs/exp01.
@@ -51,18 +60,31 @@ vet: deps
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt would change: $$unformatted" >&2; exit 1; fi
 	$(GO) vet ./...
+	$(GO) vet -tags mpi ./...
 
 # All tests: vet, gofmt, and every package's tests. A test that finds no
 # WebGPU adapter (or no Fashion-MNIST) skips, unless CI is set, and notes
 # it in the file $WGTRAIN_SKIP_NOTES names (internal/citest): the last
 # line then says what was skipped, where and why. The exit status is go
 # test's.
-test: vet
+test: vet test-mpi
 	@notes=$$(mktemp); trap 'rm -f "$$notes"' EXIT; \
 	echo "$(GO) test -count=1 ./..."; \
 	WGTRAIN_SKIP_NOTES=$$notes $(GO) test -count=1 ./...; status=$$?; \
 	sort -u "$$notes" | awk -F'\t' '{ pkgs[$$1] = pkgs[$$1] " " $$2; why[$$1] = $$3 } \
 		END { for (w in pkgs) printf "make test: the %s tests were skipped in%s (CI=true makes this a failure): %s\n", w, pkgs[w], why[w] }'; \
+	exit $$status
+
+# The MPI tests (build tag mpi): the test binary of trainer/dist starts
+# itself under `mpirun --allow-run-as-root --oversubscribe -np 2`, then
+# -np 3, then -np 2 again (all-reduce against a float64 reference, the
+# same bits on every rank and in both runs, broadcast, all-gather), and
+# checks that a rank's abort or exit ends every rank.
+test-mpi: vet
+	@notes=$$(mktemp); trap 'rm -f "$$notes"' EXIT; \
+	echo "$(GO) test -tags mpi -count=1 ./trainer/dist/"; \
+	WGTRAIN_SKIP_NOTES=$$notes $(GO) test -tags mpi -count=1 ./trainer/dist/; status=$$?; \
+	sort -u "$$notes" | awk -F'\t' '{ printf "make test-mpi: the %s tests were skipped in %s (CI=true makes this a failure): %s\n", $$1, $$2, $$3 }'; \
 	exit $$status
 
 # The conformance suite on the CPU reference backend and on the WebGPU
