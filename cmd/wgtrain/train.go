@@ -114,6 +114,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := oneProcess(); err != nil {
+		return err
+	}
 	if err := applyRecipe(fs, f); err != nil {
 		return err
 	}
