@@ -100,29 +100,7 @@ func TestAdamWDefaultAndUnrecordedOptimizer(t *testing.T) {
 	for _, k := range keys {
 		delete(h, k)
 	}
-	data, err := json.Marshal(h)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(logdir, "hparams.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	ckpt := filepath.Join(logdir, "checkpoints", "resume.safetensors")
-	f, err := safetensors.ReadFile(ckpt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(f.Metadata["wgtrain_resume"]), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st["hparams"], err = json.Marshal(h); err != nil {
-		t.Fatal(err)
-	}
-	meta, _ := json.Marshal(st)
-	if err := safetensors.WriteFile(ckpt, f.Tensors, map[string]string{"wgtrain_resume": string(meta)}); err != nil {
-		t.Fatal(err)
-	}
+	writeSavedHparams(t, logdir, h)
 	code, _, errOut := wgtrain("train", "--resume", "--logdir", logdir, "--epochs", "2", "--quiet", "--optimizer", "sgd")
 	if code != 2 || !strings.Contains(errOut, "--optimizer: adam in the run, sgd given") {
 		t.Errorf("resuming an unrecorded (Adam) run with --optimizer sgd: exit %d, stderr %q", code, errOut)

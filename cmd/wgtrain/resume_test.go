@@ -136,6 +136,36 @@ func oldStyle(t *testing.T, h map[string]any) map[string]any {
 	return old
 }
 
+// writeSavedHparams replaces the settings of the run in logdir, in
+// hparams.json and in the resume checkpoint's copy, by h: the run as an
+// older wgtrain would have saved it.
+func writeSavedHparams(t *testing.T, logdir string, h map[string]any) {
+	t.Helper()
+	data, err := json.MarshalIndent(h, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(logdir, "hparams.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ckpt := filepath.Join(logdir, "checkpoints", "resume.safetensors")
+	f, err := safetensors.ReadFile(ckpt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(f.Metadata["wgtrain_resume"]), &st); err != nil {
+		t.Fatal(err)
+	}
+	if st["hparams"], err = json.Marshal(h); err != nil {
+		t.Fatal(err)
+	}
+	meta, _ := json.Marshal(st)
+	if err := safetensors.WriteFile(ckpt, f.Tensors, map[string]string{"wgtrain_resume": string(meta)}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A run written by an older wgtrain, whose hparams.json and resume
 // checkpoint hold every setting as a string and lack the settings added
 // since, still resumes, and then gets a typed hparams.json.
@@ -151,30 +181,7 @@ func TestResumeReadsAllStringHparams(t *testing.T) {
 		}
 		delete(old, k)
 	}
-	data, err := json.MarshalIndent(old, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(filepath.Join(logdir, "hparams.json"), data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// The checkpoint's copy of the settings, as the old trainer saved it.
-	ckpt := filepath.Join(logdir, "checkpoints", "resume.safetensors")
-	f, err := safetensors.ReadFile(ckpt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var st map[string]json.RawMessage
-	if err := json.Unmarshal([]byte(f.Metadata["wgtrain_resume"]), &st); err != nil {
-		t.Fatal(err)
-	}
-	if st["hparams"], err = json.Marshal(old); err != nil {
-		t.Fatal(err)
-	}
-	meta, _ := json.Marshal(st)
-	if err := safetensors.WriteFile(ckpt, f.Tensors, map[string]string{"wgtrain_resume": string(meta)}); err != nil {
-		t.Fatal(err)
-	}
+	writeSavedHparams(t, logdir, old)
 	if h := readHparams(t, logdir); h["epochs"] != "1" || h["augment"] != "false" || h["loss-weights"].([]any)[0] != "0.500000" {
 		t.Fatalf("the old-style file is not all strings: %v", h)
 	}

@@ -43,18 +43,12 @@ func (s *single) checkRoot(root int) error {
 	return checkRoot(root, 1)
 }
 
-func (s *single) AllGatherInt64(send, recv []int64) error {
-	if err := s.check(); err != nil {
-		return err
-	}
-	if err := checkGather(len(send), len(recv), 1); err != nil {
-		return err
-	}
-	copy(recv, send)
-	return nil
-}
+func (s *single) AllGatherInt64(send, recv []int64) error { return gatherOne(s, send, recv) }
 
-func (s *single) AllGatherFloat64(send, recv []float64) error {
+func (s *single) AllGatherFloat64(send, recv []float64) error { return gatherOne(s, send, recv) }
+
+// gatherOne is the all-gather of one process: recv is send.
+func gatherOne[T any](s *single, send, recv []T) error {
 	if err := s.check(); err != nil {
 		return err
 	}
