@@ -22,7 +22,7 @@ APT_PACKAGES := gcc libc6-dev mesa-vulkan-drivers libvulkan1 dataset-fashion-mni
 all: test
 
 deps:
-	@missing=$$(for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(APT_PACKAGES); do [ "$$(dpkg-query -W -f='$${db:Status-Status}' $$p 2>/dev/null)" = installed ] || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing Debian packages:" $$missing; \
 		sudo=$$([ "$$(id -u)" = 0 ] || echo sudo); \
