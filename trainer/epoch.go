@@ -13,6 +13,7 @@ type pending struct {
 	p      *PendingStep
 	labels []int32
 	index  []int
+	lr     float64 // the learning rate the step was given
 }
 
 // trainEpoch trains the rest of the epoch in progress.
@@ -46,7 +47,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 			}
 		}
 		acc := float64(hits) / float64(len(p.labels))
-		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc, "lr/batch": r.sched.At(e, r.globalStep-1).LR}); err != nil {
+		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc, "lr/batch": p.lr}); err != nil {
 			return err
 		}
 		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels))
@@ -76,7 +77,8 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if prev != nil {
 			step++
 		}
-		r.stepper.Opt.SetHyper(r.sched.At(e, step))
+		h := r.sched.At(e, step)
+		r.stepper.Opt.SetHyper(h)
 		p, err := r.stepper.Start(toBatch(b), step)
 		if err != nil {
 			return inEpoch(e+1, err)
@@ -84,7 +86,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err := r.updateEMA(step); err != nil {
 			return inEpoch(e+1, err)
 		}
-		cur := &pending{p: p, labels: append([]int32(nil), b.Labels...)}
+		cur := &pending{p: p, labels: append([]int32(nil), b.Labels...), lr: h.LR}
 		if err := finish(); err != nil {
 			return err
 		}

@@ -6,11 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"math"
 	"os"
 	"path/filepath"
 	"reflect"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -216,18 +217,10 @@ func (r *run) loadResume() error {
 // sameHparams reports every setting that differs between the saved run
 // and this one.
 func sameHparams(saved, now map[string]any) error {
-	keys := map[string]bool{}
 	// Only the settings the saved run recorded are compared: one it did
 	// not record comes from a later version of wgtrain, whose default is
 	// what the older run did.
-	for k := range saved {
-		keys[k] = true
-	}
-	sorted := make([]string, 0, len(keys))
-	for k := range keys {
-		sorted = append(sorted, k)
-	}
-	sort.Strings(sorted)
+	sorted := slices.Sorted(maps.Keys(saved))
 	var diffs []string
 	for _, k := range sorted {
 		if mayChange[k] || sameSetting(saved[k], now[k]) {

@@ -58,12 +58,13 @@ func (r *run) thresholdsCV(p, heldOut *evalkit.Predictions, held string, res *Re
 		return r.dir.remove(thresholdsCVFile) // not an earlier run's verdict
 	}
 	obj := ThresholdsCVObjective(r.cfg.ValidMetric, r.cfg.Minimize)
-	cv, err := evalkit.CrossValidateThresholds(evalkit.Softmax(p.Logits, c), p.Target, c, obj, k, thresholdsCVSeed)
+	probs := evalkit.Softmax(p.Logits, c)
+	cv, err := evalkit.CrossValidateThresholds(probs, p.Target, c, obj, k, thresholdsCVSeed)
 	if err != nil {
 		return fmt.Errorf("trainer: thresholds cross-validation on %s: %w", r.cfg.Valid, err)
 	}
 	if held != r.cfg.Valid && heldOut != nil && heldOut.Len() > 0 {
-		if cv.HeldOut, err = evalkit.ScoreHeldOut(evalkit.Softmax(p.Logits, c), p.Target, evalkit.Softmax(heldOut.Logits, c), heldOut.Target, c, obj, held); err != nil {
+		if cv.HeldOut, err = evalkit.ScoreHeldOut(probs, p.Target, evalkit.Softmax(heldOut.Logits, c), heldOut.Target, c, obj, held); err != nil {
 			return fmt.Errorf("trainer: thresholds on %s: %w", held, err)
 		}
 	}

@@ -1,6 +1,10 @@
 package trainer
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/wgtrain/wgtrain/evalkit"
+)
 
 // TTA is a test-time augmentation that Evaluate and Predict apply: the
 // logits of each image are the mean of the model's logits over the
@@ -64,21 +68,9 @@ func meanResult(a, b StepResult) StepResult {
 	for i, v := range a.Logits {
 		out.Logits[i] = (v + b.Logits[i]) / 2
 	}
-	n := len(a.Pred)
-	out.Pred = make([]int32, n)
-	if n == 0 {
-		return out
-	}
-	k := len(out.Logits) / n
-	for i := range n {
-		row := out.Logits[i*k : (i+1)*k]
-		best := 0
-		for j := 1; j < k; j++ {
-			if row[j] > row[best] {
-				best = j
-			}
-		}
-		out.Pred[i] = int32(best)
+	out.Pred = []int32{}
+	if n := len(a.Pred); n > 0 {
+		out.Pred = evalkit.ArgMax(out.Logits, len(out.Logits)/n)
 	}
 	return out
 }
