@@ -115,15 +115,17 @@ func (o *optimizerFlags) record(h map[string]any, c trainer.OptimizerConfig) {
 	h["optimizer"], h["momentum"], h["nesterov"], h["weight-decay"] = c.Name, num(c.Momentum), c.Nesterov, num(c.WeightDecay)
 }
 
-// unrecordedOptimizer are the optimizer's settings as a run of a wgtrain
-// that did not record them (before --optimizer) trained: --resume takes
-// them for such a run, so that it continues as Adam and a different
-// --optimizer given is refused.
-var unrecordedOptimizer = map[string]any{"optimizer": "adam", "momentum": json.Number("0"), "nesterov": false, "weight-decay": json.Number("0")}
+// unrecordedSettings are settings as a run of a wgtrain that did not
+// record them trained: the optimizer's (before --optimizer) and the label
+// smoothing (before --label-smoothing). --resume takes them for such a
+// run, so that it continues as Adam without smoothing, and a different
+// value given is refused.
+var unrecordedSettings = map[string]any{"optimizer": "adam", "momentum": json.Number("0"), "nesterov": false, "weight-decay": json.Number("0"),
+	"label-smoothing": json.Number("0")}
 
-// fillUnrecorded adds unrecordedOptimizer's settings that h lacks.
+// fillUnrecorded adds unrecordedSettings that h lacks.
 func fillUnrecorded(h map[string]any) {
-	for k, v := range unrecordedOptimizer {
+	for k, v := range unrecordedSettings {
 		if _, ok := h[k]; !ok {
 			h[k] = v
 		}

@@ -100,10 +100,6 @@ func (f *trainFlags) resumeSettings(flags *pflag.FlagSet, stderr io.Writer) erro
 			diffs = append(diffs, fmt.Sprintf("--%s: %s in the run, %s given", k, was, given))
 		}
 	}
-	if _, ok := h["label-smoothing"]; !ok && f.labelSmoothing != 0 {
-		// A run saved before --label-smoothing existed trained without it.
-		diffs = append(diffs, fmt.Sprintf("--label-smoothing: 0 in the run, %g given", f.labelSmoothing))
-	}
 	if f.sched.perStep() && runEpochs >= 0 && f.epochs != runEpochs {
 		diffs = append(diffs, fmt.Sprintf("--epochs %d: the run's --schedule %s spans its %d epochs, and other epochs would change it", f.epochs, f.sched.name, runEpochs))
 	}
