@@ -37,7 +37,10 @@ type Backend struct {
 	waits    uint64 // times the host blocked on the GPU
 	err      error  // a deferred failure, reported by every later call
 	labels   *labelRecord
-	prof     *profiler // the running profile (profile.go); nil when none
+
+	// profiling (profile.go)
+	prof       *profiler // the running profile; nil when none
+	dispatches uint64    // dispatches recorded so far (Dispatches)
 }
 
 var _ ops.AsyncBackend = (*Backend)(nil)

@@ -113,6 +113,14 @@ type profiler struct {
 // timestamp queries (Options.Profile on an adapter with TIMESTAMP_QUERY).
 func (g *Backend) TimestampsSupported() bool { return g.d.timestamps }
 
+// Dispatches reports how many compute dispatches the backend has
+// recorded (counted whether or not a profile runs).
+func (g *Backend) Dispatches() uint64 {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.dispatches
+}
+
 // StartProfile begins recording a profile; it waits for the work already
 // submitted. It returns an error when a profile is already running.
 func (g *Backend) StartProfile(o ProfileOptions) error {

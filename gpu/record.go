@@ -187,6 +187,7 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 			}
 		}
 	}
+	g.dispatches++
 	if g.prof != nil {
 		if g.prof.opts.CountOnly {
 			g.profCount(op, key, wx, wy, flops, bufs)
