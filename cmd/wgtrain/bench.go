@@ -44,7 +44,7 @@ type benchResult struct {
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model]]", stdout)
+	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model [--dispatch-us U]]]", stdout)
 	backend := fs.String("backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
 	batch := fs.Int("batch-size", 32, "images per step")
 	steps := fs.Int("steps", 20, "timed training steps (after 2 warm-up steps), and as many evaluation batches (after 1 warm-up batch), as scripts/compare_pytorch.py times PyTorch")

@@ -19,10 +19,11 @@ import (
 type benchProfileFlags struct {
 	on, countOnly, costModel bool
 	dispatchUS               float64
+	fs                       *pflag.FlagSet
 }
 
 func addBenchProfileFlags(fs *pflag.FlagSet) *benchProfileFlags {
-	f := &benchProfileFlags{}
+	f := &benchProfileFlags{fs: fs}
 	fs.BoolVar(&f.on, "profile", false, "after the timed steps, profile --steps training steps and as many evaluation batches kernel family by kernel family (WebGPU only; times where the adapter has TIMESTAMP_QUERY, each dispatch then in a compute pass of its own)")
 	fs.BoolVar(&f.countOnly, "count-only", false, "with --profile: record the steps without running them, as a hardware adapter records them (no per-submission budget), and report counts without times or images/s; fast at any batch size")
 	fs.BoolVar(&f.costModel, "cost-model", false, "with --profile: predict the training step's time on named GPU classes from the counted FLOPs, bytes and dispatches (notes/gpu-cost-model.md)")
@@ -34,6 +35,8 @@ func (f *benchProfileFlags) check() error {
 	switch {
 	case (f.countOnly || f.costModel) && !f.on:
 		return usagef("--count-only and --cost-model need --profile")
+	case f.fs.Changed("dispatch-us") && !f.costModel:
+		return usagef("--dispatch-us needs --cost-model")
 	case f.dispatchUS < 0 || f.dispatchUS > 1e6:
 		return usagef("--dispatch-us %g: want 0..1e6", f.dispatchUS)
 	}

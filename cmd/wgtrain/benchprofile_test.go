@@ -160,7 +160,8 @@ func TestBenchProfileCommand(t *testing.T) {
 	for _, bad := range [][]string{
 		{"bench", "--count-only"},
 		{"bench", "--cost-model"},
-		{"bench", "--profile", "--dispatch-us", "-1"},
+		{"bench", "--profile", "--cost-model", "--dispatch-us", "-1"},
+		{"bench", "--profile", "--dispatch-us", "3"},
 		{"bench", "--profile", "--backend", "cpu"},
 	} {
 		if code, _, errOut := wgtrain(bad...); code != 2 || !strings.Contains(errOut, "--") {
