@@ -37,6 +37,10 @@ type Backend struct {
 	waits    uint64 // times the host blocked on the GPU
 	err      error  // a deferred failure, reported by every later call
 	labels   *labelRecord
+
+	// profiling (profile.go)
+	prof       *profiler // the running profile; nil when none
+	dispatches uint64    // dispatches recorded so far (Dispatches)
 }
 
 var _ ops.AsyncBackend = (*Backend)(nil)
@@ -88,6 +92,10 @@ func (g *Backend) Close() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	err := g.flush(true)
+	if g.prof != nil {
+		g.prof.release()
+		g.prof = nil
+	}
 	if g.labels != nil {
 		g.put(g.labels.buf)
 		g.labels = nil

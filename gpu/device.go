@@ -70,6 +70,10 @@ type Options struct {
 	// misbehaves when one submission runs for seconds, and no cap on a
 	// hardware one.
 	SubmitFLOPs float64
+	// Profile requests the TIMESTAMP_QUERY feature, where the adapter has
+	// it, so that StartProfile can time each command. Off, the device is
+	// opened without it.
+	Profile bool
 }
 
 func init() {
@@ -137,6 +141,10 @@ type device struct {
 	limits  wgpu.Limits
 	budget  float64 // estimated FLOPs per submission; 0 = no cap
 	lost    atomic.Pointer[string]
+
+	// timestampsAsked and timestamps: Options.Profile asked for timestamp
+	// queries, and the device has them.
+	timestampsAsked, timestamps bool
 }
 
 // open picks an adapter and requests a device with the adapter's own
@@ -186,9 +194,15 @@ func open(o Options) (*device, error) {
 	// a C struct for it, which the cgo checks reject. A lost device shows
 	// instead as a failed read-back (BufferMapAsyncStatus_DeviceLost) and
 	// is then reported by every later call.
+	var features []wgpu.FeatureName
+	d.timestampsAsked = o.Profile
+	if o.Profile && best.HasFeature(wgpu.FeatureName_TimestampQuery) {
+		features = append(features, wgpu.FeatureName_TimestampQuery)
+	}
 	dev, err := best.RequestDevice(&wgpu.DeviceDescriptor{
-		Label:          "wgtrain",
-		RequiredLimits: &wgpu.RequiredLimits{Limits: req},
+		Label:            "wgtrain",
+		RequiredFeatures: features,
+		RequiredLimits:   &wgpu.RequiredLimits{Limits: req},
 	})
 	if err != nil {
 		best.Release()
@@ -196,6 +210,7 @@ func open(o Options) (*device, error) {
 		return nil, fmt.Errorf("gpu: adapter %s: request device: %w", d.info, err)
 	}
 	d.dev, d.queue = dev, dev.GetQueue()
+	d.timestamps = len(features) > 0
 	d.limits = dev.GetLimits().Limits
 	d.budget = o.SubmitFLOPs
 	if d.budget == 0 && best.GetProperties().AdapterType == wgpu.AdapterType_CPU {

@@ -33,7 +33,10 @@
 // their bind group layouts), params.go (the Go struct of every shader's
 // parameter block and the check that it matches the shader's struct P),
 // record.go (the command recorder: dispatches, the parameter arena,
-// submissions) and select.go (Select).
+// submissions), select.go (Select), and profile.go with
+// profile_record.go (StartProfile, ProfileMark, StopProfile: each
+// command's FLOPs, bytes and timestamps, by kernel family, for wgtrain
+// bench --profile; the recorder calls them only while a profile runs).
 //
 // A dispatch names its entry point by a key, "module" for entry point
 // main or "module:entry" (for example "conv2d:backward_filter" runs fn

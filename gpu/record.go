@@ -187,6 +187,16 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 			}
 		}
 	}
+	g.dispatches++
+	if g.prof != nil {
+		if g.prof.opts.CountOnly {
+			g.profCount(op, key, wx, wy, flops, bufs)
+			return nil
+		}
+		if err := g.profBefore(); err != nil {
+			return fmt.Errorf("gpu: %s: %w", op, err)
+		}
+	}
 	pass, err := g.computePass()
 	if err != nil {
 		return fmt.Errorf("gpu: %s: %w", op, err)
@@ -230,6 +240,9 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 	g.passOps = append(g.passOps, op)
 	g.flops += flops
 	g.recorded = true
+	if g.prof != nil {
+		return g.profAfter(g.profDispatch(op, key, wx, wy, flops, bufs))
+	}
 	return nil
 }
 
@@ -247,6 +260,11 @@ func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
 		g.err = err
 		return err
 	}
+	if g.prof != nil {
+		if err := g.profBefore(); err != nil {
+			return err
+		}
+	}
 	enc, err := g.encoder()
 	if err != nil {
 		return err
@@ -255,6 +273,9 @@ func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
 		return err
 	}
 	g.recorded = true
+	if g.prof != nil {
+		return g.profAfter(g.profCopy(size))
+	}
 	return nil
 }
 
@@ -268,6 +289,9 @@ func (g *Backend) flush(wait bool) error {
 		return nil
 	}
 	err := g.endPass()
+	if g.prof != nil && err == nil {
+		err = g.profResolve()
+	}
 	for i := 0; i*(chunkSize/slot) < g.used; i++ {
 		n := min(g.used-i*(chunkSize/slot), chunkSize/slot) * slot
 		if werr := g.d.queue.WriteBuffer(g.chunks[i].buf, 0, g.chunks[i].data[:n]); werr != nil && err == nil {
@@ -284,6 +308,9 @@ func (g *Backend) flush(wait bool) error {
 	if err == nil {
 		g.d.queue.Submit(cmd)
 		cmd.Release()
+	}
+	if g.prof != nil {
+		g.profSubmitted(err == nil)
 	}
 	for _, bg := range g.garbage {
 		bg.Release()

@@ -22,6 +22,9 @@ func (g *Backend) write(op string, b *buffer, data []byte) error {
 	if err := g.d.lostErr(op); err != nil {
 		return err
 	}
+	if g.prof != nil {
+		g.profUpload(op, len(data))
+	}
 	if g.recorded && b.gen == g.gen {
 		if err := g.flush(false); err != nil {
 			return err

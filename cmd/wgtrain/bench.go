@@ -39,16 +39,22 @@ type benchResult struct {
 	// FirstEvalSeconds is the untimed warm-up evaluation batch's time.
 	FirstEvalSeconds float64 `json:"first_eval_s"`
 	PeakRSSMB        float64 `json:"peak_rss_mb"`
+	// Profile is --profile's kernel-by-kernel profile (bench_profile.go).
+	Profile *benchProfile `json:"profile,omitempty"`
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--batch-size N] [--steps S] [--width W] [--json]", stdout)
+	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model [--dispatch-us U]]]", stdout)
 	backend := fs.String("backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
 	batch := fs.Int("batch-size", 32, "images per step")
 	steps := fs.Int("steps", 20, "timed training steps (after 2 warm-up steps), and as many evaluation batches (after 1 warm-up batch), as scripts/compare_pytorch.py times PyTorch")
 	width := fs.Int("width", 16, "resnet9 width")
 	asJSON := fs.Bool("json", false, "print one JSON object")
+	prof := addBenchProfileFlags(fs)
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := prof.check(); err != nil {
 		return err
 	}
 	switch {
@@ -62,11 +68,14 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := checkBackend(*backend); err != nil {
 		return err
 	}
-	b, done, err := gpu.Select(*backend, gpu.Options{}, stderr)
+	b, done, err := gpu.Select(*backend, gpu.Options{Profile: prof.on}, stderr)
 	if err != nil {
 		return err
 	}
 	defer done()
+	if err := prof.checkBackend(b); err != nil {
+		return err
+	}
 	res := benchResult{Backend: b.Name(), Adapter: adapterName(b), BatchSize: *batch, Width: *width, Steps: *steps}
 	m, err := graph.NewResNet9(b, 3, 10, *width, 0.2)
 	if err != nil {
@@ -89,6 +98,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	}
 	for i := range bt.Labels {
 		bt.Labels[i] = int32(i % 10)
+	}
+	if prof.countOnly {
+		if res.Profile, err = runBenchProfile(prof, b, s, bt, *steps); err != nil {
+			return err
+		}
+		return writeBench(stdout, res, *asJSON)
 	}
 	if _, err := s.Train(bt, 0); err != nil {
 		return err
@@ -139,14 +154,29 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
 		res.PeakRSSMB = float64(ru.Maxrss) / 1024 // kilobytes on Linux
 	}
-	if *asJSON {
+	if prof.on {
+		if res.Profile, err = runBenchProfile(prof, b, s, bt, *steps); err != nil {
+			return err
+		}
+	}
+	return writeBench(stdout, res, *asJSON)
+}
+
+// writeBench prints bench's result, as one JSON object with asJSON.
+func writeBench(stdout io.Writer, res benchResult, asJSON bool) error {
+	if asJSON {
 		data, _ := json.Marshal(res)
 		fmt.Fprintln(stdout, string(data))
 		return nil
 	}
 	fmt.Fprintf(stdout, "backend %s (%s), resnet9 width %d, batch %d, %d steps\n", res.Backend, res.Adapter, res.Width, res.BatchSize, res.Steps)
-	fmt.Fprintf(stdout, "train  %10.1f images/s\neval   %10.1f images/s\nfirst step finished %.2f s after start; the warm-up evaluation batch took %.3f s; peak RSS %.0f MB\n",
-		res.TrainImagesPerS, res.EvalImagesPerS, res.FirstStepSeconds, res.FirstEvalSeconds, res.PeakRSSMB)
+	if res.Profile == nil || !res.Profile.CountOnly {
+		fmt.Fprintf(stdout, "train  %10.1f images/s\neval   %10.1f images/s\nfirst step finished %.2f s after start; the warm-up evaluation batch took %.3f s; peak RSS %.0f MB\n",
+			res.TrainImagesPerS, res.EvalImagesPerS, res.FirstStepSeconds, res.FirstEvalSeconds, res.PeakRSSMB)
+	}
+	if res.Profile != nil {
+		printProfile(stdout, res.Profile)
+	}
 	return nil
 }
 
