@@ -37,7 +37,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err := r.train.add(res, p.labels); err != nil {
 			return err
 		}
-		r.samples += int64(len(p.labels))
+		r.samples += int64(len(p.labels) * r.size()) // every rank's batch
 		r.batch++
 		r.globalStep++
 		hits := 0
@@ -57,7 +57,11 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		return nil
 	}
 	for {
-		if ctx.Err() != nil {
+		stop, err := r.interrupted(ctx)
+		if err != nil {
+			return inEpoch(e+1, err)
+		}
+		if stop {
 			if err := finish(); err != nil {
 				return err
 			}

@@ -1,0 +1,168 @@
+//go:build mpi
+
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/wgtrain/wgtrain/internal/citest"
+)
+
+// The data-parallel train command's tests (build tag mpi): each starts
+// this test binary as wgtrain (WGTRAIN_TEST_MAIN) on two ranks under
+// `mpirun --allow-run-as-root --oversubscribe -np 2`, on a few hundred
+// Fashion-MNIST images with the CPU backend.
+
+// distRun is the arguments of a 2-epoch run on 256 training images (64 of
+// them the validation split, 96 test images), batch 16 per rank, then
+// extra, then --logdir.
+func distRun(logdir string, extra ...string) []string {
+	args := []string{"train", "--data-dir", fmnist, "--train-limit", "256", "--valid-split", "64", "--test-limit", "96",
+		"--width", "4", "--epochs", "2", "--batch-size", "16", "--backend", "cpu", "--quiet"}
+	return append(append(args, extra...), "--logdir", logdir)
+}
+
+// mpirunWgtrain runs wgtrain (this test binary) on two ranks with args,
+// or, with MPMD's ':', rank 0 with args and rank 1 with rank1 when it is
+// not nil, and returns the exit error and the output of every rank.
+func mpirunWgtrain(t *testing.T, args, rank1 []string) (err error, stdout, stderr string) {
+	t.Helper()
+	path, lerr := exec.LookPath("mpirun")
+	if lerr != nil {
+		citest.Missing(t, "MPI", "no mpirun on PATH (Debian: openmpi-bin, libopenmpi-dev; `make deps`)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	full := []string{"--allow-run-as-root", "--oversubscribe", "--timeout", "170"}
+	if rank1 == nil {
+		full = append(append(full, "-np", "2", os.Args[0]), args...)
+	} else {
+		full = append(append(full, "-np", "1", os.Args[0]), args...)
+		full = append(append(full, ":", "-np", "1", os.Args[0]), rank1...)
+	}
+	cmd := exec.CommandContext(ctx, path, full...)
+	cmd.Env = append(os.Environ(), "WGTRAIN_TEST_MAIN=1", "OMPI_MCA_mpi_yield_when_idle=1")
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+	cmd.WaitDelay = 10 * time.Second
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	err = cmd.Run()
+	if ctx.Err() != nil {
+		t.Fatalf("mpirun did not end in 3 minutes:\n%s\n%s", o.String(), e.String())
+	}
+	return err, o.String(), e.String()
+}
+
+// sameFile fails the test unless the two files hold the same bytes.
+func sameFile(t *testing.T, a, b string) {
+	t.Helper()
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(x, y) {
+		t.Fatalf("%s and %s differ", a, b)
+	}
+}
+
+// TestDistTrainReportEqualsOneProcess checks a 2-rank run: one summary
+// (rank 0's) naming the global batch, "ranks": 2 in hparams.json, and
+// its final predictions and report equal, byte for byte, those of one
+// process predicting with its best checkpoint (`wgtrain predict`, then
+// `wgtrain report`); then that a second identical run writes identical
+// checkpoints.
+func TestDistTrainReportEqualsOneProcess(t *testing.T) {
+	needFashionMNIST(t)
+	dir := t.TempDir()
+	run1 := filepath.Join(dir, "run1")
+	err, out, errOut := mpirunWgtrain(t, distRun(run1), nil)
+	if err != nil {
+		t.Fatalf("mpirun: %v\nstdout %s\nstderr %s", err, out, errOut)
+	}
+	if strings.Count(out, "best model:") != 1 || strings.Count(out, "data-parallel: 2 ranks × batch 16 = global batch 32\n") != 1 {
+		t.Errorf("want one summary, with the global batch:\n%s", out)
+	}
+	var h map[string]any
+	if data, err := os.ReadFile(filepath.Join(run1, "hparams.json")); err != nil || json.Unmarshal(data, &h) != nil || h["ranks"] != 2.0 {
+		t.Errorf("hparams.json: ranks %v (%v), want 2", h["ranks"], err)
+	}
+	best := filepath.Join(run1, "checkpoints", "best.safetensors")
+	for _, split := range []string{"valid", "test"} {
+		one := filepath.Join(dir, split+".csv")
+		code, _, e := wgtrain("predict", "--data-dir", fmnist, "--checkpoint", best, "--split", split, "--valid-split", "64",
+			"--limit", map[string]string{"valid": "0", "test": "96"}[split], "--backend", "cpu", "--quiet", "--out", one)
+		if code != 0 {
+			t.Fatalf("predict %s: exit %d: %s", split, code, e)
+		}
+		ran := filepath.Join(run1, "predictions", split+".csv")
+		sameFile(t, ran, one)
+		_, a, _ := wgtrain("report", "--predictions", ran, "--format", "json")
+		_, b, _ := wgtrain("report", "--predictions", one, "--format", "json")
+		if a != b || !strings.Contains(a, "accuracy") {
+			t.Errorf("%s: the run's report differs from one process's:\n%s\n%s", split, a, b)
+		}
+	}
+
+	run2 := filepath.Join(dir, "run2")
+	if err, out, errOut := mpirunWgtrain(t, distRun(run2), nil); err != nil {
+		t.Fatalf("second run: %v\n%s\n%s", err, out, errOut)
+	}
+	for _, f := range []string{"best.safetensors", "last.safetensors"} {
+		sameFile(t, filepath.Join(run1, "checkpoints", f), filepath.Join(run2, "checkpoints", f))
+	}
+}
+
+// TestDistTrainResumes checks that a 2-rank run of 1 epoch resumed to 2
+// ends with the weights of a 2-rank run of 2 epochs straight.
+func TestDistTrainResumes(t *testing.T) {
+	needFashionMNIST(t)
+	dir := t.TempDir()
+	straight, resumed := filepath.Join(dir, "straight"), filepath.Join(dir, "resumed")
+	if err, out, errOut := mpirunWgtrain(t, distRun(straight), nil); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, errOut)
+	}
+	if err, out, errOut := mpirunWgtrain(t, distRun(resumed, "--epochs", "1"), nil); err != nil {
+		t.Fatalf("%v\n%s\n%s", err, out, errOut)
+	}
+	if err, out, errOut := mpirunWgtrain(t, distRun(resumed, "--resume"), nil); err != nil {
+		t.Fatalf("resume: %v\n%s\n%s", err, out, errOut)
+	}
+	sameFile(t, filepath.Join(straight, "checkpoints", "last.safetensors"), filepath.Join(resumed, "checkpoints", "last.safetensors"))
+}
+
+// TestDistTrainRankFailureStopsEveryRank checks that an error on one
+// rank ends both, with a message naming the rank: rank 1 given a bad
+// flag (MPMD launch) while rank 0 waits for it, and rank 0 refusing a
+// run directory that holds another run while rank 1 waits.
+func TestDistTrainRankFailureStopsEveryRank(t *testing.T) {
+	needFashionMNIST(t)
+	dir := t.TempDir()
+	logdir := filepath.Join(dir, "run")
+	err, _, errOut := mpirunWgtrain(t, distRun(logdir), distRun(logdir, "--valid-metric", "nosuch"))
+	if err == nil || !strings.Contains(errOut, "rank 1 of 2: train: --valid-metric") {
+		t.Errorf("rank 1 with a bad flag: %v, stderr:\n%s", err, errOut)
+	}
+	if err := os.MkdirAll(filepath.Join(logdir, "checkpoints"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(logdir, "checkpoints", "last.safetensors"), []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	err, _, errOut = mpirunWgtrain(t, distRun(logdir), nil)
+	if err == nil || !strings.Contains(errOut, "rank 0 of 2: train:") {
+		t.Errorf("a used run directory: %v, stderr:\n%s", err, errOut)
+	}
+}
