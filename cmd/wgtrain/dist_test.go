@@ -9,12 +9,14 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/wgtrain/wgtrain/internal/citest"
+	"github.com/wgtrain/wgtrain/trainer"
 )
 
 // The data-parallel train command's tests (build tag mpi): each starts
@@ -164,5 +166,66 @@ func TestDistTrainRankFailureStopsEveryRank(t *testing.T) {
 	err, _, errOut = mpirunWgtrain(t, distRun(logdir), nil)
 	if err == nil || !strings.Contains(errOut, "rank 0 of 2: train:") {
 		t.Errorf("a used run directory: %v, stderr:\n%s", err, errOut)
+	}
+}
+
+// TestDistTrainInterruptedAtTheSameStep sends SIGTERM (what Ctrl-C in a
+// terminal, or Slurm's scancel, gives every rank) to both ranks of a run
+// once it has started, and checks that the ranks agreed on a batch
+// boundary: both ranks said how to continue, and rank 0 saved a resume
+// checkpoint inside the first epoch (at its start when a rank was still
+// loading the data: train catches the signals from its start).
+func TestDistTrainInterruptedAtTheSameStep(t *testing.T) {
+	needFashionMNIST(t)
+	path, err := exec.LookPath("mpirun")
+	if err != nil {
+		citest.Missing(t, "MPI", "no mpirun on PATH (Debian: openmpi-bin, libopenmpi-dev; `make deps`)")
+	}
+	logdir := filepath.Join(t.TempDir(), "run")
+	args := append([]string{"--allow-run-as-root", "--oversubscribe", "--timeout", "170", "-np", "2", os.Args[0]},
+		distRun(logdir, "--train-limit", "16000", "--epochs", "1")...)
+	cmd := exec.Command(path, args...)
+	cmd.Env = append(os.Environ(), "WGTRAIN_TEST_MAIN=1", "OMPI_MCA_mpi_yield_when_idle=1")
+	var o, e bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &o, &e
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	// Rank 0 creates tensorboard/ just before the first step.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		if _, err := os.Stat(filepath.Join(logdir, "tensorboard")); err == nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			cmd.Process.Kill()
+			t.Fatalf("the run did not start in 2 minutes:\n%s", e.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	kids, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(cmd.Process.Pid), "task", strconv.Itoa(cmd.Process.Pid), "children"))
+	if err != nil || len(strings.Fields(string(kids))) != 2 {
+		cmd.Process.Kill()
+		t.Fatalf("mpirun's children %q (%v): want the 2 ranks", kids, err)
+	}
+	for _, k := range strings.Fields(string(kids)) {
+		if pid, err := strconv.Atoi(k); err == nil {
+			syscall.Kill(pid, syscall.SIGTERM)
+		}
+	}
+	select {
+	case <-done:
+	case <-time.After(2 * time.Minute):
+		cmd.Process.Kill()
+		t.Fatal("the ranks did not stop within 2 minutes of SIGTERM")
+	}
+	if strings.Count(e.String(), "interrupted; a checkpoint was saved: continue with wgtrain train --resume") != 2 {
+		t.Fatalf("stderr does not say the run was interrupted:\n%s", e.String())
+	}
+	s, err := trainer.RunDir(logdir).Saved()
+	if err != nil || s.Epochs != 0 {
+		t.Fatalf("resume checkpoint: %+v, %v: want one inside the first epoch", s, err)
 	}
 }

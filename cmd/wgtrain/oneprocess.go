@@ -27,7 +27,7 @@ func trainComm() (dist.Comm, error) {
 // no rank waits for the others in a collective. An interruption, which
 // every rank agrees on, is returned as it is.
 func endRanks(c dist.Comm, err error, code int) error {
-	if err == nil || c.Size() == 1 || errors.Is(err, errInterrupted) {
+	if err == nil || c.Size() == 1 || errors.Is(err, trainer.ErrInterrupted) {
 		return err
 	}
 	if aerr := c.Abort(code, "train: "+err.Error()); aerr != nil { // Abort names the rank
@@ -36,5 +36,9 @@ func endRanks(c dist.Comm, err error, code int) error {
 	return err
 }
 
-// errInterrupted marks train's message for an interrupted run.
-var errInterrupted = trainer.ErrInterrupted
+// interrupted is train's message for an interrupted run; it wraps
+// trainer.ErrInterrupted.
+type interrupted struct{ msg string }
+
+func (e interrupted) Error() string { return e.msg }
+func (e interrupted) Unwrap() error { return trainer.ErrInterrupted }

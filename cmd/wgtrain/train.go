@@ -137,6 +137,14 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 
 // train runs wgtrain train on this rank, after its flags are parsed.
 func (f *trainFlags) train(fs *pflag.FlagSet, stdout, stderr io.Writer) error {
+	var early context.Context // the signals of a run of several ranks
+	if f.comm.Size() > 1 {
+		// From the start: a rank still loading the data when Ctrl-C or
+		// scancel's SIGTERM comes must not die while the others save.
+		var stop func()
+		early, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+	}
 	if err := applyRecipe(fs, f); err != nil {
 		return err
 	}
@@ -152,9 +160,12 @@ func (f *trainFlags) train(fs *pflag.FlagSet, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if early != nil {
+		ctx = early
+	}
 	res, err := trainer.Run(ctx, cfg)
 	if errors.Is(err, trainer.ErrInterrupted) {
-		return fmt.Errorf("%w; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", errInterrupted, shellQuote(cfg.LogDir))
+		return interrupted{fmt.Sprintf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", shellQuote(cfg.LogDir))}
 	}
 	if nf := (*trainer.NonFiniteLossError)(nil); errors.As(err, &nf) {
 		return fmt.Errorf("%w; try a smaller --lr than %g", err, f.lr)
