@@ -82,7 +82,8 @@ test: vet test-mpi
 # checks that a rank's abort or exit ends every rank; trainer's checks a
 # data-parallel step against the mean of two half-batches' gradients on
 # 2 ranks, and wgtrain's runs train on 2 ranks (report equal to one
-# process's, identical reruns, resume, a failing rank, SIGTERM).
+# process's, identical reruns, resume, a failing rank, SIGTERM, and
+# PyTorch's DistributedDataParallel on 2 gloo processes: gen_ddp.py).
 test-mpi: vet
 	@notes=$$(mktemp); trap 'rm -f "$$notes"' EXIT; status=0; \
 	for t in "./trainer/dist/ ." "./trainer/ DataParallel|^TestRank" "./cmd/wgtrain/ ^TestDist"; do \
@@ -106,6 +107,7 @@ fixtures:
 	$(PYTHON) scripts/gen_optim.py
 	$(PYTHON) scripts/gen_ema.py
 	$(PYTHON) scripts/gen_shards.py
+	$(PYTHON) scripts/gen_ddp.py
 	@$(PYTHON) -c 'import sklearn' 2>/dev/null || { echo "installing python3-sklearn"; apt-get install -y python3-sklearn; }
 	$(PYTHON) scripts/gen_sklearn.py
 	$(PYTHON) scripts/gen_sklearn_curves.py

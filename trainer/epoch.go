@@ -50,7 +50,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc, "lr/batch": p.lr}); err != nil {
 			return err
 		}
-		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels))
+		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels)*r.size()) // img/s of every rank
 		if r.cfg.AfterStep != nil {
 			r.cfg.AfterStep(e+1, r.globalStep, res)
 		}

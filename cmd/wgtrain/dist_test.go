@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wgtrain/wgtrain/internal/citest"
+	"github.com/wgtrain/wgtrain/internal/safetensors"
 	"github.com/wgtrain/wgtrain/trainer"
 )
 
@@ -227,5 +229,77 @@ func TestDistTrainInterruptedAtTheSameStep(t *testing.T) {
 	s, err := trainer.RunDir(logdir).Saved()
 	if err != nil || s.Epochs != 0 {
 		t.Fatalf("resume checkpoint: %+v, %v: want one inside the first epoch", s, err)
+	}
+}
+
+// TestDistTrainLikeTorchDDP checks `mpirun -np 2 wgtrain-mpi train` from
+// PyTorch's initial state against PyTorch's DistributedDataParallel on
+// two gloo processes (scripts/gen_ddp.py): three steps of batch 16 per
+// rank on the first 96 Fashion-MNIST images in file order, each rank
+// taking every other image (DistributedSampler, shuffle=False), dropout
+// 0. Rank 0's weights and running statistics must land on PyTorch's rank
+// 0 within TestInitFromPyTorchTrainsLikePyTorch's tolerances: relative
+// 2e-4, and 4e-3 for the biases of convolutions before a batch norm and
+// the running means they feed (zero true gradient: Adam turns rounding
+// noise there into steps of up to lr).
+func TestDistTrainLikeTorchDDP(t *testing.T) {
+	needFashionMNIST(t)
+	f, err := safetensors.ReadFile("testdata/pytorch_ddp_steps.safetensors")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	var init []safetensors.Tensor
+	for _, x := range f.Tensors {
+		if strings.HasPrefix(x.Name, "init/") {
+			x.Name = strings.TrimPrefix(x.Name, "init/")
+			init = append(init, x)
+		}
+	}
+	initPath := filepath.Join(dir, "init.safetensors")
+	if err := safetensors.WriteFile(initPath, init, nil); err != nil {
+		t.Fatal(err)
+	}
+	logdir := filepath.Join(dir, "run")
+	err, out, errOut := mpirunWgtrain(t, []string{"train", "--data-dir", fmnist, "--init-from", initPath, "--width", "4",
+		"--dropout", "0", "--shuffle=false", "--train-limit", "96", "--batch-size", "16", "--epochs", "1",
+		"--valid-split", "0", "--test-limit", "32", "--backend", "cpu", "--logdir", logdir, "--quiet"}, nil)
+	if err != nil {
+		t.Fatalf("mpirun: %v\n%s\n%s", err, out, errOut)
+	}
+	got, err := safetensors.ReadFile(filepath.Join(logdir, "checkpoints", "last.safetensors"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Tensors) != len(init) {
+		t.Fatalf("the checkpoint has %d tensors, PyTorch's state %d", len(got.Tensors), len(init))
+	}
+	for _, g := range got.Tensors {
+		want, ok := f.Get("final/" + g.Name)
+		if !ok {
+			t.Fatalf("the fixture has no final/%s", g.Name)
+		}
+		if g.DType == safetensors.DTypeI64 {
+			a, _ := g.Int64s()
+			b, _ := want.Int64s()
+			if a[0] != b[0] {
+				t.Errorf("%s = %d, PyTorch %d", g.Name, a[0], b[0])
+			}
+			continue
+		}
+		a, _ := g.Float32s()
+		b, _ := want.Float32s()
+		zeroGrad := strings.HasSuffix(g.Name, ".0.bias") || strings.HasSuffix(g.Name, ".1.running_mean")
+		for i := range a {
+			x, y := float64(a[i]), float64(b[i])
+			lim := max(2e-4*math.Abs(x+y), 2e-6)
+			if zeroGrad {
+				lim = 4e-3
+			}
+			if !(math.Abs(x-y) <= lim) {
+				t.Errorf("%s[%d] = %g, PyTorch %g", g.Name, i, x, y)
+				break
+			}
+		}
 	}
 }
