@@ -42,8 +42,8 @@ wgtrain: deps
 	$(GO) build -buildvcs=auto -o bin/wgtrain ./cmd/wgtrain
 
 # The same command built with MPI (build tag mpi: trainer/dist's cgo layer
-# over OpenMPI's libmpi): bin/wgtrain-mpi, for mpirun. Training on several
-# ranks is not wired into the command yet.
+# over OpenMPI's libmpi): bin/wgtrain-mpi, which `mpirun -np N
+# bin/wgtrain-mpi train ...` runs data-parallel on N ranks (README.md).
 wgtrain-mpi: deps
 	$(GO) build -buildvcs=auto -tags mpi -o bin/wgtrain-mpi ./cmd/wgtrain
 
@@ -79,11 +79,17 @@ test: vet test-mpi
 # itself under `mpirun --allow-run-as-root --oversubscribe -np 2`, then
 # -np 3, then -np 2 again (all-reduce against a float64 reference, the
 # same bits on every rank and in both runs, broadcast, all-gather), and
-# checks that a rank's abort or exit ends every rank.
+# checks that a rank's abort or exit ends every rank; trainer's checks a
+# data-parallel step against the mean of two half-batches' gradients on
+# 2 ranks, and wgtrain's runs train on 2 ranks (report equal to one
+# process's, identical reruns, resume, a failing rank, SIGTERM, and
+# PyTorch's DistributedDataParallel on 2 gloo processes: gen_ddp.py).
 test-mpi: vet
-	@notes=$$(mktemp); trap 'rm -f "$$notes"' EXIT; \
-	echo "$(GO) test -tags mpi -count=1 ./trainer/dist/"; \
-	WGTRAIN_SKIP_NOTES=$$notes $(GO) test -tags mpi -count=1 ./trainer/dist/; status=$$?; \
+	@notes=$$(mktemp); trap 'rm -f "$$notes"' EXIT; status=0; \
+	for t in "./trainer/dist/ ." "./trainer/ DataParallel|^TestRank" "./cmd/wgtrain/ ^TestDist"; do \
+		set -- $$t; echo "$(GO) test -tags mpi -count=1 -run '$$2' $$1"; \
+		WGTRAIN_SKIP_NOTES=$$notes $(GO) test -tags mpi -count=1 -run "$$2" $$1 || status=1; \
+	done; \
 	sort -u "$$notes" | awk -F'\t' '{ printf "make test-mpi: the %s tests were skipped in %s (CI=true makes this a failure): %s\n", $$1, $$2, $$3 }'; \
 	exit $$status
 
@@ -101,6 +107,7 @@ fixtures:
 	$(PYTHON) scripts/gen_optim.py
 	$(PYTHON) scripts/gen_ema.py
 	$(PYTHON) scripts/gen_shards.py
+	$(PYTHON) scripts/gen_ddp.py
 	@$(PYTHON) -c 'import sklearn' 2>/dev/null || { echo "installing python3-sklearn"; apt-get install -y python3-sklearn; }
 	$(PYTHON) scripts/gen_sklearn.py
 	$(PYTHON) scripts/gen_sklearn_curves.py

@@ -65,6 +65,12 @@ type Options struct {
 	// backend (Vulkan, Metal, D3D12) before OpenGL, and a discrete GPU
 	// before an integrated one before a software one.
 	Adapter string
+	// Index picks, among the adapters that rank best (the same kind of
+	// device on the same kind of backend), the one at Index mod their
+	// number, in the order the instance lists them: a data-parallel run
+	// gives its local rank, so that N ranks on an N-GPU machine use every
+	// GPU. 0 (or a negative Index) is the first.
+	Index int
 	// SubmitFLOPs caps the estimated floating-point work recorded into one
 	// submission; 0 chooses: 2e8 on a software adapter, whose driver
 	// misbehaves when one submission runs for seconds, and no cap on a
@@ -155,6 +161,7 @@ func open(o Options) (*device, error) {
 	all := inst.EnumerateAdapters(nil)
 	var found []AdapterInfo
 	var best *wgpu.Adapter
+	var tied []*wgpu.Adapter // the adapters of bestRank
 	bestRank := 1 << 30
 	for _, a := range all {
 		p := a.GetProperties()
@@ -163,8 +170,13 @@ func open(o Options) (*device, error) {
 			continue
 		}
 		if r := rank(p); r < bestRank {
-			best, bestRank = a, r
+			best, bestRank, tied = a, r, append(tied[:0], a)
+		} else if r == bestRank {
+			tied = append(tied, a)
 		}
+	}
+	if len(tied) > 0 {
+		best = tied[max(o.Index, 0)%len(tied)]
 	}
 	for _, a := range all {
 		if a != best {

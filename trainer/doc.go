@@ -11,5 +11,7 @@
 // Evaluate and Predict run a model over a loader, and SaveState and
 // LoadState move a model's state_dict to and from safetensors with
 // PyTorch's names (docs/SPEC.md §8.4); ReadCheckpoint validates an
-// untrusted checkpoint whole before a model is built for it.
+// untrusted checkpoint whole before a model is built for it. With a
+// Config.Comm of several ranks (trainer/dist), Run trains data-parallel
+// as PyTorch's DistributedDataParallel (dist_run.go, dist_step.go).
 package trainer

@@ -37,7 +37,7 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err := r.train.add(res, p.labels); err != nil {
 			return err
 		}
-		r.samples += int64(len(p.labels))
+		r.samples += int64(len(p.labels) * r.size()) // every rank's batch
 		r.batch++
 		r.globalStep++
 		hits := 0
@@ -50,14 +50,18 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		if err := r.tb["train"].scalars(r.samples, map[string]float64{"loss/batch": res.Loss, "accuracy01/batch": acc, "lr/batch": p.lr}); err != nil {
 			return err
 		}
-		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels))
+		bar.step(r.train.Loss/float64(r.train.N), r.train.acc.Accuracy(), len(p.labels)*r.size()) // img/s of every rank
 		if r.cfg.AfterStep != nil {
 			r.cfg.AfterStep(e+1, r.globalStep, res)
 		}
 		return nil
 	}
 	for {
-		if ctx.Err() != nil {
+		stop, err := r.interrupted(ctx)
+		if err != nil {
+			return inEpoch(e+1, err)
+		}
+		if stop {
 			if err := finish(); err != nil {
 				return err
 			}

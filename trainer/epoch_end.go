@@ -27,7 +27,11 @@ type bestEpoch struct {
 // advances to the next epoch.
 func (r *run) endEpoch(ctx context.Context) error {
 	e := r.epoch
-	rec := EpochRecord{Epoch: e + 1, LR: r.sched.At(e, max(r.globalStep-1, 0)).LR, Metrics: map[string]Metrics{"train": r.train.metrics()}}
+	train, err := r.mergeAcc(r.train) // every rank's shard
+	if err != nil {
+		return err
+	}
+	rec := EpochRecord{Epoch: e + 1, LR: r.sched.At(e, max(r.globalStep-1, 0)).LR, Metrics: map[string]Metrics{"train": train.metrics()}}
 	// With EMA the average is evaluated and saved as best; the live
 	// weights come back before last.safetensors and the resume checkpoint.
 	if err := r.swapEMA(); err != nil {
@@ -54,7 +58,7 @@ func (r *run) endEpoch(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := r.tb["train"].confusion(int64(e+1), "train", r.train.acc.Confusion(), r.cfg.ClassNames); err != nil {
+	if err := r.tb["train"].confusion(int64(e+1), "train", train.acc.Confusion(), r.cfg.ClassNames); err != nil {
 		return err
 	}
 	for name, m := range rec.Metrics {
@@ -76,19 +80,19 @@ func (r *run) endEpoch(ctx context.Context) error {
 	better := r.improved(v)
 	if better {
 		r.best = bestEpoch{Epoch: e + 1, Metric: v}
-		if err := SaveState(r.dir.best(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+		if err := r.saveState(r.dir.best(), e+1); err != nil {
 			return err
 		}
 	}
 	if r.ema != nil {
-		if err := SaveState(r.dir.lastEMA(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+		if err := r.saveState(r.dir.lastEMA(), e+1); err != nil {
 			return err
 		}
 		if err := r.swapEMA(); err != nil {
 			return err
 		}
 	}
-	if err := SaveState(r.dir.last(), r.cfg.Model, map[string]string{"epoch": fmt.Sprint(e + 1)}); err != nil {
+	if err := r.saveState(r.dir.last(), e+1); err != nil {
 		return err
 	}
 	r.epoch, r.batch = e+1, 0
@@ -96,10 +100,12 @@ func (r *run) endEpoch(ctx context.Context) error {
 	if err := r.saveResume(); err != nil {
 		return err
 	}
-	if err := r.dir.writeLogs(r.history); err != nil {
+	if err := r.write(func() error { return r.dir.writeLogs(r.history) }); err != nil {
 		return err
 	}
-	if err := r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, r.timeToTarget()); err != nil {
+	if err := r.write(func() error {
+		return r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, r.timeToTarget())
+	}); err != nil {
 		return err
 	}
 	for _, w := range r.tb {
@@ -124,4 +130,12 @@ func (r *run) improved(v float64) bool {
 		return v <= r.best.Metric-1e-6
 	}
 	return v >= r.best.Metric+1e-6
+}
+
+// saveState writes the model to a checkpoint of the run directory with
+// its 1-based epoch (rank 0 only).
+func (r *run) saveState(path string, epoch int) error {
+	return r.write(func() error {
+		return SaveState(path, r.cfg.Model, map[string]string{"epoch": fmt.Sprint(epoch)})
+	})
 }

@@ -157,10 +157,19 @@ func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, kee
 		bar.step(ev.acc.Loss/float64(ev.acc.N), ev.acc.acc.Accuracy(), len(b.Labels))
 		return nil
 	}
+	pass := ctx
+	if r.size() > 1 {
+		// Every rank evaluates rank 0's running statistics, and finishes
+		// its shard: an interruption is agreed on after the pass.
+		if err := r.stepper.SyncBuffers(); err != nil {
+			return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
+		}
+		pass = context.WithoutCancel(ctx)
+	}
 	if keep {
-		ev.pred, err = Predict(ctx, r.stepper, l, each)
+		ev.pred, err = Predict(pass, r.stepper, l, each)
 	} else {
-		err = Evaluate(ctx, r.stepper, l, each)
+		err = Evaluate(pass, r.stepper, l, each)
 	}
 	if errors.Is(err, ErrInterrupted) {
 		return nil, err
@@ -172,5 +181,30 @@ func (r *run) evaluate(ctx context.Context, name string, l *datasets.Loader, kee
 	if err != nil {
 		return nil, fmt.Errorf("trainer: evaluating %s: %w", name, err)
 	}
-	return ev, nil
+	return r.mergeEvaluation(ctx, ev)
+}
+
+// mergeEvaluation combines every rank's evaluation of its shard into the
+// whole split's (one rank: ev itself), then returns ErrInterrupted when
+// the run was interrupted on any rank during the pass.
+func (r *run) mergeEvaluation(ctx context.Context, ev *evaluation) (*evaluation, error) {
+	if r.size() == 1 {
+		return ev, nil
+	}
+	acc, err := r.mergeAcc(ev.acc)
+	if err != nil {
+		return nil, err
+	}
+	out := &evaluation{acc: acc}
+	if ev.pred != nil {
+		if out.pred, err = r.mergePredictions(ev.pred); err != nil {
+			return nil, err
+		}
+	}
+	if stop, err := r.interrupted(ctx); err != nil {
+		return nil, err
+	} else if stop {
+		return nil, ErrInterrupted
+	}
+	return out, nil
 }

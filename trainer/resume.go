@@ -61,6 +61,11 @@ var mayChange = map[string]bool{"epochs": true, "stop-at": true, "resume": true,
 // (Adam's exp_avg and exp_avg_sq, SGD's momentum_buffer), and the JSON state in the metadata; one file, written
 // atomically, so it is always whole.
 func (r *run) saveResume() error {
+	// In a data-parallel run rank 0 saves every rank's training counts.
+	train, err := r.mergeAcc(r.train)
+	if err != nil || !r.lead() {
+		return err
+	}
 	ts, err := statedict.Tensors(r.cfg.Model, "model/")
 	if err != nil {
 		return err
@@ -81,13 +86,13 @@ func (r *run) saveResume() error {
 		return err
 	}
 	ts = append(ts, emaTs...)
-	counts, err := json.Marshal(r.train.acc)
+	counts, err := json.Marshal(train.acc)
 	if err != nil {
 		return fmt.Errorf("trainer: resume state: %w", err)
 	}
 	st := resumeState{
 		Version: 1, Epoch: r.epoch, Batch: r.batch, GlobalStep: r.globalStep, Samples: r.samples,
-		AdamSteps: opt.Steps(), Best: r.best, History: r.history, Train: r.train, TrainAcc: counts,
+		AdamSteps: opt.Steps(), Best: r.best, History: r.history, Train: train, TrainAcc: counts,
 		Hparams: r.cfg.Hparams, ElapsedS: r.elapsed(), Stopped: r.stopped, StopAt: r.cfg.StopAt, Epochs: r.cfg.Epochs,
 	}
 	if r.ema != nil {

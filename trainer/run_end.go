@@ -14,8 +14,12 @@ import (
 func (r *run) finish(ctx context.Context) (*Result, error) {
 	epoch := r.epoch // the final model's: the last epoch's, or the best one's
 	if r.cfg.LoadBestOnEnd && r.best.Epoch > 0 {
-		// With EMA, best.safetensors holds the average.
-		if err := LoadState(r.dir.best(), r.cfg.Model); err != nil {
+		// With EMA, best.safetensors holds the average. Rank 0 reads it
+		// and gives it to the other ranks.
+		if err := r.write(func() error { return LoadState(r.dir.best(), r.cfg.Model) }); err != nil {
+			return nil, err
+		}
+		if err := r.broadcastModel(); err != nil {
 			return nil, err
 		}
 		epoch = r.best.Epoch
@@ -30,7 +34,9 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		res.TrainS = r.history[n-1].ElapsedS
 	}
 	// A resumed run's target may have changed since its last epoch.
-	if err := r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, res.StopAt); err != nil {
+	if err := r.write(func() error {
+		return r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, res.StopAt)
+	}); err != nil {
 		return nil, err
 	}
 	done := map[string]*evaluation{}
@@ -53,7 +59,7 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		res.Final[l.Name] = ev.acc.metrics()
 		if predict[l.Name] {
 			meta := &evalkit.PredictionsMeta{Classes: r.cfg.ClassNames, Split: l.Name, Epoch: epoch}
-			if err := r.dir.writePredictions(l.Name, ev.pred, meta); err != nil {
+			if err := r.write(func() error { return r.dir.writePredictions(l.Name, ev.pred, meta) }); err != nil {
 				return nil, err
 			}
 		}
@@ -72,13 +78,13 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res.Report = rep
-	if err := r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames); err != nil {
+	if err := r.write(func() error { return r.dir.writeReport(rep, ev.acc.acc.Confusion(), r.cfg.ClassNames) }); err != nil {
 		return nil, err
 	}
 	if err := r.thresholdsCV(done[r.cfg.Valid].pred, ev.pred, name, res); err != nil {
 		return nil, err
 	}
-	if err := r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch); err != nil {
+	if err := r.write(func() error { return r.dir.writeCurves(r.history, r.cfg.ValidMetric, r.cfg.Valid, r.best.Epoch) }); err != nil {
 		return nil, err
 	}
 	var split *datasets.Split
@@ -88,7 +94,7 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 			break
 		}
 	}
-	if err := r.dir.writeReportHTML(rep, ev.pred, split); err != nil {
+	if err := r.write(func() error { return r.dir.writeReportHTML(rep, ev.pred, split) }); err != nil {
 		return nil, err
 	}
 	r.prog.final(rep)

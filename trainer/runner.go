@@ -14,6 +14,7 @@ import (
 	"github.com/wgtrain/wgtrain/evalkit"
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer/dist"
 )
 
 // Named is a loader with the name its logs and metrics go under.
@@ -94,6 +95,16 @@ type Config struct {
 	// have come back, with the 1-based epoch and the number of steps
 	// trained so far.
 	AfterStep func(epoch, steps int, res StepResult)
+
+	// Comm, when it has several ranks, makes the run data-parallel as
+	// PyTorch's DistributedDataParallel (dist_run.go, dist_step.go): every
+	// rank runs Run with the same settings, Train and the Eval and Predict
+	// loaders sharded (datasets.Shard: padded for Train, not for the
+	// others); every rank starts from rank 0's state, each step averages
+	// the gradients over the ranks, the metrics, predictions and report
+	// are those of the whole splits, and only rank 0 writes LogDir and
+	// Progress. nil is one process (dist.Single).
+	Comm dist.Comm
 }
 
 // Result is what a finished run reports.
@@ -138,6 +149,9 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	if err := r.start(); err != nil {
 		return nil, err
 	}
+	if err := r.broadcastState(); err != nil {
+		return nil, err
+	}
 	for r.epoch < cfg.Epochs && !r.stopped {
 		if err := r.trainEpoch(ctx); err != nil {
 			return nil, err
@@ -152,6 +166,7 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 // run is the state of one Run.
 type run struct {
 	cfg     Config
+	comm    dist.Comm // never nil
 	b       ops.Backend
 	stepper *Stepper
 	ema     *EMA // nil without Config.EMA
@@ -232,10 +247,11 @@ func newRun(cfg Config) (*run, error) {
 	}
 	r := &run{
 		cfg:   cfg,
+		comm:  commOf(cfg.Comm),
 		b:     b,
 		sched: sched,
 		stepper: &Stepper{Model: cfg.Model, Criteria: cfg.Criteria, Weights: cfg.Weights, Opt: opt,
-			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true, TTA: cfg.TTA},
+			Seed: uint32(cfg.Seed) ^ uint32(cfg.Seed>>32), KeepLogits: true, TTA: cfg.TTA, Comm: cfg.Comm},
 		dir:   RunDir(cfg.LogDir),
 		tb:    map[string]*tbWriter{},
 		train: train,
@@ -248,6 +264,9 @@ func newRun(cfg Config) (*run, error) {
 			r.stepper.Close()
 			return nil, err
 		}
+	}
+	if !r.lead() {
+		cfg.Progress = nil
 	}
 	r.prog = newProgress(cfg.Progress, cfg.ProgressInterval)
 	return r, nil
@@ -264,11 +283,18 @@ func (r *run) close() {
 }
 
 // start loads the resume checkpoint, or checks that the run directory
-// holds no other run, before it creates anything there.
+// holds no other run, before it creates anything there. In a
+// data-parallel run every rank reads the checkpoint (the run directory
+// must be at the same path on every host), and only rank 0 creates
+// anything.
 func (r *run) start() error {
 	if r.cfg.Resume {
 		if err := r.loadResume(); err != nil {
 			return err
+		}
+		if !r.lead() {
+			// Rank 0's checkpoint holds every rank's training counts.
+			r.train.reset()
 		}
 		if w := r.cfg.Progress; w != nil {
 			if r.stopped {
@@ -279,8 +305,11 @@ func (r *run) start() error {
 				fmt.Fprintf(w, "resuming %s after its last epoch (%d): the final evaluation\n", r.cfg.LogDir, r.cfg.Epochs)
 			}
 		}
-	} else if err := r.dir.checkUnused(); err != nil {
+	} else if err := r.write(r.dir.checkUnused); err != nil {
 		return err
+	}
+	if !r.lead() {
+		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(r.dir.best()), 0o755); err != nil {
 		return fmt.Errorf("trainer: %w", err)

@@ -2,9 +2,11 @@ package trainer
 
 import (
 	"fmt"
+	"math"
 
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer/dist"
 )
 
 // Stepper runs training and evaluation steps of one model: forward, the
@@ -39,6 +41,11 @@ type Stepper struct {
 	// TTA is the test-time augmentation that Evaluate and Predict apply
 	// ("" is none); a single step (Eval, StartEval) does not.
 	TTA TTA
+	// Comm, when it has several ranks, makes each training step
+	// data-parallel (dist_step.go): rank 0's batch-norm statistics before
+	// the forward, the gradients averaged over the ranks before the
+	// update. nil is one process.
+	Comm dist.Comm
 
 	x, y        *ops.Tensor // the device batch, reused while its shape stays
 	flag, probe *ops.Tensor // the sticky non-finite flag and scratch
@@ -48,6 +55,7 @@ type Stepper struct {
 	ctx   [2]*graph.Context
 	parts []*graph.Var // the criteria's losses, reused
 	keys  []string     // "loss_<key>" of each criterion
+	flat  []float32    // the data-parallel step's flat buffer
 }
 
 // one is the weight of a single criterion.
@@ -81,6 +89,9 @@ type PendingStep struct {
 	pred   ops.Future
 	logits ops.Future
 	err    error
+	// peerNonFinite: a data-parallel step whose loss was not finite on
+	// some rank, so that no rank updated.
+	peerNonFinite bool
 }
 
 // Start validates the batch on the host, uploads it, records the training
@@ -160,7 +171,10 @@ func (p *PendingStep) wait() (StepResult, error) {
 			return res, err
 		}
 	}
-	return res, nonFinite(res.Loss, p.train)
+	if err := nonFinite(res.Loss, p.train); err != nil || !p.peerNonFinite {
+		return res, err
+	}
+	return res, &NonFiniteLossError{Loss: math.NaN(), Train: true, OtherRank: true}
 }
 
 func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error) {
@@ -174,6 +188,9 @@ func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error)
 	c := s.context(be, train)
 	if train {
 		c.Seed, c.Step = s.Seed, uint32(step)
+		if err := s.SyncBuffers(); err != nil {
+			return nil, err
+		}
 	}
 	logits, loss, parts, err := s.forward(c, s.x, s.y)
 	if err != nil {
@@ -204,6 +221,11 @@ func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error)
 		}
 		if err := c.Backward(loss); err != nil {
 			return nil, err
+		}
+		if s.distributed() {
+			if err := s.allReduceGrads(be, p); err != nil {
+				return nil, err
+			}
 		}
 		if err := s.Opt.Step(); err != nil {
 			return nil, err
@@ -266,7 +288,9 @@ func (s *Stepper) upload(be ops.Backend, b Batch) error {
 }
 
 // guard folds the step's loss into the sticky flag that every Adam update
-// checks: flag += 0*loss is NaN from the first non-finite loss on.
+// checks: flag += 0*loss is NaN from the first non-finite loss on. In a
+// data-parallel step the probe 0*loss is folded in after its all-reduce
+// (allReduceGrads), so that every rank's flag agrees.
 func (s *Stepper) guard(be ops.Backend, loss *ops.Tensor) error {
 	if s.flag == nil {
 		var err error
@@ -279,6 +303,9 @@ func (s *Stepper) guard(be ops.Backend, loss *ops.Tensor) error {
 	}
 	if err := be.Scale(s.probe, loss, 0); err != nil {
 		return err
+	}
+	if s.distributed() {
+		return nil
 	}
 	if err := be.Add(s.flag, s.flag, s.probe); err != nil {
 		return err

@@ -42,11 +42,17 @@ func (e *StepError) Unwrap() error { return e.Err }
 type NonFiniteLossError struct {
 	Loss  float64
 	Train bool
+	// OtherRank: in a data-parallel run, the loss was not finite on
+	// another rank (this rank's was); Loss is then NaN.
+	OtherRank bool
 }
 
 // Error returns "the loss is NaN (not finite)", with "; the weights were
 // not updated" for a training step.
 func (e *NonFiniteLossError) Error() string {
+	if e.OtherRank {
+		return "the loss is not finite on another rank; the weights were not updated"
+	}
 	if e.Train {
 		return fmt.Sprintf("the loss is %v (not finite); the weights were not updated", e.Loss)
 	}

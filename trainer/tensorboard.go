@@ -22,6 +22,9 @@ func newTBWriter(dir string) (*tbWriter, error) {
 }
 
 func (t *tbWriter) scalars(step int64, m map[string]float64) error {
+	if t == nil { // a data-parallel run's ranks other than 0 write nothing
+		return nil
+	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -33,6 +36,9 @@ func (t *tbWriter) scalars(step int64, m map[string]float64) error {
 // confusion writes the confusion matrix heat map of the loader named
 // split at the epoch step as an image event.
 func (t *tbWriter) confusion(step int64, split string, cm [][]int64, names []string) error {
+	if t == nil {
+		return nil
+	}
 	var buf bytes.Buffer
 	if err := evalkit.ConfusionPNGTitled(&buf, cm, names, evalkit.Subject(split, int(step))); err != nil {
 		return err

@@ -48,14 +48,14 @@ func (d RunDir) ThresholdsCV() string { return d.path(thresholdsCVFile) }
 func (r *run) thresholdsCV(p, heldOut *evalkit.Predictions, held string, res *Result) error {
 	if p == nil || p.Len() == 0 {
 		res.ThresholdsCVNote = "not cross-validated: no validation predictions"
-		return r.dir.remove(thresholdsCVFile)
+		return r.write(func() error { return r.dir.remove(thresholdsCVFile) })
 	}
 	c := r.cfg.Model.NumClasses
 	cls, n := evalkit.SmallestClass(p.Target, c)
 	k := min(thresholdsCVFolds, n)
 	if k < 2 {
 		res.ThresholdsCVNote = fmt.Sprintf("not cross-validated: class %d has %d validation sample(s), 2 folds need 2", cls, n)
-		return r.dir.remove(thresholdsCVFile) // not an earlier run's verdict
+		return r.write(func() error { return r.dir.remove(thresholdsCVFile) }) // not an earlier run's verdict
 	}
 	obj := ThresholdsCVObjective(r.cfg.ValidMetric, r.cfg.Minimize)
 	probs := evalkit.Softmax(p.Logits, c)
@@ -69,5 +69,5 @@ func (r *run) thresholdsCV(p, heldOut *evalkit.Predictions, held string, res *Re
 		}
 	}
 	res.ThresholdsCV = cv
-	return r.dir.writeJSON(cv, thresholdsCVFile)
+	return r.write(func() error { return r.dir.writeJSON(cv, thresholdsCVFile) })
 }

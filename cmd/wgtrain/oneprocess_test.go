@@ -1,3 +1,5 @@
+//go:build !mpi
+
 package main
 
 import (
@@ -6,7 +8,8 @@ import (
 	"testing"
 )
 
-// TestTrainRefusesSeveralProcesses checks that train started by an MPI
+// TestTrainRefusesSeveralProcesses checks that train in the default build
+// (no MPI; the mpi build trains data-parallel instead) started by an MPI
 // launcher as one of two processes stops before any work, saying that
 // it trains in one process, and writes no run directory.
 func TestTrainRefusesSeveralProcesses(t *testing.T) {

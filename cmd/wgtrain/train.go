@@ -24,6 +24,7 @@ import (
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer"
+	"github.com/wgtrain/wgtrain/trainer/dist"
 )
 
 func init() {
@@ -55,6 +56,8 @@ type trainFlags struct {
 	normSaved         bool
 
 	tta string // --tta
+
+	comm dist.Comm // the ranks of the run (trainComm)
 
 	ema      float64 // --ema
 	emaEvery int     // --ema-every
@@ -114,8 +117,33 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if err := oneProcess(); err != nil {
+	c, err := trainComm()
+	if err != nil {
 		return err
+	}
+	defer c.Close()
+	f.comm = c
+	if c.Rank() != 0 {
+		// Only rank 0 talks; the other ranks' errors end the run (endRanks).
+		f.quiet, stdout, stderr = true, io.Discard, io.Discard
+	}
+	err = f.train(fs, stdout, stderr)
+	code := 1
+	if errors.As(err, new(usageError)) {
+		code = 2
+	}
+	return endRanks(c, err, code)
+}
+
+// train runs wgtrain train on this rank, after its flags are parsed.
+func (f *trainFlags) train(fs *pflag.FlagSet, stdout, stderr io.Writer) error {
+	var early context.Context // the signals of a run of several ranks
+	if f.comm.Size() > 1 {
+		// From the start: a rank still loading the data when Ctrl-C or
+		// scancel's SIGTERM comes must not die while the others save.
+		var stop func()
+		early, stop = signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
 	}
 	if err := applyRecipe(fs, f); err != nil {
 		return err
@@ -132,9 +160,12 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if early != nil {
+		ctx = early
+	}
 	res, err := trainer.Run(ctx, cfg)
 	if errors.Is(err, trainer.ErrInterrupted) {
-		return fmt.Errorf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", shellQuote(cfg.LogDir))
+		return interrupted{fmt.Sprintf("interrupted; a checkpoint was saved: continue with wgtrain train --resume --logdir %s", shellQuote(cfg.LogDir))}
 	}
 	if nf := (*trainer.NonFiniteLossError)(nil); errors.As(err, &nf) {
 		return fmt.Errorf("%w; try a smaller --lr than %g", err, f.lr)
@@ -143,6 +174,9 @@ func runTrain(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	printSummary(stdout, cfg, res)
+	if n := f.comm.Size(); n > 1 {
+		fmt.Fprintf(stdout, "data-parallel: %d ranks × batch %d = global batch %d\n", n, f.batchSize, n*f.batchSize)
+	}
 	return nil
 }
 
@@ -279,13 +313,16 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 			return cfg, nil, err
 		}
 	}
-	loader := func(s *datasets.Split, limit int, shuffle, augment bool) (*datasets.Loader, error) {
+	// Each rank takes its shard of every loader: the training one padded
+	// as DistributedSampler, the others not (datasets.Shard).
+	loader := func(s *datasets.Split, limit int, shuffle, augment, train bool) (*datasets.Loader, error) {
 		t := tf
 		t.Augment = augment
 		t.NoFlip = !f.flip
-		return datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: f.batchSize, Shuffle: shuffle, Seed: f.seed, Limit: limit, Transform: t})
+		shard := datasets.Shard{Rank: f.comm.Rank(), Size: f.comm.Size(), Pad: train}
+		return datasets.NewLoader(s, datasets.LoaderOptions{BatchSize: f.batchSize, Shuffle: shuffle, Seed: f.seed, Limit: limit, Transform: t, Shard: shard})
 	}
-	trainL, err := loader(train, f.trainLimit, f.shuffle, f.augment)
+	trainL, err := loader(train, f.trainLimit, f.shuffle, f.augment, true)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -296,15 +333,15 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if f.validSplit == 0 && validLimit == 0 {
 		validLimit = f.testLimit
 	}
-	validL, err := loader(valid, validLimit, false, false)
+	validL, err := loader(valid, validLimit, false, false, false)
 	if err != nil {
 		return cfg, nil, err
 	}
-	testL, err := loader(test, f.testLimit, false, false)
+	testL, err := loader(test, f.testLimit, false, false, false)
 	if err != nil {
 		return cfg, nil, err
 	}
-	b, done, err := gpu.Select(f.backend, gpu.Options{}, stderr)
+	b, done, err := gpu.Select(f.backend, gpu.Options{Index: f.comm.LocalRank()}, stderr)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -335,7 +372,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		Report:     "test",
 		ClassNames: ds.Classes, LogDir: f.logdir, Seed: f.seed, LoadBestOnEnd: true,
 		Resume: f.resume, Progress: progress, ProgressInterval: progressInterval,
-		Hparams: f.hparams(fs, b, ds),
+		Hparams: f.hparams(fs, b, ds), Comm: f.comm,
 	}
 	return cfg, cleanup, nil
 }
@@ -406,6 +443,11 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	h[hparamsNormMean], h[hparamsNormStd] = statsJSON(f.normMean), statsJSON(f.normStd)
 	h["data-dir"] = ds.Dir
 	f.optim.record(h, f.optimizer)
+	if n := f.comm.Size(); n > 1 {
+		// The sharding and the global batch depend on it; a resumed
+		// run keeps it.
+		h["ranks"] = n
+	}
 	delete(h, "quiet")
 	return h
 }

@@ -14,8 +14,8 @@
 // MPI_Allreduce. Broadcast and all-gather only move bytes, so MPI's
 // collectives are used for them as they are.
 //
-// Training on several ranks is not wired into the trainer yet: this
-// package is its foundation.
+// trainer.Config.Comm makes a training run data-parallel over a Comm
+// (trainer/dist_run.go, trainer/dist_step.go).
 package dist
 
 import "errors"
