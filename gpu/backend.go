@@ -33,12 +33,13 @@ type Backend struct {
 	staged   []*Pending
 	flops    float64
 	recorded bool
-	gen      uint64               // submissions so far
-	sub      wgpu.SubmissionIndex // the queue's index of the latest submission
-	waits    uint64               // times the host blocked on the GPU
-	counts   SyncCounts           // read-backs, polls, drains (see SyncCounts)
-	err      error                // a deferred failure, reported by every later call
+	gen      uint64 // submissions so far
+	waits    uint64 // times the host blocked on the GPU
+	err      error  // a deferred failure, reported by every later call
 	labels   *labelRecord
+
+	sub    wgpu.SubmissionIndex // the queue's index of the latest submission
+	counts SyncCounts           // read-backs, polls, drains (see SyncCounts)
 }
 
 var _ ops.AsyncBackend = (*Backend)(nil)
