@@ -36,8 +36,7 @@
 // tensors' buffers. The infrastructure: backend.go (the Backend, its
 // tensors, Flush and Sync), buffer.go (the pool of storage and staging
 // buffers), transfer.go (uploads, downloads and the Pending read-back),
-// sync.go (the host's waits: a poll for one submission, the cap's wait,
-// SyncCounts),
+// sync.go (the host's waits for the GPU, and SyncCounts),
 // device.go (adapters and the device), pipeline.go (compiled shaders and
 // their bind group layouts), params.go (the Go struct of every shader's
 // parameter block and the check that it matches the shader's struct P),
