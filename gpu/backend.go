@@ -41,6 +41,9 @@ type Backend struct {
 	// profiling (profile.go)
 	prof       *profiler // the running profile; nil when none
 	dispatches uint64    // dispatches recorded so far (Dispatches)
+
+	sub    wgpu.SubmissionIndex // the queue's index of the latest submission
+	counts SyncCounts           // read-backs, polls, drains (see SyncCounts)
 }
 
 var _ ops.AsyncBackend = (*Backend)(nil)

@@ -9,8 +9,15 @@
 // submission has grown past its budget. A whole training step is
 // therefore one submission, and the parameters, optimizer state and
 // activations stay on the GPU. DownloadAsync starts a read-back that
-// completes while later work is recorded, so reading a step's loss does
-// not stall the next step.
+// completes while later work is recorded and submitted: each read-back
+// remembers the index of the submission holding its copy, and waiting
+// for it polls the device for that submission only (Device.Poll with the
+// index Queue.Submit returned), never for work submitted after it. A loop
+// that submits step N+1 before it reads step N's loss therefore keeps the
+// GPU busy while the host waits, with at most two steps in flight. Only
+// Sync and Close drain the queue; the per-submission cap of software
+// adapters waits for the submission before the one it makes. SyncCounts
+// counts submissions, read-backs and waits, for the tests that prove it.
 //
 // Each pipeline is compiled once per process and cached; buffers are
 // pooled by size; per-dispatch parameters live in one uniform arena
@@ -29,6 +36,7 @@
 // tensors' buffers. The infrastructure: backend.go (the Backend, its
 // tensors, Flush and Sync), buffer.go (the pool of storage and staging
 // buffers), transfer.go (uploads, downloads and the Pending read-back),
+// sync.go (the host's waits for the GPU, and SyncCounts),
 // device.go (adapters and the device), pipeline.go (compiled shaders and
 // their bind group layouts), params.go (the Go struct of every shader's
 // parameter block and the check that it matches the shader's struct P),

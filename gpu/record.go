@@ -174,7 +174,7 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 		return fmt.Errorf("gpu: %s: %w", op, err)
 	}
 	if g.d.budget > 0 && g.flops > 0 && g.flops+flops > g.d.budget {
-		if err := g.flush(true); err != nil {
+		if err := g.submitCapped(); err != nil {
 			return err
 		}
 	}
@@ -279,8 +279,9 @@ func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
 	return nil
 }
 
-// flush submits everything recorded so far; with wait it also blocks
-// until the GPU has finished it.
+// flush submits everything recorded so far, remembering the submission's
+// index in g.sub and in each read-back it holds; with wait it also blocks
+// until the GPU has finished every submission.
 func (g *Backend) flush(wait bool) error {
 	if g.enc == nil {
 		if wait {
@@ -306,7 +307,7 @@ func (g *Backend) flush(wait bool) error {
 		err = fmt.Errorf("gpu: finish commands: %w", ferr)
 	}
 	if err == nil {
-		g.d.queue.Submit(cmd)
+		g.sub = g.d.queue.Submit(cmd)
 		cmd.Release()
 	}
 	if g.prof != nil {
@@ -320,7 +321,7 @@ func (g *Backend) flush(wait bool) error {
 	g.flops = 0
 	g.recorded = false
 	for _, r := range g.staged {
-		r.startMap()
+		r.startMap(g.sub)
 	}
 	g.staged = g.staged[:0]
 	if err != nil {
@@ -338,6 +339,7 @@ func (g *Backend) flush(wait bool) error {
 // blocking poll, which some drivers return from early.
 func (g *Backend) waitIdle() error {
 	g.waits++
+	g.counts.Drains++
 	done := false
 	g.d.queue.OnSubmittedWorkDone(func(wgpu.QueueWorkDoneStatus) { done = true })
 	for !done {

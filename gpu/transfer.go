@@ -11,7 +11,7 @@ import (
 // Transfers between the host and the GPU: uploads write a tensor's buffer
 // through the queue (after submitting recorded work that uses it), and
 // downloads record a copy into a staging buffer that Pending maps once the
-// submission has run.
+// submission holding the copy has run, waiting for that submission alone.
 
 // write uploads host bytes into b. Work recorded but not yet submitted
 // must see b as it was, so it is submitted first when it uses b.
@@ -163,12 +163,14 @@ func download[E float32 | int32](g *Backend, t *ops.Tensor, dt ops.DType, read f
 }
 
 // Pending is a read-back in flight: the copy is recorded, and the data
-// arrive once the submission holding it has run.
+// arrive once the submission holding it has run. Waiting for them waits
+// for that submission only, not for work submitted after it.
 type Pending struct {
 	g       *Backend
 	wb      *wgpu.Buffer
 	size    uint64
 	n       int
+	sub     wgpu.SubmissionIndex // the submission holding the copy, once made
 	mapping bool
 	done    bool
 	status  wgpu.BufferMapAsyncStatus
@@ -178,9 +180,10 @@ type Pending struct {
 	dtype   ops.DType
 }
 
-// startMap asks for the mapping once the copy has been submitted.
-func (p *Pending) startMap() {
-	p.mapping = true
+// startMap asks for the mapping once the copy has been submitted in
+// submission sub.
+func (p *Pending) startMap(sub wgpu.SubmissionIndex) {
+	p.mapping, p.sub = true, sub
 	err := p.wb.MapAsync(wgpu.MapMode_Read, 0, roundUp(p.size), func(s wgpu.BufferMapAsyncStatus) {
 		p.status, p.done = s, true
 	})
@@ -214,12 +217,22 @@ func (p *Pending) wait() error {
 			return err
 		}
 	}
-	if !p.done {
-		p.g.waits++
+	g := p.g
+	g.counts.ReadBacks++
+	if g.sub > p.sub {
+		g.counts.Ahead++
 	}
-	for !p.done {
-		p.g.d.dev.Poll(true, nil)
-		if err := p.g.d.lostErr(p.what); err != nil {
+	if !p.done {
+		g.waits++
+	}
+	// Poll for the submission holding the copy, not for everything
+	// submitted: the next step, already queued, keeps running. The first
+	// poll is made even when the map callback has fired (it then returns
+	// at once), so that every read-back is counted against the submission
+	// it waited for; more are made until the callback fires.
+	for first := true; first || !p.done; first = false {
+		g.pollFor(p.sub, p.sub)
+		if err := g.d.lostErr(p.what); err != nil {
 			p.err = err
 			return err
 		}
