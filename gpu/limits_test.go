@@ -97,6 +97,7 @@ func TestShadersFitDefaultLimits(t *testing.T) {
 			}
 			bytes += elem * value(m[2])
 		}
+		t.Logf("%s.wgsl: %d storage bindings, %d bytes of workgroup memory", name, n, bytes)
 		if bytes > int(lim.WorkgroupStorage) {
 			t.Errorf("%s.wgsl uses %d bytes of workgroup memory, more than %d", name, bytes, lim.WorkgroupStorage)
 		}

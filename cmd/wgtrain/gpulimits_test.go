@@ -80,25 +80,30 @@ func TestBenchGPULimits(t *testing.T) {
 	}
 }
 
-// A short training run on WebGPU under the spec's default limits works,
-// records the limit set in hparams.json, and the run resumes elsewhere
-// (here on the CPU, with the other limit set given): the limit set is
-// the machine's business, not one of the run's settings.
-func TestTrainGPULimitsDefault(t *testing.T) {
+// A short training run on WebGPU works under both limit sets and
+// records the set in hparams.json; the run under the spec's defaults
+// resumes elsewhere (here on the CPU, with the other set given): the
+// limit set is the machine's business, not one of the run's settings.
+func TestTrainWebGPUBothLimitSets(t *testing.T) {
 	needFashionMNIST(t)
 	needWebGPU(t)
 	t.Setenv(gpu.LimitsEnv, "")
-	logdir := filepath.Join(t.TempDir(), "run")
-	mustTrain(t, smallRun(logdir, "--backend", "webgpu", "--gpu-limits", "default", "--epochs", "1", "--batch-size", "32")...)
-	h := readHparams(t, logdir)
-	if h["gpu-limits"] != "default" || h["backend"] != "webgpu" {
-		t.Fatalf(`hparams.json: "gpu-limits" %v, "backend" %v; want "default" and "webgpu"`, h["gpu-limits"], h["backend"])
-	}
-	_, errOut := mustTrain(t, "train", "--resume", "--logdir", logdir, "--backend", "cpu", "--gpu-limits", "adapter", "--epochs", "2", "--quiet")
-	if strings.Contains(errOut, "gpu-limits") {
-		t.Errorf("resume with another --gpu-limits said %q; want nothing about it", errOut)
-	}
-	if _, ok := readHparams(t, logdir)["gpu-limits"]; ok {
-		t.Errorf(`hparams.json of the run resumed on the CPU still has "gpu-limits"`)
+	for _, set := range []string{"adapter", "default"} {
+		logdir := filepath.Join(t.TempDir(), set)
+		mustTrain(t, smallRun(logdir, "--backend", "webgpu", "--gpu-limits", set, "--epochs", "1", "--batch-size", "32")...)
+		h := readHparams(t, logdir)
+		if h["gpu-limits"] != set || h["backend"] != "webgpu" {
+			t.Fatalf(`--gpu-limits %s: hparams.json: "gpu-limits" %v, "backend" %v; want %q and "webgpu"`, set, h["gpu-limits"], h["backend"], set)
+		}
+		if set != "default" {
+			continue
+		}
+		_, errOut := mustTrain(t, "train", "--resume", "--logdir", logdir, "--backend", "cpu", "--gpu-limits", "adapter", "--epochs", "2", "--quiet")
+		if strings.Contains(errOut, "gpu-limits") {
+			t.Errorf("resume with another --gpu-limits said %q; want nothing about it", errOut)
+		}
+		if _, ok := readHparams(t, logdir)["gpu-limits"]; ok {
+			t.Errorf(`hparams.json of the run resumed on the CPU still has "gpu-limits"`)
+		}
 	}
 }
