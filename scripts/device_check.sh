@@ -36,6 +36,11 @@ echo "== conformance on WebGPU"
 (cd conformance && timeout 120 "$bin/conformance.test" -test.run 'WebGPU' -test.count 1) | tail -5
 echo "== trainer on WebGPU"
 (cd trainer && timeout 90 "$bin/trainer.test" -test.run 'WebGPU' -test.count 1) | tail -5
+echo "== conformance and trainer on WebGPU under the spec's default limits"
+(cd conformance && WGTRAIN_GPU_LIMITS=default timeout 120 "$bin/conformance.test" -test.run 'WebGPU' -test.count 1) | tail -3
+(cd trainer && WGTRAIN_GPU_LIMITS=default timeout 90 "$bin/trainer.test" -test.run 'WebGPU' -test.count 1) | tail -3
+echo "== a 256 MiB activation under the default limits: resnet9 width 64, batch 512"
+timeout 120 "$bin/wgtrain" bench --backend webgpu --gpu-limits default --width 64 --batch-size 512 --steps 3 --json | tee "$OUT/bench_webgpu_default_w64_512.json"
 echo "== trainer benchmarks on WebGPU"
 (cd trainer && timeout 90 "$bin/trainer.test" -test.run '^$' -test.bench 'Step/webgpu/batch32' -test.benchtime 50x -test.benchmem) | grep -E 'Benchmark|ok|FAIL'
 
