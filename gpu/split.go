@@ -5,15 +5,17 @@ import "fmt"
 // Tensors larger than one storage binding. WebGPU caps a storage
 // binding (128 MiB under the spec's default limits) below a buffer (256
 // MiB): a tensor may lie in one buffer and still be too large to bind
-// whole. The operations over a batch then run in chunks of images whose
-// slices of every tensor fit one binding, each bound at its offset in
-// the buffer (a multiple of the device's storage offset alignment): the
-// shader sees a smaller batch. Element-wise operations run in chunks of
-// elements. The reductions over the batch (batch norm statistics and
-// gradients, the filter and bias gradients of a convolution) combine the
-// chunks' partial results on the GPU. A tensor larger than one buffer is
-// refused by Alloc, and an operation that is not split (losses, linear
-// layers, optimizers, dropout, argmax) reports a binding too large.
+// whole. The operations over a batch (convolutions, batch norm, max
+// pooling) then run in chunks of images whose slices of every tensor fit
+// one binding, each bound at its offset in the buffer (a multiple of the
+// device's storage offset alignment): the shader sees a smaller batch.
+// Element-wise operations (ReLU, add, scale, copy, fill, dropout, Adam,
+// SGD, zeroing) run in chunks of elements. The reductions over the batch
+// (batch norm statistics and gradients, the filter and bias gradients of
+// a convolution) combine the chunks' partial results on the GPU. A
+// tensor larger than one buffer is refused by Alloc, and an operation
+// that is not split (losses, linear layers, argmax: their tensors are
+// small in any network here) reports a binding too large.
 
 // bindCap is the largest storage binding, in bytes: the device's limit,
 // or the lower testBindCap that tests set to exercise the split paths on
