@@ -62,15 +62,21 @@ vet: deps
 	$(GO) vet ./...
 	$(GO) vet -tags mpi ./...
 
-# All tests: vet, gofmt, and every package's tests. A test that finds no
+# All tests: vet, gofmt, and every package's tests, then the WebGPU
+# conformance suite and the WebGPU-vs-CPU training tests again on a device
+# with the WebGPU spec's default limits (WGTRAIN_GPU_LIMITS=default; the
+# first run has the adapter's own). A test that finds no
 # WebGPU adapter (or no Fashion-MNIST) skips, unless CI is set, and notes
 # it in the file $WGTRAIN_SKIP_NOTES names (internal/citest): the last
 # line then says what was skipped, where and why. The exit status is go
-# test's.
+# test's (the first failing run's).
 test: vet test-mpi
 	@notes=$$(mktemp); trap 'rm -f "$$notes"' EXIT; \
 	echo "$(GO) test -count=1 ./..."; \
 	WGTRAIN_SKIP_NOTES=$$notes $(GO) test -count=1 ./...; status=$$?; \
+	echo "WGTRAIN_GPU_LIMITS=default $(GO) test -count=1 -run WebGPU ./conformance/ ./trainer/"; \
+	WGTRAIN_GPU_LIMITS=default WGTRAIN_SKIP_NOTES=$$notes $(GO) test -count=1 -run WebGPU ./conformance/ ./trainer/ || \
+		{ s=$$?; [ $$status -ne 0 ] || status=$$s; }; \
 	sort -u "$$notes" | awk -F'\t' '{ pkgs[$$1] = pkgs[$$1] " " $$2; why[$$1] = $$3 } \
 		END { for (w in pkgs) printf "make test: the %s tests were skipped in%s (CI=true makes this a failure): %s\n", w, pkgs[w], why[w] }'; \
 	exit $$status

@@ -10,7 +10,7 @@ import (
 )
 
 // TestAllocRefusesImpossibleSizes: a shape whose size overflows, or that
-// needs more than the adapter's largest storage buffer, is an *ops.Error
+// needs more than the device's largest buffer, is an *ops.Error
 // naming the size, not a buffer of the wrapped-around size; and a tensor
 // made by hand with such a shape reaches no shader.
 func TestAllocRefusesImpossibleSizes(t *testing.T) {
@@ -22,7 +22,7 @@ func TestAllocRefusesImpossibleSizes(t *testing.T) {
 		{ops.Shape{1 << 32, 1 << 32}, "more elements than an int can count"},
 		{ops.Shape{1<<62 + 1, 4}, "more elements than an int can count"}, // wraps to 4
 		{ops.Shape{-1, 4}, "non-positive extent"},
-		{ops.Shape{1 << 20, 1 << 20}, "more than the adapter's largest storage buffer"}, // 4 TiB
+		{ops.Shape{1 << 20, 1 << 20}, "more than the device's largest buffer"}, // 4 TiB
 	} {
 		x, err := b.Alloc(ops.F32, c.shape)
 		var oe *ops.Error

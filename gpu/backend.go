@@ -44,6 +44,8 @@ type Backend struct {
 
 	sub    wgpu.SubmissionIndex // the queue's index of the latest submission
 	counts SyncCounts           // read-backs, polls, drains (see SyncCounts)
+
+	testBindCap uint64 // tests: a storage binding cap below the device's, 0 = none (split.go)
 }
 
 var _ ops.AsyncBackend = (*Backend)(nil)
@@ -180,7 +182,8 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 
 // Alloc returns a zero-filled tensor. It returns an error for a shape
 // with an extent below 1, one whose element count overflows an int, and
-// one larger than the adapter's largest storage buffer.
+// one larger than the device's largest buffer (a tensor larger than one
+// storage binding is bound in slices: split.go).
 func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 	if !shape.Valid() {
 		return nil, opErr("alloc", "shape %s has a non-positive extent", shape)
@@ -198,7 +201,7 @@ func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 		return nil, opErr("alloc", "%s%s has more elements than an int can count", dtype, shape)
 	}
 	if limit := g.maxBufferSize(); uint64(n) > limit/4 {
-		return nil, opErr("alloc", "%s%s needs %d bytes, more than the adapter's largest storage buffer (%d bytes)", dtype, shape, 4*uint64(n), limit)
+		return nil, opErr("alloc", "%s%s needs %d bytes, more than the device's largest buffer (%d bytes under the %q limits): use a smaller batch", dtype, shape, 4*uint64(n), limit, g.d.set)
 	}
 	b, err := g.get(4 * uint64(n))
 	if err != nil {

@@ -1,10 +1,6 @@
 package gpu
 
-import (
-	"slices"
-
-	"github.com/wgtrain/wgtrain/ops"
-)
+import "github.com/wgtrain/wgtrain/ops"
 
 // bnChunk is the number of values of one channel that one workgroup of a
 // batch norm reduction takes (16 per invocation); a channel with more
@@ -15,10 +11,11 @@ const bnChunk = 16 * 256
 // bnChunkParams is the parameter block of include/batchnorm_chunks.wgsl
 // (batchnorm_stats.wgsl and batchnorm_grad.wgsl): C channels of HW values
 // per plane and Count per channel, reduced in Parts chunks of Chunk
-// values; batchnorm_stats also takes the spec's Eps and Momentum.
+// values, J0 the first chunk of a partial pass over a slice of the batch;
+// batchnorm_stats also takes the spec's Eps and Momentum.
 type bnChunkParams struct {
-	C, HW, Count, Chunk, Parts uint32
-	Eps, Momentum              float32
+	C, HW, Count, Chunk, Parts, J0 uint32
+	Eps, Momentum                  float32
 }
 
 // bnApplyParams is the parameter block of batchnorm_apply.wgsl: C
@@ -39,17 +36,32 @@ type bnDxParams struct {
 
 // bnLayout returns how the per-channel reductions over x [N,C,H,W] split
 // each channel: chunk values per workgroup, parts workgroups per channel.
-func (g *Backend) bnLayout(x *ops.Tensor) bnChunkParams {
+// When the batch runs in slices of per < N images (split.go), every
+// chunk lies within one slice: chunk is hw times a divisor of per.
+func (g *Backend) bnLayout(x *ops.Tensor, per int) bnChunkParams {
 	s := x.Shape()
 	c, hw := s[1], s[2]*s[3]
 	count := s[0] * hw
 	chunk := bnChunk
 	maxParts := g.maxGroups()
-	parts := (count + chunk - 1) / chunk
-	if parts > maxParts {
+	if per < s[0] {
+		// The most images per chunk that keeps chunks near bnChunk
+		// values, and a slice's chunks within one dispatch.
+		d := 1
+		for q := 1; q <= per; q++ {
+			if per%q != 0 {
+				continue
+			}
+			if hw*q > bnChunk && per/d <= maxParts {
+				break
+			}
+			d = q
+		}
+		chunk = hw * d
+	} else if parts := (count + chunk - 1) / chunk; parts > maxParts {
 		chunk = (count + maxParts - 1) / maxParts
-		parts = (count + chunk - 1) / chunk
 	}
+	parts := (count + chunk - 1) / chunk
 	return bnChunkParams{C: uint32(c), HW: uint32(hw), Count: uint32(count), Chunk: uint32(chunk), Parts: uint32(parts)}
 }
 
@@ -57,19 +69,30 @@ func (g *Backend) bnLayout(x *ops.Tensor) bnChunkParams {
 // shader key (batchnorm_stats or batchnorm_grad): key:partial, one
 // workgroup per chunk and channel, reads inputs and writes two values per
 // chunk into a scratch buffer; key:finish, one workgroup per channel,
-// reads inputs and the scratch and writes results.
-func (g *Backend) bnReduce(op, key string, l *bnChunkParams, partialFlops, finishFlops float64, inputs, results []binding) error {
+// reads the scratch and writes results. inputs(b0, nb) binds the inputs
+// for images [b0, b0+nb): the partial pass runs once per slice of per
+// images (the whole batch n when it fits one binding); finish binds the
+// first slice, which it does not read.
+func (g *Backend) bnReduce(op, key string, l *bnChunkParams, n, per int, partialFlops, finishFlops float64, inputs func(b0, nb int) []binding, results []binding) error {
 	c, parts := int(l.C), int(l.Parts)
 	part, err := g.get(uint64(8 * c * parts))
 	if err != nil {
 		return opErr(op, "scratch for %d partial sums: %v", 2*c*parts, err)
 	}
 	defer g.put(part)
-	partial := append(slices.Clip(inputs), out(part, 2*c*parts))
-	if err := g.dispatch(op, key+":partial", l, l.Parts, l.C, partialFlops, partial...); err != nil {
-		return err
+	whole := *l
+	for b0 := 0; b0 < n; b0 += per {
+		nb := min(per, n-b0)
+		sl := whole
+		sl.Count = uint32(nb) * l.HW
+		sl.J0 = uint32(b0) * l.HW / l.Chunk
+		wx := (sl.Count + sl.Chunk - 1) / sl.Chunk
+		partial := append(inputs(b0, nb), out(part, 2*c*parts))
+		if err := g.dispatch(op, key+":partial", &sl, wx, l.C, partialFlops*float64(nb)/float64(n), partial...); err != nil {
+			return err
+		}
 	}
-	finish := append(append(slices.Clip(inputs), in(part, 2*c*parts)), results...)
+	finish := append(append(inputs(0, min(per, n)), in(part, 2*c*parts)), results...)
 	return g.dispatch(op, key+":finish", l, l.C, 1, finishFlops, finish...)
 }
 
@@ -88,15 +111,28 @@ func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVa
 	}
 	defer done()
 	by, bmean, binv, bx, bgamma, bbeta, brm, brv := bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], bs[7]
-	l := g.bnLayout(x)
-	l.Eps, l.Momentum = s.Eps, s.Momentum
-	c, n := int(l.C), x.Numel()
-	if err := g.bnReduce(op, "batchnorm_stats", &l, 4*float64(n), 8*float64(c*int(l.Parts)),
-		[]binding{in(bx, n)}, []binding{out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}); err != nil {
+	batch, n := x.Shape()[0], x.Numel()
+	item := n / batch
+	per, err := g.batchChunk(op, batch, item)
+	if err != nil {
 		return err
 	}
-	return g.dispatchFlat(op, "batchnorm_apply:train", n, 256, 3*float64(n), &bnApplyParams{C: l.C, HW: l.HW},
-		out(by, n), in(bx, n), in(bmean, c), in(binv, c), in(bgamma, c), in(bbeta, c))
+	l := g.bnLayout(x, per)
+	l.Eps, l.Momentum = s.Eps, s.Momentum
+	c := int(l.C)
+	slice := func(b0, nb int) []binding { return []binding{in(bx, n).slice(b0*item, nb*item)} }
+	if err := g.bnReduce(op, "batchnorm_stats", &l, batch, per, 4*float64(n), 8*float64(c*int(l.Parts)),
+		slice, []binding{out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}); err != nil {
+		return err
+	}
+	for b0 := 0; b0 < batch; b0 += per {
+		m := min(per, batch-b0) * item
+		if err := g.dispatchFlat(op, "batchnorm_apply:train", m, 256, 3*float64(m), &bnApplyParams{C: l.C, HW: l.HW},
+			out(by, n).slice(b0*item, m), in(bx, n).slice(b0*item, m), in(bmean, c), in(binv, c), in(bgamma, c), in(bbeta, c)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // BatchNormEval normalizes with the running statistics.
@@ -110,8 +146,12 @@ func (g *Backend) BatchNormEval(y, x, gamma, beta, runMean, runVar *ops.Tensor, 
 	defer done()
 	xs := x.Shape()
 	c, hw, n := xs[1], xs[2]*xs[3], x.Numel()
-	return g.dispatchFlat(op, "batchnorm_apply:eval", n, 256, 3*float64(n), &bnApplyParams{C: uint32(c), HW: uint32(hw), Eps: s.Eps},
-		out(bs[0], n), in(bs[1], n), in(bs[2], c), in(bs[3], c), in(bs[4], c), in(bs[5], c))
+	item := n / xs[0]
+	return g.batchChunks(op, xs[0], []int{item}, func(b0, nb int) error {
+		m := nb * item
+		return g.dispatchFlat(op, "batchnorm_apply:eval", m, 256, 3*float64(m), &bnApplyParams{C: uint32(c), HW: uint32(hw), Eps: s.Eps},
+			out(bs[0], n).slice(b0*item, m), in(bs[1], n).slice(b0*item, m), in(bs[2], c), in(bs[3], c), in(bs[4], c), in(bs[5], c))
+	})
 }
 
 // BatchNormBackward writes the training-mode gradients from the saved
@@ -128,12 +168,28 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 	}
 	defer done()
 	bdx, bdg, bdb, bx, bdy, bmean, binv, bgamma := bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], bs[7]
-	l := g.bnLayout(x)
-	c, n := int(l.C), x.Numel()
-	if err := g.bnReduce(op, "batchnorm_grad", &l, 5*float64(n), 2*float64(c*int(l.Parts)),
-		[]binding{in(bx, n), in(bdy, n), in(bmean, c), in(binv, c)}, []binding{out(bdg, c), out(bdb, c)}); err != nil {
+	batch, n := x.Shape()[0], x.Numel()
+	item := n / batch
+	per, err := g.batchChunk(op, batch, item)
+	if err != nil {
 		return err
 	}
-	return g.dispatchFlat(op, "batchnorm_dx", n, 256, 8*float64(n), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},
-		out(bdx, n), in(bx, n), in(bdy, n), in(bmean, c), in(binv, c), in(bgamma, c), in(bdg, c), in(bdb, c))
+	l := g.bnLayout(x, per)
+	c := int(l.C)
+	slice := func(b0, nb int) []binding {
+		return []binding{in(bx, n).slice(b0*item, nb*item), in(bdy, n).slice(b0*item, nb*item), in(bmean, c), in(binv, c)}
+	}
+	if err := g.bnReduce(op, "batchnorm_grad", &l, batch, per, 5*float64(n), 2*float64(c*int(l.Parts)),
+		slice, []binding{out(bdg, c), out(bdb, c)}); err != nil {
+		return err
+	}
+	for b0 := 0; b0 < batch; b0 += per {
+		m := min(per, batch-b0) * item
+		if err := g.dispatchFlat(op, "batchnorm_dx", m, 256, 8*float64(m), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},
+			out(bdx, n).slice(b0*item, m), in(bx, n).slice(b0*item, m), in(bdy, n).slice(b0*item, m),
+			in(bmean, c), in(binv, c), in(bgamma, c), in(bdg, c), in(bdb, c)); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -20,10 +20,11 @@ type buffer struct {
 
 const storageUsage = wgpu.BufferUsage_Storage | wgpu.BufferUsage_CopySrc | wgpu.BufferUsage_CopyDst
 
-// maxBufferSize is the largest storage buffer the device can create and
-// bind, in bytes: the smaller of its buffer and binding size limits.
+// maxBufferSize is the largest storage buffer the device can create, in
+// bytes. A buffer larger than one storage binding is bound in slices
+// (split.go).
 func (g *Backend) maxBufferSize() uint64 {
-	return min(g.d.limits.MaxStorageBufferBindingSize, g.d.limits.MaxBufferSize)
+	return g.d.limits.MaxBufferSize
 }
 
 // roundUp returns n rounded up to a multiple of 256 bytes.
@@ -33,7 +34,7 @@ func roundUp(n uint64) uint64 { return (n + 255) &^ 255 }
 // new one (which WebGPU zero-fills).
 func (g *Backend) get(size uint64) (*buffer, error) {
 	if size > g.maxBufferSize() { // checked first: roundUp wraps near 2^64
-		return nil, fmt.Errorf("%d bytes exceed the adapter's largest storage buffer (%d bytes)", size, g.maxBufferSize())
+		return nil, fmt.Errorf("%d bytes exceed the device's largest buffer (%d bytes)", size, g.maxBufferSize())
 	}
 	size = roundUp(size)
 	if list := g.pool[size]; len(list) > 0 {
@@ -43,7 +44,7 @@ func (g *Backend) get(size uint64) (*buffer, error) {
 		return &buffer{wb: wb, cap: size, needZero: true}, nil
 	}
 	if size > g.maxBufferSize() {
-		return nil, fmt.Errorf("%d bytes exceed the adapter's largest storage buffer (%d bytes)", size, g.maxBufferSize())
+		return nil, fmt.Errorf("%d bytes exceed the device's largest buffer (%d bytes)", size, g.maxBufferSize())
 	}
 	wb, err := g.d.dev.CreateBuffer(&wgpu.BufferDescriptor{Usage: storageUsage, Size: size})
 	if err != nil {

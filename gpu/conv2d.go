@@ -18,7 +18,8 @@ func convShapeOf(x, w *ops.Tensor, oh, ow int, s ops.ConvSpec) convShape {
 
 // Conv2D writes y = conv(x, w) + b (b may be nil) as an implicit-im2col
 // product: rows are output channels, columns output pixels of the whole
-// batch, the reduction runs over input channels and kernel taps.
+// batch, the reduction runs over input channels and kernel taps. A batch
+// too large for one binding runs in chunks of images (split.go).
 func (g *Backend) Conv2D(y, x, w, b *ops.Tensor, s ops.ConvSpec) error {
 	const op = "conv2d"
 	oh, ow, checked := ops.CheckConv2D(op, x, w, b, y, s)
@@ -28,20 +29,26 @@ func (g *Backend) Conv2D(y, x, w, b *ops.Tensor, s ops.ConvSpec) error {
 	}
 	defer done()
 	ys, ws := y.Shape(), w.Shape()
-	return g.gemm(gemmProduct{
-		op: op, key: "conv2d:forward",
-		m: ws[0], n: ys[0] * oh * ow, k: ws[1] * ws[2] * ws[3],
-		conv: convShapeOf(x, w, oh, ow, s),
-		dst:  bs[0], numel: y.Numel(),
-		a: in(bs[2], w.Numel()), b: in(bs[1], x.Numel()),
-		bias: bs[3], bdiv: oh * ow, bmod: ws[0],
+	xi, yi := x.Numel()/ys[0], y.Numel()/ys[0]
+	return g.batchChunks(op, ys[0], []int{xi, yi}, func(b0, nb int) error {
+		conv := convShapeOf(x, w, oh, ow, s)
+		conv.BN = uint32(nb)
+		return g.gemm(gemmProduct{
+			op: op, key: "conv2d:forward",
+			m: ws[0], n: nb * oh * ow, k: ws[1] * ws[2] * ws[3],
+			conv: conv,
+			dst:  bs[0], dstOff: 4 * uint64(b0*yi), numel: nb * yi,
+			a: in(bs[2], w.Numel()), b: in(bs[1], x.Numel()).slice(b0*xi, nb*xi),
+			bias: bs[3], bdiv: oh * ow, bmod: ws[0],
+		})
 	})
 }
 
 // Conv2DBackwardData writes dx, the gradient of the input, as a gather
 // product: rows are input channels, columns input pixels of the whole
 // batch, the reduction runs over output channels and kernel taps (taps
-// that no output position reaches contribute zero).
+// that no output position reaches contribute zero). A batch too large for
+// one binding runs in chunks of images.
 func (g *Backend) Conv2DBackwardData(dx, dy, w *ops.Tensor, s ops.ConvSpec) error {
 	const op = "conv2d_backward_data"
 	bs, done, err := g.begin(op, ops.CheckConv2DBackwardData(dx, dy, w, s), dx, dy, w)
@@ -50,19 +57,26 @@ func (g *Backend) Conv2DBackwardData(dx, dy, w *ops.Tensor, s ops.ConvSpec) erro
 	}
 	defer done()
 	xs, ws, ys := dx.Shape(), w.Shape(), dy.Shape()
-	return g.gemm(gemmProduct{
-		op: op, key: "conv2d:backward_data",
-		m: xs[1], n: xs[0] * xs[2] * xs[3], k: ws[0] * ws[2] * ws[3],
-		conv: convShapeOf(dx, w, ys[2], ys[3], s),
-		dst:  bs[0], numel: dx.Numel(),
-		a: in(bs[2], w.Numel()), b: in(bs[1], dy.Numel()),
+	xi, yi := dx.Numel()/xs[0], dy.Numel()/xs[0]
+	return g.batchChunks(op, xs[0], []int{xi, yi}, func(b0, nb int) error {
+		conv := convShapeOf(dx, w, ys[2], ys[3], s)
+		conv.BN = uint32(nb)
+		return g.gemm(gemmProduct{
+			op: op, key: "conv2d:backward_data",
+			m: xs[1], n: nb * xs[2] * xs[3], k: ws[0] * ws[2] * ws[3],
+			conv: conv,
+			dst:  bs[0], dstOff: 4 * uint64(b0*xi), numel: nb * xi,
+			a: in(bs[2], w.Numel()), b: in(bs[1], dy.Numel()).slice(b0*yi, nb*yi),
+		})
 	})
 }
 
 // Conv2DBackwardFilter writes dw (rows output channels, columns input
 // channels and taps, reduced over every output pixel of the batch,
 // usually with split-K) and, when db is not nil, db, the sum of dy over
-// images and pixels.
+// images and pixels. A batch too large for one binding runs in chunks of
+// images: the first writes dw and db, each later one writes its own into
+// scratch, which is then added to them.
 func (g *Backend) Conv2DBackwardFilter(dw, db, x, dy *ops.Tensor, s ops.ConvSpec) error {
 	const op = "conv2d_backward_filter"
 	bs, done, err := g.begin(op, ops.CheckConv2DBackwardFilter(dw, db, x, dy, s), dw, db, x, dy)
@@ -71,15 +85,47 @@ func (g *Backend) Conv2DBackwardFilter(dw, db, x, dy *ops.Tensor, s ops.ConvSpec
 	}
 	defer done()
 	ws, ys := dw.Shape(), dy.Shape()
-	err = g.gemm(gemmProduct{
-		op: op, key: "conv2d:backward_filter",
-		m: ws[0], n: ws[1] * ws[2] * ws[3], k: ys[0] * ys[2] * ys[3],
-		conv: convShapeOf(x, dw, ys[2], ys[3], s),
-		dst:  bs[0], numel: dw.Numel(),
-		a: in(bs[3], dy.Numel()), b: in(bs[2], x.Numel()),
+	xi, yi := x.Numel()/ys[0], dy.Numel()/ys[0]
+	var scratch *buffer // a chunk's dw, then its db
+	defer func() {
+		if scratch != nil {
+			g.put(scratch)
+		}
+	}()
+	return g.batchChunks(op, ys[0], []int{xi, yi}, func(b0, nb int) error {
+		dwOut, dbOut := bs[0], bs[1]
+		if b0 > 0 {
+			if scratch == nil {
+				if scratch, err = g.get(4 * uint64(dw.Numel())); err != nil {
+					return opErr(op, "scratch for a chunk's gradient: %v", err)
+				}
+			}
+			dwOut, dbOut = scratch, scratch
+		}
+		conv := convShapeOf(x, dw, ys[2], ys[3], s)
+		conv.BN = uint32(nb)
+		dyPart := in(bs[3], dy.Numel()).slice(b0*yi, nb*yi)
+		err := g.gemm(gemmProduct{
+			op: op, key: "conv2d:backward_filter",
+			m: ws[0], n: ws[1] * ws[2] * ws[3], k: nb * ys[2] * ys[3],
+			conv: conv,
+			dst:  dwOut, numel: dw.Numel(),
+			a: dyPart, b: in(bs[2], x.Numel()).slice(b0*xi, nb*xi),
+		})
+		if err == nil && b0 > 0 {
+			err = g.accumulate(op, bs[0], scratch, dw.Numel())
+		}
+		if err != nil || db == nil {
+			return err
+		}
+		if err := g.gemmBiasGradOf(op, dbOut, dyPart, nb, ys[1], ys[2]*ys[3]); err != nil || b0 == 0 {
+			return err
+		}
+		return g.accumulate(op, bs[1], scratch, ys[1])
 	})
-	if err != nil || db == nil {
-		return err
-	}
-	return g.gemmBiasGrad(op, bs[1], bs[3], ys[0], ys[1], ys[2]*ys[3])
+}
+
+// accumulate records dst[i] += src[i] for i < n.
+func (g *Backend) accumulate(op string, dst, src *buffer, n int) error {
+	return g.elementwise(op, "elementwise_binary:add", n, &binaryParams{}, in(dst, n), in(dst, n), in(src, n))
 }

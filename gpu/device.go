@@ -80,6 +80,13 @@ type Options struct {
 	// it, so that StartProfile can time each command. Off, the device is
 	// opened without it.
 	Profile bool
+
+	// Limits chooses the device limits to request: "adapter" (the
+	// adapter's own buffer, binding and workgroup limits) or "default"
+	// (exactly the WebGPU specification's defaults, see SpecDefaults, as
+	// on an adapter that offers no more). Empty defers to the environment
+	// variable WGTRAIN_GPU_LIMITS (LimitsEnv), else "adapter".
+	Limits string
 }
 
 func init() {
@@ -145,6 +152,7 @@ type device struct {
 	queue   *wgpu.Queue
 	info    AdapterInfo
 	limits  wgpu.Limits
+	set     string  // the limit set requested (Options.Limits)
 	budget  float64 // estimated FLOPs per submission; 0 = no cap
 	lost    atomic.Pointer[string]
 
@@ -153,10 +161,15 @@ type device struct {
 	timestampsAsked, timestamps bool
 }
 
-// open picks an adapter and requests a device with the adapter's own
-// limits for buffer sizes and workgroups, which are larger than WebGPU's
-// defaults on every real GPU.
+// open picks an adapter and requests a device with the limits of
+// o.Limits (limits.go): by default the adapter's own limits for buffer
+// sizes and workgroups, which are larger than WebGPU's defaults on every
+// real GPU.
 func open(o Options) (*device, error) {
+	set, err := limitSet(o)
+	if err != nil {
+		return nil, err
+	}
 	inst := wgpu.CreateInstance(nil)
 	all := inst.EnumerateAdapters(nil)
 	var found []AdapterInfo
@@ -191,17 +204,8 @@ func open(o Options) (*device, error) {
 		}
 		return nil, &NoAdapterError{Found: found, Why: why}
 	}
-	d := &device{inst: inst, adapter: best, info: info(best)}
-	sup := best.GetLimits().Limits
-	req := wgpu.DefaultLimits()
-	req.MaxBufferSize = sup.MaxBufferSize
-	req.MaxStorageBufferBindingSize = sup.MaxStorageBufferBindingSize
-	req.MaxStorageBuffersPerShaderStage = min(sup.MaxStorageBuffersPerShaderStage, 10)
-	req.MaxComputeWorkgroupStorageSize = sup.MaxComputeWorkgroupStorageSize
-	req.MaxComputeInvocationsPerWorkgroup = sup.MaxComputeInvocationsPerWorkgroup
-	req.MaxComputeWorkgroupSizeX = sup.MaxComputeWorkgroupSizeX
-	req.MaxComputeWorkgroupSizeY = sup.MaxComputeWorkgroupSizeY
-	req.MaxComputeWorkgroupsPerDimension = sup.MaxComputeWorkgroupsPerDimension
+	d := &device{inst: inst, adapter: best, info: info(best), set: set}
+	req := requestLimits(set, best.GetLimits().Limits)
 	// No DeviceLostCallback: go-webgpu v0.17.1 passes a Go pointer inside
 	// a C struct for it, which the cgo checks reject. A lost device shows
 	// instead as a failed read-back (BufferMapAsyncStatus_DeviceLost) and
@@ -219,7 +223,7 @@ func open(o Options) (*device, error) {
 	if err != nil {
 		best.Release()
 		inst.Release()
-		return nil, fmt.Errorf("gpu: adapter %s: request device: %w", d.info, err)
+		return nil, fmt.Errorf("gpu: adapter %s: request device with the %s limits: %w", d.info, set, err)
 	}
 	d.dev, d.queue = dev, dev.GetQueue()
 	d.timestamps = len(features) > 0

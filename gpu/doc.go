@@ -38,7 +38,10 @@
 // buffers), transfer.go (uploads, downloads and the Pending read-back),
 // sync.go (the host's waits for the GPU, and SyncCounts),
 // device.go (adapters and the device), pipeline.go (compiled shaders and
-// their bind group layouts), params.go (the Go struct of every shader's
+// their bind group layouts), limits.go (the limit sets a device requests:
+// the adapter's own, or the WebGPU spec's defaults), split.go (tensors
+// larger than one storage binding, bound in slices of images or elements
+// by the operations over them), params.go (the Go struct of every shader's
 // parameter block and the check that it matches the shader's struct P),
 // record.go (the command recorder: dispatches, the parameter arena,
 // submissions), select.go (Select), and profile.go with

@@ -3,11 +3,14 @@ package gpu
 import "github.com/wgtrain/wgtrain/ops"
 
 // dropoutParams is the parameter block of dropout.wgsl: the step's hash
-// key, the 24-bit keep threshold and the scale 1/(1-p).
+// key, the 24-bit keep threshold, the scale 1/(1-p), and the index of
+// the dispatch's first element (a slice of a tensor larger than one
+// binding, split.go).
 type dropoutParams struct {
 	flat
 	Key, Threshold uint32
 	Scale          float32
+	First          uint32
 }
 
 // Dropout writes y = x * mask * 1/(1-p) with the counter-based mask of
@@ -41,5 +44,9 @@ func (g *Backend) dropout(op string, checked error, dst, src *ops.Tensor, s ops.
 		Scale:     ops.DropoutScale(s.P),
 	}
 	// dst may alias src: each invocation reads its element before writing.
-	return g.elementwise(op, "dropout", n, params, out(bs[0], n), in(bs[1], n))
+	return g.flatChunks(n, func(first, count int) error {
+		params.First = uint32(first)
+		return g.dispatchFlat(op, "dropout", count, 256, float64(count), params,
+			out(bs[0], n).slice(first, count), in(bs[1], n).slice(first, count))
+	})
 }

@@ -19,9 +19,20 @@ type unaryParams struct {
 type binaryParams struct{ flat }
 
 // elementwise records an element-wise entry point over n elements, one
-// invocation each.
+// invocation each; in chunks of elements when they are larger than one
+// binding (split.go), each binding of n elements then bound a chunk at a
+// time, any other (the optimizers' one-element guard) whole.
 func (g *Backend) elementwise(op, key string, n int, params flatParams, bufs ...binding) error {
-	return g.dispatchFlat(op, key, n, 256, float64(n), params, bufs...)
+	return g.flatChunks(n, func(first, count int) error {
+		part := make([]binding, len(bufs))
+		for i, b := range bufs {
+			part[i] = b
+			if b.size == 4*uint64(n) {
+				part[i] = b.slice(first, count)
+			}
+		}
+		return g.dispatchFlat(op, key, count, 256, float64(count), params, part...)
+	})
 }
 
 // Fill sets every element of an F32 tensor to v.

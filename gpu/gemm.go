@@ -62,7 +62,8 @@ type gemmProduct struct {
 	conv    convShape     // convolutions
 	strides linearStrides // linear products
 	dst     *buffer
-	numel   int // elements of dst
+	dstOff  uint64 // bytes: the output starts there in dst (a slice, split.go)
+	numel   int    // elements of the output
 	a, b    binding
 	bias    *buffer // nil: no bias
 	bdiv    int     // bias of output element i is bias[(i/bdiv) % bmod]
@@ -85,9 +86,9 @@ func gemmTileFor(m, n int) (tm, tn int) {
 
 // gemmSplit returns the number of reduction splits for a product with the
 // given output tiles, and the reduction length of each (a multiple of
-// gemmTK).
-func gemmSplit(tiles, k, numel int) (splits, kc int) {
-	s := min(gemmDivUp(gemmSplitGroups, tiles), k/gemmSplitMin, gemmMaxSplits, gemmSplitBytes/(4*numel))
+// gemmTK); the partial outputs take at most maxBytes (one binding).
+func gemmSplit(tiles, k, numel, maxBytes int) (splits, kc int) {
+	s := min(gemmDivUp(gemmSplitGroups, tiles), k/gemmSplitMin, gemmMaxSplits, min(gemmSplitBytes, maxBytes)/(4*numel))
 	if s <= 1 {
 		return 1, gemmDivUp(k, gemmTK) * gemmTK
 	}
@@ -101,7 +102,7 @@ func gemmSplit(tiles, k, numel int) (splits, kc int) {
 func (g *Backend) gemm(p gemmProduct) error {
 	tm, tn := gemmTileFor(p.m, p.n)
 	rowTiles, colTiles := gemmDivUp(p.m, tm), gemmDivUp(p.n, tn)
-	splits, kc := gemmSplit(rowTiles*colTiles, p.k, p.numel)
+	splits, kc := gemmSplit(rowTiles*colTiles, p.k, p.numel, int(min(g.bindCap(), 1<<40)))
 	target, bias := p.dst, p.bias
 	if splits > 1 {
 		part, err := g.get(4 * uint64(splits*p.numel))
@@ -129,6 +130,9 @@ func (g *Backend) gemm(p gemmProduct) error {
 		Numel: uint32(p.numel), Bias: flag(bias != nil), convShape: p.conv, linearStrides: p.strides,
 	}
 	binds := []binding{out(target, splits*p.numel), p.a, p.b}
+	if splits == 1 {
+		binds[0].off = p.dstOff
+	}
 	if bias != nil {
 		binds = append(binds, in(bias, p.bmod))
 	}
@@ -149,7 +153,7 @@ func (g *Backend) gemm(p gemmProduct) error {
 	if splits == 1 {
 		return nil
 	}
-	sum := []binding{out(p.dst, p.numel), in(target, splits*p.numel)}
+	sum := []binding{{buf: p.dst, off: p.dstOff, size: 4 * uint64(p.numel), write: true}, in(target, splits*p.numel)}
 	if p.bias != nil {
 		sum = append(sum, in(p.bias, p.bmod))
 	}
@@ -161,9 +165,14 @@ func (g *Backend) gemm(p gemmProduct) error {
 // gemmBiasGrad records db[o] = the sum of dy[image, o, q] over images < batch
 // and q < hw.
 func (g *Backend) gemmBiasGrad(op string, db, dy *buffer, batch, ch, hw int) error {
+	return g.gemmBiasGradOf(op, db, in(dy, batch*ch*hw), batch, ch, hw)
+}
+
+// gemmBiasGradOf is gemmBiasGrad over dy bound as given (a batch slice).
+func (g *Backend) gemmBiasGradOf(op string, db *buffer, dy binding, batch, ch, hw int) error {
 	wx, wy, _ := g.grid(ch*256, 256)
 	params := &gemmSumParams{Ch: uint32(ch), Batch: uint32(batch), HW: uint32(hw), GX: wx}
-	return g.dispatch(op, "gemm_sum:bias_grad", params, wx, wy, float64(batch*ch*hw), out(db, ch), in(dy, batch*ch*hw))
+	return g.dispatch(op, "gemm_sum:bias_grad", params, wx, wy, float64(batch*ch*hw), out(db, ch), dy)
 }
 
 // flag is a shader parameter's boolean.

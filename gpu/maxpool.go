@@ -20,7 +20,8 @@ func (g *Backend) maxPool(op, entry string, n int, x *ops.Tensor, k int, bufs ..
 
 // MaxPool2D writes the maximum of each k x k window (stride k, trailing
 // rows and columns dropped); the first maximum in row-major order wins
-// ties and NaN propagates, as in PyTorch. One invocation per output.
+// ties and NaN propagates, as in PyTorch. One invocation per output. A
+// batch too large for one binding runs in chunks of images (split.go).
 func (g *Backend) MaxPool2D(y, x *ops.Tensor, k int) error {
 	const op = "maxpool2d"
 	bs, done, err := g.begin(op, ops.CheckMaxPool2D(op, x, y, k), y, x)
@@ -28,8 +29,12 @@ func (g *Backend) MaxPool2D(y, x *ops.Tensor, k int) error {
 		return err
 	}
 	defer done()
-	n := y.Numel()
-	return g.maxPool(op, "forward", n, x, k, out(bs[0], n), in(bs[1], x.Numel()))
+	batch := x.Shape()[0]
+	xi, yi := x.Numel()/batch, y.Numel()/batch
+	return g.batchChunks(op, batch, []int{xi, yi}, func(b0, nb int) error {
+		n := nb * yi
+		return g.maxPool(op, "forward", n, x, k, out(bs[0], y.Numel()).slice(b0*yi, n), in(bs[1], x.Numel()).slice(b0*xi, nb*xi))
+	})
 }
 
 // MaxPool2DBackward routes each window's gradient to its first maximum.
@@ -42,6 +47,11 @@ func (g *Backend) MaxPool2DBackward(dx, x, dy *ops.Tensor, k int) error {
 		return err
 	}
 	defer done()
-	n := x.Numel()
-	return g.maxPool(op, "backward", n, x, k, out(bs[0], n), in(bs[1], n), in(bs[2], dy.Numel()))
+	batch := x.Shape()[0]
+	xi, yi := x.Numel()/batch, dy.Numel()/batch
+	return g.batchChunks(op, batch, []int{xi, yi}, func(b0, nb int) error {
+		n := nb * xi
+		return g.maxPool(op, "backward", n, x, k, out(bs[0], x.Numel()).slice(b0*xi, n),
+			in(bs[1], x.Numel()).slice(b0*xi, n), in(bs[2], dy.Numel()).slice(b0*yi, nb*yi))
+	})
 }

@@ -23,11 +23,13 @@ type chunk struct {
 	data []byte
 }
 
-// binding is one storage buffer bound to a shader.
+// binding is one storage buffer, or the range of it from off, bound to a
+// shader (split.go binds slices of large tensors).
 type binding struct {
 	buf   *buffer
+	off   uint64 // bytes, a multiple of the storage offset alignment
 	size  uint64
-	write bool // the dispatch overwrites the whole tensor
+	write bool // the dispatch overwrites the whole range
 }
 
 // in binds a tensor the shader reads (or reads and updates in place).
@@ -212,7 +214,10 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 	entries := make([]wgpu.BindGroupEntry, 0, len(bufs)+1)
 	entries = append(entries, wgpu.BindGroupEntry{Binding: 0, Buffer: pbuf, Offset: off, Size: slot})
 	for i, b := range bufs {
-		entries = append(entries, wgpu.BindGroupEntry{Binding: uint32(i + 1), Buffer: b.buf.wb, Size: b.size})
+		if b.size > g.bindCap() {
+			return g.bindingTooLarge(op, b.size)
+		}
+		entries = append(entries, wgpu.BindGroupEntry{Binding: uint32(i + 1), Buffer: b.buf.wb, Offset: b.off, Size: b.size})
 		b.buf.gen = g.gen
 		if b.write {
 			b.buf.needZero = false
@@ -246,11 +251,14 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 	return nil
 }
 
-// zero records a fill of b's whole capacity with zeros.
+// zero records a fill of b's whole capacity with zeros (in chunks when it
+// is larger than one binding).
 func (g *Backend) zero(b *buffer) error {
 	n := int(b.cap / 4)
 	b.needZero = false
-	return g.dispatchFlat("zero", "elementwise_fill", n, 256, 0, &fillParams{}, out(b, n))
+	return g.flatChunks(n, func(first, count int) error {
+		return g.dispatchFlat("zero", "elementwise_fill", count, 256, 0, &fillParams{}, out(b, n).slice(first, count))
+	})
 }
 
 // copyBuffer records a copy of size bytes from src into dst outside any

@@ -54,7 +54,7 @@ type resumeState struct {
 }
 
 // mayChange lists the settings a resumed run may change.
-var mayChange = map[string]bool{"epochs": true, "stop-at": true, "resume": true, "backend": true, "logdir": true, "data-dir": true, "init-from": true}
+var mayChange = map[string]bool{"epochs": true, "stop-at": true, "resume": true, "backend": true, "gpu-limits": true, "logdir": true, "data-dir": true, "init-from": true}
 
 // saveResume writes checkpoints/resume.safetensors: the model's state
 // under "model/", the optimizer's buffers under "optim/<param>/<key>"

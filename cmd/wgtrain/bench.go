@@ -30,6 +30,7 @@ func init() {
 type benchResult struct {
 	Backend          string  `json:"backend"`
 	Adapter          string  `json:"adapter"`
+	GPULimits        string  `json:"gpu_limits,omitempty"` // the WebGPU limit set: adapter or default
 	BatchSize        int     `json:"batch_size"`
 	Width            int     `json:"width"`
 	Steps            int     `json:"steps"`
@@ -44,8 +45,9 @@ type benchResult struct {
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model [--dispatch-us U]]]", stdout)
+	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--gpu-limits adapter|default] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model [--dispatch-us U]]]", stdout)
 	backend := fs.String("backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
+	addGPULimits(fs)
 	batch := fs.Int("batch-size", 32, "images per step")
 	steps := fs.Int("steps", 20, "timed training steps (after 2 warm-up steps), and as many evaluation batches (after 1 warm-up batch), as scripts/compare_pytorch.py times PyTorch")
 	width := fs.Int("width", 16, "resnet9 width")
@@ -68,7 +70,12 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := checkBackend(*backend); err != nil {
 		return err
 	}
-	b, done, err := gpu.Select(*backend, gpu.Options{Profile: prof.on}, stderr)
+	gopt, err := gpuOptions(fs)
+	if err != nil {
+		return err
+	}
+	gopt.Profile = prof.on
+	b, done, err := gpu.Select(*backend, gopt, stderr)
 	if err != nil {
 		return err
 	}
@@ -77,6 +84,9 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	res := benchResult{Backend: b.Name(), Adapter: adapterName(b), BatchSize: *batch, Width: *width, Steps: *steps}
+	if g, ok := b.(*gpu.Backend); ok {
+		res.GPULimits = g.Limits().Set
+	}
 	m, err := graph.NewResNet9(b, 3, 10, *width, 0.2)
 	if err != nil {
 		return err
@@ -169,7 +179,11 @@ func writeBench(stdout io.Writer, res benchResult, asJSON bool) error {
 		fmt.Fprintln(stdout, string(data))
 		return nil
 	}
-	fmt.Fprintf(stdout, "backend %s (%s), resnet9 width %d, batch %d, %d steps\n", res.Backend, res.Adapter, res.Width, res.BatchSize, res.Steps)
+	limits := ""
+	if res.GPULimits != "" {
+		limits = ", " + res.GPULimits + " limits"
+	}
+	fmt.Fprintf(stdout, "backend %s (%s%s), resnet9 width %d, batch %d, %d steps\n", res.Backend, res.Adapter, limits, res.Width, res.BatchSize, res.Steps)
 	if res.Profile == nil || !res.Profile.CountOnly {
 		fmt.Fprintf(stdout, "train  %10.1f images/s\neval   %10.1f images/s\nfirst step finished %.2f s after start; the warm-up evaluation batch took %.3f s; peak RSS %.0f MB\n",
 			res.TrainImagesPerS, res.EvalImagesPerS, res.FirstStepSeconds, res.FirstEvalSeconds, res.PeakRSSMB)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/wgtrain/wgtrain/gpu"
 	"github.com/wgtrain/wgtrain/internal/fileerr"
 )
 
@@ -41,6 +42,31 @@ func checkBackend(name string) error {
 		return nil
 	}
 	return usagef("--backend %q: want auto, webgpu or cpu", name)
+}
+
+// gpuLimitsUsage is the help text of --gpu-limits.
+const gpuLimitsUsage = "the WebGPU device limits to request: adapter (the adapter's own) or default (exactly the WebGPU spec's defaults, as on the most limited adapter, e.g. 8 storage buffers per stage, 128 MiB per binding); not given: $" + gpu.LimitsEnv + ", else adapter"
+
+// addGPULimits adds --gpu-limits to a command that opens a backend.
+func addGPULimits(fs *pflag.FlagSet) {
+	fs.String("gpu-limits", "", gpuLimitsUsage)
+}
+
+// gpuOptions returns the gpu.Options that --gpu-limits (else the
+// environment variable gpu.LimitsEnv) asks for: a bad value of either is a
+// usage error naming it, before any work starts.
+func gpuOptions(fs *pflag.FlagSet) (gpu.Options, error) {
+	set, _ := fs.GetString("gpu-limits")
+	if fs.Changed("gpu-limits") {
+		if set != gpu.LimitsAdapter && set != gpu.LimitsDefault {
+			return gpu.Options{}, usagef("--gpu-limits %q: want adapter or default", set)
+		}
+		return gpu.Options{Limits: set}, nil
+	}
+	if v := os.Getenv(gpu.LimitsEnv); v != "" && gpu.CheckLimitSet(v) != nil {
+		return gpu.Options{}, usagef("%s=%q (the default of --gpu-limits): want adapter or default", gpu.LimitsEnv, v)
+	}
+	return gpu.Options{}, nil
 }
 
 // inputFile reports a file named by flag that is not there to be read:

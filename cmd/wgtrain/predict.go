@@ -29,6 +29,7 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 	limit := fs.Int("limit", 0, "use only the first N samples of the split (0: all)")
 	batch := fs.Int("batch-size", 256, "samples per batch")
 	backend := fs.String("backend", "auto", "auto, webgpu or cpu")
+	addGPULimits(fs)
 	outPath := fs.String("out", "", "the predictions CSV to write (index,target,logit_0,...); its metadata (class names, split, epoch) goes beside it, .csv replaced by .meta.json")
 	temperature := fs.Float64("temperature", 1, "divide the written logits by T > 0 (temperature scaling: the run's report.json has the T fitted on the validation split); 1 leaves them as they are")
 	images := fs.StringArray("images", nil, "classify this image file, or the images in this folder (recursively), instead of a data split: no labels; prints path, class and confidence per file, and the metadata lists the files; the paths after the flags are more of them (--images photos/*.jpg)")
@@ -66,6 +67,9 @@ func runPredict(args []string, stdout, stderr io.Writer) error {
 		if _, err := ttaFlag(tta); err != nil {
 			return err
 		}
+	}
+	if _, err := gpuOptions(fs); err != nil {
+		return err
 	}
 	if len(*images) > 0 {
 		if err := checkPredictFiles(*ckpt, *outPath, *backend); err != nil {
@@ -200,11 +204,15 @@ func predictTransform(fs *pflag.FlagSet, h map[string]any, path, norm string, ds
 	return tf, nil
 }
 
-// predictLogits runs the checkpoint's model over the loader on --backend,
-// with --tta (or the run's, from h read at hpath), and divides the logits
+// predictLogits runs the checkpoint's model over the loader on --backend
+// (with --gpu-limits), with --tta (or the run's, from h read at hpath), and divides the logits
 // by the temperature: what both forms of predict write.
 func predictLogits(fs *pflag.FlagSet, h map[string]any, hpath string, ck *trainer.Checkpoint, l *datasets.Loader, backend string, temperature float64, stderr io.Writer) (*evalkit.Predictions, error) {
-	b, done, err := gpu.Select(backend, gpu.Options{}, stderr)
+	gopt, err := gpuOptions(fs)
+	if err != nil {
+		return nil, err
+	}
+	b, done, err := gpu.Select(backend, gopt, stderr)
 	if err != nil {
 		return nil, err
 	}

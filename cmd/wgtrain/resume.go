@@ -17,10 +17,12 @@ import (
 )
 
 // notFromRun are the saved settings that --resume does not take back:
-// the run directory itself, --resume, and where the data and the initial
+// the run directory itself, --resume, where the data and the initial
 // weights were read from (the data may have moved; a resumed run starts
-// from its checkpoint). The trainer lets them differ too.
-var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": true, "init-from": true, "quiet": true}
+// from its checkpoint), and the WebGPU limit set (the machine's business:
+// the kernels compute the same under both). The trainer lets them differ
+// too.
+var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": true, "init-from": true, "quiet": true, "gpu-limits": true}
 
 // resumeSettings, with --resume, takes every setting of the run in
 // --logdir from its hparams.json (the resume checkpoint's copy when that

@@ -94,6 +94,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.StringVar(&f.logdir, "logdir", "", "run directory (default: logs/<recipe>)")
 	fs.Uint64Var(&f.seed, "seed", 42, "seed of the initialization, the shuffles, the validation split, augmentation and dropout")
 	fs.StringVar(&f.backend, "backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
+	addGPULimits(fs)
 	fs.BoolVar(&f.shuffle, "shuffle", true, "shuffle the training data every epoch (--shuffle=false keeps the file order, as the tutorial)")
 	fs.BoolVar(&f.augment, "augment", false, "train-time augmentation: random crop with padding 4 and horizontal flip (folder: random resized crop and flip)")
 	fs.BoolVar(&f.flip, "flip", true, "with --augment, flip horizontally too (--flip=false for digits and text)")
@@ -272,6 +273,10 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err := checkBackend(f.backend); err != nil {
 		return cfg, nil, err
 	}
+	gopt, err := gpuOptions(fs)
+	if err != nil {
+		return cfg, nil, err
+	}
 	criteria, weights, err := lossFlags(f)
 	if err != nil {
 		return cfg, nil, err
@@ -341,7 +346,8 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	if err != nil {
 		return cfg, nil, err
 	}
-	b, done, err := gpu.Select(f.backend, gpu.Options{Index: f.comm.LocalRank()}, stderr)
+	gopt.Index = f.comm.LocalRank()
+	b, done, err := gpu.Select(f.backend, gopt, stderr)
 	if err != nil {
 		return cfg, nil, err
 	}
@@ -439,6 +445,10 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 	}
 	h["loss-weights"] = weights
 	h["backend"] = b.Name()
+	delete(h, "gpu-limits") // the set in use, not the flag (not a hyperparameter: --resume does not take it back)
+	if g, ok := b.(*gpu.Backend); ok {
+		h["gpu-limits"] = g.Limits().Set
+	}
 	h[trainer.HparamsClasses] = ds.Classes
 	h[hparamsNormMean], h[hparamsNormStd] = statsJSON(f.normMean), statsJSON(f.normStd)
 	h["data-dir"] = ds.Dir

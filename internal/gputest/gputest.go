@@ -5,6 +5,7 @@
 package gputest
 
 import (
+	"os"
 	"sync"
 	"testing"
 
@@ -20,9 +21,13 @@ var (
 
 // Backend returns a WebGPU backend shared by the tests of one package
 // (opening a device and compiling shaders once), or skips or fails t when
-// there is none.
+// there is none. The device has the limits that WGTRAIN_GPU_LIMITS
+// names (gpu.LimitsEnv: adapter, the default, or default).
 func Backend(t testing.TB) *gpu.Backend {
 	t.Helper()
+	if err := gpu.CheckLimitSet(os.Getenv(gpu.LimitsEnv)); err != nil {
+		t.Fatalf("%s: %v", gpu.LimitsEnv, err) // a mistake, never a missing adapter
+	}
 	once.Do(func() { shared, openErr = gpu.New(gpu.Options{}) })
 	if openErr != nil {
 		citest.Missing(t, "WebGPU", openErr.Error())

@@ -9,6 +9,7 @@
 
 struct P {
     C: u32, hw: u32, count: u32, chunk: u32, parts: u32,
+    j0: u32,                  // pass partial: the index of its first chunk
     eps: f32, momentum: f32,  // batchnorm_stats only
 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -20,10 +21,16 @@ fn at(c: u32, e: u32) -> u32 {
 // Chunk is chunk j of channel c: its values [start, end).
 struct Chunk { c: u32, j: u32, start: u32, end: u32 }
 
-// chunkOf returns the chunk of workgroup wid of pass partial.
+// chunkOf returns the chunk of workgroup wid of pass partial: chunk
+// wid.x + j0 of channel c, counted from the start of the x it binds. A
+// batch too large for one binding (package gpu, split.go) runs pass
+// partial once per slice of images, x bound from the slice's first image,
+// count its values per channel and j0 its first chunk: every chunk but
+// the last of all then holds chunk values, as pass finish (whose count
+// is the whole batch's) expects.
 fn chunkOf(wid: vec3<u32>) -> Chunk {
     let start = wid.x * p.chunk;
-    return Chunk(wid.y, wid.x, start, min(start + p.chunk, p.count));
+    return Chunk(wid.y, wid.x + p.j0, start, min(start + p.chunk, p.count));
 }
 
 // partAt returns where chunk j of channel c keeps its two values in part.
