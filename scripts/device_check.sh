@@ -55,6 +55,10 @@ checks)
 			grep -E '^(--- |PASS|FAIL|ok)' | tail -20
 	done
 	unset WGTRAIN_GPU_LIMITS
+	for limits in default adapter; do
+		echo "== 256 MiB activations (resnet9 width 64, batch 512), $limits limits"
+		timeout 120 "$bin/wgtrain" bench --backend webgpu --gpu-limits $limits --width 64 --batch-size 512 --steps 10 --json
+	done
 	for b in $BATCHES; do
 		echo "== wgtrain bench --profile, batch $b"
 		timeout 120 "$bin/wgtrain" bench --backend webgpu --profile --cost-model --json --width "$WIDTH" --batch-size "$b" --steps "$STEPS" >"$OUT/profile_$b.json"
