@@ -263,7 +263,7 @@ func (g *Backend) profSubmitted(ok bool) {
 		return
 	}
 	s.mapped = true
-	if err := s.read.MapAsync(wgpu.MapMode_Read, 0, 8*uint64(s.n), func(st wgpu.BufferMapAsyncStatus) {
+	if err := mapRead(s.read, 8*uint64(s.n), func(st wgpu.BufferMapAsyncStatus) {
 		s.status, s.done = st, true
 	}); err != nil {
 		s.mapError, s.done = err, true

@@ -349,7 +349,7 @@ func (g *Backend) waitIdle() error {
 	g.waits++
 	g.counts.Drains++
 	done := false
-	g.d.queue.OnSubmittedWorkDone(func(wgpu.QueueWorkDoneStatus) { done = true })
+	onWorkDone(g.d.queue, func() { done = true })
 	for !done {
 		g.d.dev.Poll(true, nil)
 		if err := g.d.lostErr("wait"); err != nil {

@@ -73,7 +73,7 @@ func (g *Backend) pollFor(idx, need wgpu.SubmissionIndex) {
 func (g *Backend) submitCapped() error {
 	done, before := false, g.sub
 	if before != 0 {
-		g.d.queue.OnSubmittedWorkDone(func(wgpu.QueueWorkDoneStatus) { done = true })
+		onWorkDone(g.d.queue, func() { done = true })
 	}
 	if err := g.flush(false); err != nil {
 		return err

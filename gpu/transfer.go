@@ -184,7 +184,7 @@ type Pending struct {
 // submission sub.
 func (p *Pending) startMap(sub wgpu.SubmissionIndex) {
 	p.mapping, p.sub = true, sub
-	err := p.wb.MapAsync(wgpu.MapMode_Read, 0, roundUp(p.size), func(s wgpu.BufferMapAsyncStatus) {
+	err := mapRead(p.wb, roundUp(p.size), func(s wgpu.BufferMapAsyncStatus) {
 		p.status, p.done = s, true
 	})
 	if err != nil {
