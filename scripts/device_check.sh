@@ -52,7 +52,7 @@ checks)
 			grep -E '^(--- |PASS|FAIL|ok)|adapter|limits' | grep -v -- '--- PASS' | tail -20
 		echo "== trainer on WebGPU, $limits limits"
 		(cd trainer && timeout 120 "$bin/trainer.test" -test.run 'WebGPU' -test.count 1 -test.v) |
-			grep -E '^(--- |PASS|FAIL|ok)' | tail -20
+			grep -E '^(--- |PASS|FAIL|ok)|^\s+[a-z_]+_test\.go:[0-9]+:' | tail -30
 	done
 	unset WGTRAIN_GPU_LIMITS
 	for limits in default adapter; do

@@ -15,12 +15,13 @@ fn add(@builtin(global_invocation_id) id: vec3<u32>) {
     }
 }
 
-// relu_backward: dx = dy where the forward output y > 0 or is NaN, else 0
-// (a = y, b = dy).
+// relu_backward: dx = dy where the forward output y > 0 or is NaN (tested
+// on the bits, as relu does), else 0 (a = y, b = dy).
 @compute @workgroup_size(256)
 fn relu_backward(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        d[i] = select(0.0, b[i], !(a[i] <= 0.0));
+        let y = a[i];
+        d[i] = select(0.0, b[i], y > 0.0 || (bitcast<u32>(y) & 0x7fffffffu) > 0x7f800000u);
     }
 }

@@ -22,12 +22,14 @@ fn scale(@builtin(global_invocation_id) id: vec3<u32>) {
     }
 }
 
-// relu keeps NaN: !(v <= 0) is true for NaN.
+// relu keeps NaN, tested on the bits: a compiler that assumes no NaN may
+// fold !(v <= 0) into v > 0, and NVIDIA's Vulkan driver did, which turned a
+// NaN activation into 0 and hid a non-finite loss from the guard.
 @compute @workgroup_size(256)
 fn relu(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
         let v = x[i];
-        y[i] = select(0.0, v, !(v <= 0.0));
+        y[i] = select(0.0, v, v > 0.0 || (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
     }
 }
