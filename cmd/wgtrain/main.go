@@ -18,6 +18,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"github.com/wgtrain/wgtrain/trainer/dist"
 	"io"
 	"os"
 	"slices"
@@ -95,6 +96,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "wgtrain: unknown command %q\n", name)
 		}
 		usage(stderr)
+		return 2
+	}
+	if n, from := dist.Launched(); n > 1 && name != "train" && !slices.Contains(args, "--help") && !slices.Contains(args, "-h") {
+		// Only train is data-parallel; N copies of another command would
+		// each do the same work and write the same files.
+		fmt.Fprintf(stderr, "wgtrain %s: started as one of %d processes (%s): only train runs data-parallel; start %s as one process\n", name, n, from, name)
 		return 2
 	}
 	err := c.run(args, stdout, stderr)

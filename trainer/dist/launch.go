@@ -5,6 +5,11 @@ import (
 	"strconv"
 )
 
+// Launched reports how many processes an MPI launcher (mpirun, srun)
+// started together with this one, and the environment variable that said
+// so; 0 and "" when none is seen. It needs no MPI library.
+func Launched() (size int, from string) { return launched() }
+
 // launched reports how many processes a launcher started, and the
 // variable that said so: OMPI_COMM_WORLD_SIZE (OpenMPI's mpirun), PMI_SIZE
 // (PMI launchers: MPICH's, Slurm's srun --mpi=pmi2), or SLURM_NTASKS when
