@@ -36,7 +36,9 @@
 // tensors' buffers. The infrastructure: backend.go (the Backend, its
 // tensors, Flush and Sync), buffer.go (the pool of storage and staging
 // buffers), transfer.go (uploads, downloads and the Pending read-back),
-// sync.go (the host's waits for the GPU, and SyncCounts),
+// sync.go (the host's waits for the GPU, and SyncCounts), callback.go
+// with callback_c.go and callback.h (the map and work-done callbacks,
+// whose data is a number, not Go memory that wgpu-native would hold),
 // device.go (adapters and the device), pipeline.go (compiled shaders and
 // their bind group layouts), limits.go (the limit sets a device requests:
 // the adapter's own, or the WebGPU spec's defaults), split.go (tensors
