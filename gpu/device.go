@@ -161,6 +161,29 @@ type device struct {
 	timestampsAsked, timestamps bool
 }
 
+// pick returns the position in ps of the adapter to open, -1 when none
+// fits: among those whose name contains name (case-insensitive; all when
+// name is empty), the ones that rank best, and of those the one at index
+// mod their number (0 for a negative index).
+func pick(ps []wgpu.AdapterProperties, name string, index int) int {
+	var tied []int
+	bestRank := 1 << 30
+	for i, p := range ps {
+		if name != "" && !strings.Contains(strings.ToLower(p.Name), strings.ToLower(name)) {
+			continue
+		}
+		if r := rank(p); r < bestRank {
+			bestRank, tied = r, append(tied[:0], i)
+		} else if r == bestRank {
+			tied = append(tied, i)
+		}
+	}
+	if len(tied) == 0 {
+		return -1
+	}
+	return tied[max(index, 0)%len(tied)]
+}
+
 // open picks an adapter and requests a device with the limits of
 // o.Limits (limits.go): by default the adapter's own limits for buffer
 // sizes and workgroups, which are larger than WebGPU's defaults on every
@@ -173,23 +196,14 @@ func open(o Options) (*device, error) {
 	inst := wgpu.CreateInstance(nil)
 	all := inst.EnumerateAdapters(nil)
 	var found []AdapterInfo
-	var best *wgpu.Adapter
-	var tied []*wgpu.Adapter // the adapters of bestRank
-	bestRank := 1 << 30
+	var props []wgpu.AdapterProperties
 	for _, a := range all {
-		p := a.GetProperties()
+		props = append(props, a.GetProperties())
 		found = append(found, info(a))
-		if o.Adapter != "" && !strings.Contains(strings.ToLower(p.Name), strings.ToLower(o.Adapter)) {
-			continue
-		}
-		if r := rank(p); r < bestRank {
-			best, bestRank, tied = a, r, append(tied[:0], a)
-		} else if r == bestRank {
-			tied = append(tied, a)
-		}
 	}
-	if len(tied) > 0 {
-		best = tied[max(o.Index, 0)%len(tied)]
+	var best *wgpu.Adapter
+	if i := pick(props, o.Adapter, o.Index); i >= 0 {
+		best = all[i]
 	}
 	for _, a := range all {
 		if a != best {
