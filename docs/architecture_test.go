@@ -67,7 +67,7 @@ func TestArchitecturePathsExist(t *testing.T) {
 // packages, and that every operation file of those packages is in it.
 func TestOperationTable(t *testing.T) {
 	rows := operationTable(t, architecture(t))
-	ops := []string{"conv2d", "linear", "gemm", "batchnorm", "maxpool", "relu", "dropout", "loss", "adam", "sgd", "argmax", "elementwise"}
+	ops := []string{"conv2d", "linear", "gemm", "batchnorm", "batchnorm_relu", "maxpool", "relu", "dropout", "loss", "adam", "sgd", "argmax", "elementwise"}
 	listed := map[string]bool{}
 	for _, op := range ops {
 		paths := rows[op]
@@ -100,6 +100,7 @@ func TestOperationTable(t *testing.T) {
 		"gpu/backend.go": true, "gpu/device.go": true, "gpu/buffer.go": true, "gpu/transfer.go": true, "gpu/pipeline.go": true,
 		"gpu/params.go": true, "gpu/record.go": true, "gpu/select.go": true, "gpu/doc.go": true, "gpu/limits.go": true, "gpu/split.go": true,
 		"gpu/profile.go": true, "gpu/profile_record.go": true, "gpu/sync.go": true,
+		"gpu/callback.go": true, "gpu/callback_c.go": true,
 		"shaders/include/tree.wgsl": true,
 		"conformance/doc.go":        true, "conformance/suite.go": true, "conformance/tolerance.go": true, "conformance/env.go": true,
 		"conformance/finitediff.go": true, "conformance/errors.go": true, "conformance/golden.go": true, "conformance/golden_resnet9.go": true,
