@@ -27,6 +27,45 @@ func BatchNormReLU(t TB, b ops.Backend) {
 		return
 	}
 	runCases(t, b, "", bnCases, func(t TB, b ops.Backend, c bnCase) { bnReLUCase(t, b, f, c) })
+	run(t, "errors", func(t TB) { bnReLUErrors(t, b, f) })
+}
+
+// bnReLUErrors checks that the fused operations given bad arguments
+// return an *ops.Error and never panic, as the unfused ones do (Errors).
+func bnReLUErrors(t TB, b ops.Backend, f ops.BatchNormReLUBackend) {
+	e := newEnv(t, b, "batchnorm_relu/errors")
+	defer e.close()
+	z := func(shape ...int) *ops.Tensor { return e.zeros(shape...) }
+	x, y, dy, dx, c3 := z(2, 3, 4, 4), z(2, 3, 4, 4), z(2, 3, 4, 4), z(2, 3, 4, 4), z(3)
+	rv := e.tensor(ops.Shape{3}, []float32{1, 1, 1})
+	bn := ops.DefaultBatchNorm
+	for _, c := range []errCase{
+		{"BatchNormReLUTrain with gamma [4] for 3 channels", func() error {
+			return f.BatchNormReLUTrain(y, z(3), z(3), x, z(4), c3, z(3), rv, bn)
+		}},
+		{"BatchNormReLUTrain with one value per channel", func() error {
+			return f.BatchNormReLUTrain(z(1, 3, 1, 1), z(3), z(3), z(1, 3, 1, 1), c3, c3, z(3), rv, bn)
+		}},
+		{"BatchNormReLUTrain with nil y", func() error { return f.BatchNormReLUTrain(nil, z(3), z(3), x, c3, c3, z(3), rv, bn) }},
+		{"BatchNormReLUEval with eps 0", func() error {
+			return f.BatchNormReLUEval(y, x, c3, c3, z(3), rv, ops.BatchNormSpec{Eps: 0, Momentum: 0.1})
+		}},
+		{"BatchNormReLUEval with wrong y shape", func() error { return f.BatchNormReLUEval(z(2, 3, 4, 5), x, c3, c3, z(3), rv, bn) }},
+		{"BatchNormReLUBackward with nil y", func() error {
+			return f.BatchNormReLUBackward(dx, z(3), z(3), x, nil, dy, c3, rv, c3)
+		}},
+		{"BatchNormReLUBackward with y [2,3,4,5]", func() error {
+			return f.BatchNormReLUBackward(dx, z(3), z(3), x, z(2, 3, 4, 5), dy, c3, rv, c3)
+		}},
+		{"BatchNormReLUBackward with dbeta [4]", func() error {
+			return f.BatchNormReLUBackward(dx, z(3), z(4), x, y, dy, c3, rv, c3)
+		}},
+		{"BatchNormReLUBackward with a y of no backend", func() error {
+			return f.BatchNormReLUBackward(dx, z(3), z(3), x, ops.NewTensor(nil, ops.F32, ops.Shape{2, 3, 4, 4}, "storage of no backend"), dy, c3, rv, c3)
+		}},
+	} {
+		expectOpError(t, c)
+	}
 }
 
 func bnReLUCase(t TB, b ops.Backend, f ops.BatchNormReLUBackend, c bnCase) {
