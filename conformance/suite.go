@@ -44,6 +44,7 @@ var Families = []Family{
 	{"Large", Large},
 	{"Conv2D", Conv2D},
 	{"BatchNorm", BatchNorm},
+	{"BatchNormReLU", BatchNormReLU},
 	{"ReLU", ReLU},
 	{"MaxPool2D", MaxPool2D},
 	{"Dropout", Dropout},

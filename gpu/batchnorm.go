@@ -66,14 +66,16 @@ func (g *Backend) bnLayout(x *ops.Tensor, per int) bnChunkParams {
 }
 
 // bnReduce records one of batch norm's two-pass per-channel reductions,
-// shader key (batchnorm_stats or batchnorm_grad): key:partial, one
-// workgroup per chunk and channel, reads inputs and writes two values per
-// chunk into a scratch buffer; key:finish, one workgroup per channel,
-// reads the scratch and writes results. inputs(b0, nb) binds the inputs
-// for images [b0, b0+nb): the partial pass runs once per slice of per
-// images (the whole batch n when it fits one binding); finish binds the
-// first slice, which it does not read.
-func (g *Backend) bnReduce(op, key string, l *bnChunkParams, n, per int, partialFlops, finishFlops float64, inputs func(b0, nb int) []binding, results []binding) error {
+// entry points partial and finish (batchnorm_stats:partial and :finish,
+// batchnorm_grad's, or batchnorm_relu_grad:partial and
+// batchnorm_grad:finish): partial, one workgroup per chunk and channel,
+// reads inputs and writes two values per chunk into a scratch buffer;
+// finish, one workgroup per channel, reads the scratch and writes
+// results. inputs(b0, nb) binds the inputs for images [b0, b0+nb): the
+// partial pass runs once per slice of per images (the whole batch n when
+// it fits one binding). finishIn binds finish's inputs, which it does not
+// read; nil binds inputs' first slice.
+func (g *Backend) bnReduce(op, partial, finish string, l *bnChunkParams, n, per int, partialFlops, finishFlops float64, inputs func(b0, nb int) []binding, finishIn, results []binding) error {
 	c, parts := int(l.C), int(l.Parts)
 	part, err := g.get(uint64(8 * c * parts))
 	if err != nil {
@@ -87,13 +89,16 @@ func (g *Backend) bnReduce(op, key string, l *bnChunkParams, n, per int, partial
 		sl.Count = uint32(nb) * l.HW
 		sl.J0 = uint32(b0) * l.HW / l.Chunk
 		wx := (sl.Count + sl.Chunk - 1) / sl.Chunk
-		partial := append(inputs(b0, nb), out(part, 2*c*parts))
-		if err := g.dispatch(op, key+":partial", &sl, wx, l.C, partialFlops*float64(nb)/float64(n), partial...); err != nil {
+		bufs := append(inputs(b0, nb), out(part, 2*c*parts))
+		if err := g.dispatch(op, partial, &sl, wx, l.C, partialFlops*float64(nb)/float64(n), bufs...); err != nil {
 			return err
 		}
 	}
-	finish := append(append(inputs(0, min(per, n)), in(part, 2*c*parts)), results...)
-	return g.dispatch(op, key+":finish", l, l.C, 1, finishFlops, finish...)
+	if finishIn == nil {
+		finishIn = inputs(0, min(per, n))
+	}
+	bufs := append(append(finishIn, in(part, 2*c*parts)), results...)
+	return g.dispatch(op, finish, l, l.C, 1, finishFlops, bufs...)
 }
 
 // BatchNormTrain normalizes with batch statistics (biased variance),
@@ -103,7 +108,12 @@ func (g *Backend) bnReduce(op, key string, l *bnChunkParams, n, per int, partial
 // squared deviations, then a fixed-order pairwise merge per channel); a
 // third dispatch writes y.
 func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
-	const op = "batchnorm_train"
+	return g.batchNormTrain("batchnorm_train", "batchnorm_apply:train", y, mean, invStd, x, gamma, beta, runMean, runVar, s)
+}
+
+// batchNormTrain is BatchNormTrain with apply, the entry point that
+// writes y (batchnorm_apply:train, or train_relu for BatchNormReLUTrain).
+func (g *Backend) batchNormTrain(op, apply string, y, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
 	checked := ops.CheckBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, s)
 	bs, done, err := g.begin(op, checked, y, mean, invStd, x, gamma, beta, runMean, runVar)
 	if err != nil {
@@ -121,13 +131,13 @@ func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVa
 	l.Eps, l.Momentum = s.Eps, s.Momentum
 	c := int(l.C)
 	slice := func(b0, nb int) []binding { return []binding{in(bx, n).slice(b0*item, nb*item)} }
-	if err := g.bnReduce(op, "batchnorm_stats", &l, batch, per, 4*float64(n), 8*float64(c*int(l.Parts)),
-		slice, []binding{out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}); err != nil {
+	if err := g.bnReduce(op, "batchnorm_stats:partial", "batchnorm_stats:finish", &l, batch, per, 4*float64(n), 8*float64(c*int(l.Parts)),
+		slice, nil, []binding{out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}); err != nil {
 		return err
 	}
 	for b0 := 0; b0 < batch; b0 += per {
 		m := min(per, batch-b0) * item
-		if err := g.dispatchFlat(op, "batchnorm_apply:train", m, 256, 3*float64(m), &bnApplyParams{C: l.C, HW: l.HW},
+		if err := g.dispatchFlat(op, apply, m, 256, 3*float64(m), &bnApplyParams{C: l.C, HW: l.HW},
 			out(by, n).slice(b0*item, m), in(bx, n).slice(b0*item, m), in(bmean, c), in(binv, c), in(bgamma, c), in(bbeta, c)); err != nil {
 			return err
 		}
@@ -137,7 +147,12 @@ func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVa
 
 // BatchNormEval normalizes with the running statistics.
 func (g *Backend) BatchNormEval(y, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
-	const op = "batchnorm_eval"
+	return g.batchNormEval("batchnorm_eval", "batchnorm_apply:eval", y, x, gamma, beta, runMean, runVar, s)
+}
+
+// batchNormEval is BatchNormEval with apply, the entry point that writes
+// y (batchnorm_apply:eval, or eval_relu for BatchNormReLUEval).
+func (g *Backend) batchNormEval(op, apply string, y, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
 	checked := ops.CheckBatchNormEval(y, x, gamma, beta, runMean, runVar, s)
 	bs, done, err := g.begin(op, checked, y, x, runMean, runVar, gamma, beta)
 	if err != nil {
@@ -149,7 +164,7 @@ func (g *Backend) BatchNormEval(y, x, gamma, beta, runMean, runVar *ops.Tensor, 
 	item := n / xs[0]
 	return g.batchChunks(op, xs[0], []int{item}, func(b0, nb int) error {
 		m := nb * item
-		return g.dispatchFlat(op, "batchnorm_apply:eval", m, 256, 3*float64(m), &bnApplyParams{C: uint32(c), HW: uint32(hw), Eps: s.Eps},
+		return g.dispatchFlat(op, apply, m, 256, 3*float64(m), &bnApplyParams{C: uint32(c), HW: uint32(hw), Eps: s.Eps},
 			out(bs[0], n).slice(b0*item, m), in(bs[1], n).slice(b0*item, m), in(bs[2], c), in(bs[3], c), in(bs[4], c), in(bs[5], c))
 	})
 }
@@ -179,8 +194,8 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 	slice := func(b0, nb int) []binding {
 		return []binding{in(bx, n).slice(b0*item, nb*item), in(bdy, n).slice(b0*item, nb*item), in(bmean, c), in(binv, c)}
 	}
-	if err := g.bnReduce(op, "batchnorm_grad", &l, batch, per, 5*float64(n), 2*float64(c*int(l.Parts)),
-		slice, []binding{out(bdg, c), out(bdb, c)}); err != nil {
+	if err := g.bnReduce(op, "batchnorm_grad:partial", "batchnorm_grad:finish", &l, batch, per, 5*float64(n), 2*float64(c*int(l.Parts)),
+		slice, nil, []binding{out(bdg, c), out(bdb, c)}); err != nil {
 		return err
 	}
 	for b0 := 0; b0 < batch; b0 += per {

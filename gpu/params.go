@@ -20,25 +20,26 @@ import (
 // paramBlocks maps each shader module to the Go struct of its parameter
 // block. Modules that share a snippet share its block.
 var paramBlocks = map[string]reflect.Type{
-	"adam":               reflect.TypeFor[adamParams](),
-	"argmax":             reflect.TypeFor[argmaxParams](),
-	"batchnorm_apply":    reflect.TypeFor[bnApplyParams](),
-	"batchnorm_dx":       reflect.TypeFor[bnDxParams](),
-	"batchnorm_grad":     reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
-	"batchnorm_stats":    reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
-	"conv2d":             reflect.TypeFor[gemmParams](),    // include/gemm_tile.wgsl
-	"dropout":            reflect.TypeFor[dropoutParams](),
-	"elementwise_binary": reflect.TypeFor[binaryParams](),
-	"elementwise_fill":   reflect.TypeFor[fillParams](),
-	"elementwise_unary":  reflect.TypeFor[unaryParams](),
-	"gemm":               reflect.TypeFor[gemmParams](), // include/gemm_tile.wgsl
-	"gemm_sum":           reflect.TypeFor[gemmSumParams](),
-	"loss_cross_entropy": reflect.TypeFor[lossParams](), // include/loss_rows.wgsl
-	"loss_focal":         reflect.TypeFor[lossParams](), // include/loss_rows.wgsl
-	"loss_mean":          reflect.TypeFor[lossMeanParams](),
-	"loss_weighted_sum":  reflect.TypeFor[weightedSumParams](),
-	"maxpool":            reflect.TypeFor[maxPoolParams](),
-	"sgd":                reflect.TypeFor[sgdParams](),
+	"adam":                reflect.TypeFor[adamParams](),
+	"argmax":              reflect.TypeFor[argmaxParams](),
+	"batchnorm_apply":     reflect.TypeFor[bnApplyParams](),
+	"batchnorm_dx":        reflect.TypeFor[bnDxParams](),
+	"batchnorm_grad":      reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_relu_grad": reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_stats":     reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"conv2d":              reflect.TypeFor[gemmParams](),    // include/gemm_tile.wgsl
+	"dropout":             reflect.TypeFor[dropoutParams](),
+	"elementwise_binary":  reflect.TypeFor[binaryParams](),
+	"elementwise_fill":    reflect.TypeFor[fillParams](),
+	"elementwise_unary":   reflect.TypeFor[unaryParams](),
+	"gemm":                reflect.TypeFor[gemmParams](), // include/gemm_tile.wgsl
+	"gemm_sum":            reflect.TypeFor[gemmSumParams](),
+	"loss_cross_entropy":  reflect.TypeFor[lossParams](), // include/loss_rows.wgsl
+	"loss_focal":          reflect.TypeFor[lossParams](), // include/loss_rows.wgsl
+	"loss_mean":           reflect.TypeFor[lossMeanParams](),
+	"loss_weighted_sum":   reflect.TypeFor[weightedSumParams](),
+	"maxpool":             reflect.TypeFor[maxPoolParams](),
+	"sgd":                 reflect.TypeFor[sgdParams](),
 }
 
 // flat is the head of the parameter block of a shader that runs one

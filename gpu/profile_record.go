@@ -31,6 +31,7 @@ func familyOf(key string) string {
 		{"batchnorm_stats", "bn_stats"},
 		{"batchnorm_apply", "bn_apply"},
 		{"batchnorm_grad", "bn_backward"},
+		{"batchnorm_relu_grad", "bn_backward"},
 		{"batchnorm_dx", "bn_backward"},
 		{"elementwise_unary:relu", "relu"},
 		{"elementwise_binary:relu_backward", "relu"},

@@ -80,6 +80,23 @@ func splitCases() []splitCase {
 				b.BatchNormBackward(t["dx"], t["dg"], t["db"], t["x"], t["dy"], t["mean"], t["inv"], t["gamma"]))
 		},
 	}, {
+		// The fused batch norm + ReLU (batchnorm_relu.go) over the slices
+		// of the batchnorm case.
+		name: "batchnorm-relu", cap: 4 << 10,
+		tensors: map[string]ops.Shape{"x": {37, 4, 4, 4}, "y": {37, 4, 4, 4}, "ye": {37, 4, 4, 4}, "mean": {4}, "inv": {4},
+			"gamma": {4}, "beta": {4}, "rm": {4}, "rv": {4}, "dy": {37, 4, 4, 4}, "dx": {37, 4, 4, 4}, "dg": {4}, "db": {4}},
+		init:  map[string]float32{"rv": 1.5, "rm": 0.25},
+		check: []string{"y", "ye", "mean", "inv", "rm", "rv", "dx", "dg", "db", "dy"},
+		run: func(b ops.Backend, t map[string]*ops.Tensor) error {
+			f, ok := b.(ops.BatchNormReLUBackend)
+			if !ok {
+				return fmt.Errorf("%s has no fused batch norm + ReLU", b.Name())
+			}
+			return errors.Join(f.BatchNormReLUTrain(t["y"], t["mean"], t["inv"], t["x"], t["gamma"], t["beta"], t["rm"], t["rv"], bnSpec),
+				f.BatchNormReLUEval(t["ye"], t["x"], t["gamma"], t["beta"], t["rm"], t["rv"], bnSpec),
+				f.BatchNormReLUBackward(t["dx"], t["dg"], t["db"], t["x"], t["y"], t["dy"], t["mean"], t["inv"], t["gamma"]))
+		},
+	}, {
 		name: "maxpool", cap: 4 << 10,
 		tensors: map[string]ops.Shape{"x": {21, 4, 4, 4}, "y": {21, 4, 2, 2}, "dy": {21, 4, 2, 2}, "dx": {21, 4, 4, 4}},
 		check:   []string{"y", "dx"},

@@ -13,6 +13,9 @@ type BatchNorm2d struct {
 	// NumBatchesTracked counts training batches, as PyTorch does.
 	NumBatchesTracked int64
 	Spec              ops.BatchNormSpec
+	// fused is this batch norm and the ReLU after it as one operation,
+	// when Sequential.Forward fuses them (batchnorm_relu.go).
+	fused bnReLU
 }
 
 // NewBatchNorm2d allocates a batch norm over c channels with PyTorch's

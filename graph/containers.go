@@ -9,11 +9,21 @@ type Sequential struct {
 	Modules []Module
 }
 
-// Forward chains the modules.
+// Forward chains the modules; a BatchNorm2d followed by a ReLU runs as
+// one fused operation when the backend has it (batchnorm_relu.go).
 func (s *Sequential) Forward(c *Context, x *Var) (*Var, error) {
 	var err error
-	for _, m := range s.Modules {
-		if x, err = m.Forward(c, x); err != nil {
+	for i := 0; i < len(s.Modules); i++ {
+		if i+1 < len(s.Modules) {
+			if l, f, ok := fuseBNReLU(c.B, s.Modules[i], s.Modules[i+1]); ok {
+				if x, err = l.forward(c, f, x); err != nil {
+					return nil, err
+				}
+				i++
+				continue
+			}
+		}
+		if x, err = s.Modules[i].Forward(c, x); err != nil {
 			return nil, err
 		}
 	}

@@ -12,7 +12,12 @@ import "math"
 // mean and 1/sqrt(var+eps), and updates the running statistics with the
 // unbiased variance, as PyTorch's BatchNorm2d does in training mode.
 func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
-	const op = "batchnorm_train"
+	return c.batchNormTrain("batchnorm_train", false, y, mean, invStd, x, gamma, beta, runMean, runVar, s)
+}
+
+// batchNormTrain is BatchNormTrain, followed by ReLU on each plane of y
+// when relu is set (BatchNormReLUTrain).
+func (c *CPU) batchNormTrain(op string, relu bool, y, mean, invStd, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
 	if err := c.mine(op, y, mean, invStd, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
@@ -45,14 +50,19 @@ func (c *CPU) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *T
 		rm[k] = float32((1-m)*float64(rm[k]) + m*mu[k])
 		rv[k] = float32((1-m)*float64(rv[k]) + m*unbiased)
 	}
-	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw}
+	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw, relu: relu}
 	dispatch(c, &c.jobs.bnAffine, j, planes, chunk)
 	return nil
 }
 
 // BatchNormEval normalizes with the running statistics.
 func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
-	const op = "batchnorm_eval"
+	return c.batchNormEval("batchnorm_eval", false, y, x, gamma, beta, runMean, runVar, s)
+}
+
+// batchNormEval is BatchNormEval, followed by ReLU on each plane of y
+// when relu is set (BatchNormReLUEval).
+func (c *CPU) batchNormEval(op string, relu bool, y, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) error {
 	if err := c.mine(op, y, x, gamma, beta, runMean, runVar); err != nil {
 		return err
 	}
@@ -70,7 +80,7 @@ func (c *CPU) BatchNormEval(y, x, gamma, beta, runMean, runVar *Tensor, s BatchN
 		scale[k] = float64(gs[k]) * inv
 		shift[k] = float64(bs[k]) - float64(rm[k])*scale[k]
 	}
-	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw}
+	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw, relu: relu}
 	dispatch(c, &c.jobs.bnAffine, j, n*ch, c.planeChunk(n*ch, hw))
 	return nil
 }
@@ -86,6 +96,14 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 	if err := CheckBatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma); err != nil {
 		return err
 	}
+	c.batchNormBackward(dx, dgamma, dbeta, x, nil, dy, mean, invStd, gamma)
+	return nil
+}
+
+// batchNormBackward writes BatchNormBackward's gradients from checked
+// arguments. With y not nil (BatchNormReLUBackward) each plane of dy is
+// first masked by ReLU's gradient into dx, and the rest reads dy from dx.
+func (c *CPU) batchNormBackward(dx, dgamma, dbeta, x, y, dy, mean, invStd, gamma *Tensor) {
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
 	count := float64(n * hw)
 	xs, dys, dxs := f32(x), f32(dy), f32(dx)
@@ -96,7 +114,12 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 	defer putF64(sc)
 	pdy, pdyx := sc.buf[:planes], sc.buf[planes:2*planes]
 	a, b, d := sc.buf[2*planes:2*planes+ch], sc.buf[2*planes+ch:2*planes+2*ch], sc.buf[2*planes+2*ch:]
-	dispatch(c, &c.jobs.bnDyDev, bnDyDevJob{pdy: pdy, pdyx: pdyx, dys: dys, xs: xs, ms: ms, hw: hw}, planes, chunk)
+	dyDev := bnDyDevJob{pdy: pdy, pdyx: pdyx, dys: dys, xs: xs, ms: ms, hw: hw}
+	if y != nil {
+		dyDev.ys, dyDev.dxs = f32(y), dxs
+		dys = dxs
+	}
+	dispatch(c, &c.jobs.bnDyDev, dyDev, planes, chunk)
 	// dx = a*dy + b + d*(x-mu) per channel.
 	for k := range ch {
 		inv := float64(is[k])
@@ -108,7 +131,6 @@ func (c *CPU) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *T
 	}
 	j := bnBackJob{dxs: dxs, dys: dys, xs: xs, ms: ms, a: a, b: b, d: d, hw: hw}
 	dispatch(c, &c.jobs.bnBack, j, planes, chunk)
-	return nil
 }
 
 // sumChannel adds the per-plane partial sums of channel k in sample order.
@@ -154,26 +176,33 @@ func (j *bnSqDevJob) run(lo, hi int) {
 }
 
 // bnAffineJob writes y = x*scale + shift with its channel's scale and
-// shift.
+// shift, then y = relu(y) when relu is set (while the plane is in cache).
 type bnAffineJob struct {
 	ys, xs       []float32
 	scale, shift []float64
 	hw           int
+	relu         bool
 }
 
 // run normalizes planes [lo,hi).
 func (j *bnAffineJob) run(lo, hi int) {
 	hw, ch := j.hw, len(j.scale)
 	for p := lo; p < hi; p++ {
-		affineF32(j.ys[p*hw:(p+1)*hw], j.xs[p*hw:(p+1)*hw], j.scale[p%ch], j.shift[p%ch])
+		y := j.ys[p*hw : (p+1)*hw]
+		affineF32(y, j.xs[p*hw:(p+1)*hw], j.scale[p%ch], j.shift[p%ch])
+		if j.relu {
+			reluF32(y, y)
+		}
 	}
 }
 
 // bnDyDevJob writes each plane's sums of dy and of dy*(x-mean) into pdy
-// and pdyx.
+// and pdyx. With ys set, it first writes ReLU's gradient of dy (masked
+// by the fused forward's output ys) into dxs and sums that instead.
 type bnDyDevJob struct {
 	pdy, pdyx   []float64
 	dys, xs, ms []float32
+	ys, dxs     []float32
 	hw          int
 }
 
@@ -181,7 +210,13 @@ type bnDyDevJob struct {
 func (j *bnDyDevJob) run(lo, hi int) {
 	hw, ch := j.hw, len(j.ms)
 	for p := lo; p < hi; p++ {
-		j.pdy[p], j.pdyx[p] = sumDyDev(j.dys[p*hw:(p+1)*hw], j.xs[p*hw:(p+1)*hw], float64(j.ms[p%ch]))
+		dy := j.dys[p*hw : (p+1)*hw]
+		if j.ys != nil {
+			g := j.dxs[p*hw : (p+1)*hw]
+			reluBackF32(g, j.ys[p*hw:(p+1)*hw], dy)
+			dy = g
+		}
+		j.pdy[p], j.pdyx[p] = sumDyDev(dy, j.xs[p*hw:(p+1)*hw], float64(j.ms[p%ch]))
 	}
 }
 

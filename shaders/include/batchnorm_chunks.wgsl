@@ -1,5 +1,6 @@
 // batchnorm_chunks (snippet): the chunked per-channel layout that batch
-// norm's two reductions share (batchnorm_stats.wgsl, batchnorm_grad.wgsl).
+// norm's two reductions share (batchnorm_stats.wgsl, batchnorm_grad.wgsl,
+// and batchnorm_relu_grad.wgsl, the fused ReLU's partial pass).
 //
 // Channel c of x [N, C, H, W] (and of dy) has count = N*hw values, value e
 // at x[at(c, e)]. Pass partial splits each channel into parts chunks of
