@@ -45,3 +45,13 @@ func (l *Loader) Draw(epoch, i int) (dy, dx int, flip bool) {
 	}
 	return a.dy, a.dx, a.flip && !l.o.Transform.NoFlip
 }
+
+// WithoutImages returns a loader of the same batches, in the same order
+// and with the same draws, whose Batch.Images is nil: for a backend that
+// makes the images itself from the indices (Batch.Index) and Draw. Shape
+// still gives the images' shape.
+func (l *Loader) WithoutImages() *Loader {
+	c := *l
+	c.noImages = true
+	return &c
+}

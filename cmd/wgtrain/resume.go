@@ -22,7 +22,7 @@ import (
 // from its checkpoint), and the WebGPU limit set (the machine's business:
 // the kernels compute the same under both). The trainer lets them differ
 // too.
-var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": true, "init-from": true, "quiet": true, "gpu-limits": true}
+var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": true, "init-from": true, "quiet": true, "gpu-limits": true, "data-on-device": true}
 
 // resumeSettings, with --resume, takes every setting of the run in
 // --logdir from its hparams.json (the resume checkpoint's copy when that

@@ -1,0 +1,69 @@
+package trainer_test
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/trainer"
+)
+
+// augmentedToyConfig is toyConfig with the random crop and flip on the
+// training loader, placing its batches as mode says.
+func augmentedToyConfig(t *testing.T, dir, mode string, progress *bytes.Buffer) trainer.Config {
+	t.Helper()
+	cfg := toyConfig(t, dir, 2)
+	tf := datasets.Transform{Mean: []float32{0.3}, Std: []float32{0.3}, PadTo: 32, Augment: true}
+	l, err := datasets.NewLoader(cfg.Train.Split(), datasets.LoaderOptions{BatchSize: 16, Shuffle: true, Seed: 5, Transform: tf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Train, cfg.DataOnDevice, cfg.Progress, cfg.Warn = l, mode, progress, progress
+	return cfg
+}
+
+// TestDataOnDeviceSameRun trains twice on the CPU backend with
+// augmentation, the batches made by GatherImages from the images held
+// as bytes, then by the loader on the host: the checkpoints are the same
+// byte for byte, and only the first says it held the images.
+func TestDataOnDeviceSameRun(t *testing.T) {
+	dir := t.TempDir()
+	var says [2]bytes.Buffer
+	for i, mode := range []string{trainer.DataDevice, trainer.DataHost} {
+		if _, err := trainer.Run(context.Background(), augmentedToyConfig(t, filepath.Join(dir, mode), mode, &says[i])); err != nil {
+			t.Fatalf("%s: %v", mode, err)
+		}
+	}
+	const note = "training images on the device"
+	if !strings.Contains(says[0].String(), note) || strings.Contains(says[1].String(), note) {
+		t.Errorf("the runs on the device and on the host said:\n%s\n---\n%s", says[0].String(), says[1].String())
+	}
+	// resume.safetensors holds the elapsed time, which differs.
+	for _, f := range []string{"last.safetensors", "best.safetensors"} {
+		a, errA := os.ReadFile(filepath.Join(dir, trainer.DataDevice, "checkpoints", f))
+		b, errB := os.ReadFile(filepath.Join(dir, trainer.DataHost, "checkpoints", f))
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s differs between the batches made on the device and on the host", f)
+		}
+	}
+}
+
+// TestDataOnDeviceBadPlacement checks that an unknown placement is an
+// error naming it.
+func TestDataOnDeviceBadPlacement(t *testing.T) {
+	cfg := toyConfig(t, t.TempDir(), 1)
+	cfg.DataOnDevice = "gpu"
+	if _, err := trainer.Run(context.Background(), cfg); err == nil || !strings.Contains(err.Error(), `"gpu"`) {
+		t.Fatalf("Run with placement gpu: %v", err)
+	}
+}
+
+var _ ops.GatherBackend = ops.NewCPU()
