@@ -3,6 +3,7 @@ package trainer
 import (
 	"fmt"
 	"io"
+	"slices"
 
 	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/ops"
@@ -32,6 +33,7 @@ type imageStore struct {
 	images, lut *ops.Tensor
 	spec        ops.GatherSpec
 	loader      *datasets.Loader // the loader whose draws the batches take
+	bare        *datasets.Loader // its batches without images
 	samples     []int32          // the step's (index, draw) pairs, reused
 }
 
@@ -62,7 +64,7 @@ func newImageStore(b ops.Backend, l *datasets.Loader, mode string) (*imageStore,
 	if n := int64(len(s.Images)); n > gb.MaxGatherBytes() {
 		return nil, fmt.Sprintf("its %d bytes exceed the device's largest store of %d", n, gb.MaxGatherBytes()), nil
 	}
-	st := &imageStore{spec: spec, loader: l}
+	st := &imageStore{spec: spec, loader: l, bare: l.WithoutImages()}
 	var err error
 	if st.images, err = b.Alloc(ops.I32, ops.Shape{ops.GatherStoreWords(spec)}); err != nil {
 		return nil, fmt.Sprintf("the device cannot hold its %d bytes: %v", len(s.Images), err), nil
@@ -104,6 +106,17 @@ func (st *imageStore) batch(b datasets.Batch, epoch int) Batch {
 	return Batch{Shape: ops.Shape(b.Shape[:]), Labels: b.Labels, Samples: st.samples, store: st}
 }
 
+// mirror returns the mirror image of b, a batch of the store: each
+// sample's flip turned over, which mirrors the window the sample shows
+// (its offsets are the centered ones in an evaluation loader's batches).
+// b's samples may change: b has been uploaded when mirror is called.
+func (st *imageStore) mirror(b Batch) Batch {
+	for i := 1; i < len(b.Samples); i += 2 {
+		b.Samples[i] ^= 1 << 16
+	}
+	return b
+}
+
 // gather makes the batch's images in x from its samples, uploading only
 // the samples into smp (allocated or reallocated as the batch's size
 // needs).
@@ -124,22 +137,51 @@ func (st *imageStore) gather(be ops.Backend, x *ops.Tensor, smp **ops.Tensor, sa
 	return be.(ops.GatherBackend).GatherImages(x, st.images, st.lut, *smp, st.spec)
 }
 
-// setupTrainData holds the training split on the device when it can, and
-// says once on w why not when the placement asked for it.
-func (r *run) setupTrainData(w io.Writer) error {
+// setupData holds the training split, and each evaluation and
+// prediction loader's split, on the device when it can, and says once
+// per loader on w why not when the placement asked for the device.
+func (r *run) setupData(w io.Writer) error {
+	say := func(name string, st *imageStore, why string) {
+		if st != nil {
+			if p := r.cfg.Progress; p != nil {
+				fmt.Fprintf(p, "%s images on the device: %d bytes uploaded once; each step uploads its indices and draws\n", name, len(st.loader.Split().Images))
+			}
+		} else if why != "" && w != nil {
+			fmt.Fprintf(w, "wgtrain: %s batches are made on the host and uploaded every step: %s\n", name, why)
+		}
+	}
 	st, why, err := newImageStore(r.b, r.cfg.Train, r.cfg.DataOnDevice)
 	if err != nil {
 		return err
 	}
-	if st == nil {
-		if why != "" && w != nil {
-			fmt.Fprintf(w, "wgtrain: training batches are made on the host and uploaded every step: %s\n", why)
-		}
-		return nil
+	say("training", st, why)
+	if st != nil {
+		r.store, r.trainLoader = st, st.bare
 	}
-	r.store, r.trainLoader = st, r.cfg.Train.WithoutImages()
-	if p := r.cfg.Progress; p != nil {
-		fmt.Fprintf(p, "training images on the device: %d bytes uploaded once; each step uploads its indices and draws\n", len(r.cfg.Train.Split().Images))
+	r.stepper.stores = map[*datasets.Loader]*imageStore{}
+	for _, n := range append(slices.Clone(r.cfg.Eval), r.cfg.Predict...) {
+		if _, done := r.stepper.stores[n.Loader]; done || n.Loader == nil {
+			continue
+		}
+		st, why, err := newImageStore(r.b, n.Loader, r.cfg.DataOnDevice)
+		if err != nil {
+			return err
+		}
+		say(n.Name, st, why)
+		r.stepper.stores[n.Loader] = st // nil: made on the host
 	}
 	return nil
+}
+
+// freeData frees the run's image stores.
+func (r *run) freeData() {
+	if r.store != nil {
+		r.store.free()
+	}
+	for _, st := range r.stepper.stores {
+		if st != nil {
+			st.free()
+		}
+	}
+	r.stepper.stores = nil
 }

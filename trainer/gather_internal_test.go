@@ -43,16 +43,14 @@ func TestTrainDataFallsBack(t *testing.T) {
 		{"too large", smallStore{cpu}, plain, DataDevice, false, "3136 bytes exceed the device's largest store of 100"},
 	} {
 		var w bytes.Buffer
-		r := &run{b: c.b, cfg: Config{Train: c.l, DataOnDevice: c.mode}}
-		if err := r.setupTrainData(&w); err != nil {
+		r := &run{b: c.b, cfg: Config{Train: c.l, DataOnDevice: c.mode}, stepper: &Stepper{}}
+		if err := r.setupData(&w); err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
 		if held := r.store != nil; held != c.held || (r.trainLoader != nil) != c.held {
 			t.Errorf("%s: images held on the device: %v, want %v", c.name, held, c.held)
 		}
-		if r.store != nil {
-			r.store.free()
-		}
+		r.freeData()
 		got := w.String()
 		if c.says == "" && got != "" || c.says != "" && (!strings.Contains(got, c.says) || strings.Count(got, "\n") != 1) {
 			t.Errorf("%s: said %q, want one line with %q", c.name, got, c.says)

@@ -28,25 +28,36 @@ func augmentedToyConfig(t *testing.T, dir, mode string, progress *bytes.Buffer) 
 }
 
 // TestDataOnDeviceSameRun trains twice on the CPU backend with
-// augmentation, the batches made by GatherImages from the images held
-// as bytes, then by the loader on the host: the checkpoints are the same
-// byte for byte, and only the first says it held the images.
+// augmentation (and, the second time, with the flip's test-time
+// augmentation), the batches made by GatherImages from the images held
+// as bytes, then by the loader on the host: the checkpoints and the
+// predictions are the same byte for byte, and only the first run says
+// it held the images.
 func TestDataOnDeviceSameRun(t *testing.T) {
+	for _, tta := range []trainer.TTA{trainer.TTANone, trainer.TTAFlip} {
+		t.Run(string(tta), func(t *testing.T) { sameRun(t, tta) })
+	}
+}
+
+func sameRun(t *testing.T, tta trainer.TTA) {
 	dir := t.TempDir()
 	var says [2]bytes.Buffer
 	for i, mode := range []string{trainer.DataDevice, trainer.DataHost} {
-		if _, err := trainer.Run(context.Background(), augmentedToyConfig(t, filepath.Join(dir, mode), mode, &says[i])); err != nil {
+		cfg := augmentedToyConfig(t, filepath.Join(dir, mode), mode, &says[i])
+		cfg.TTA = tta
+		if _, err := trainer.Run(context.Background(), cfg); err != nil {
 			t.Fatalf("%s: %v", mode, err)
 		}
 	}
-	const note = "training images on the device"
-	if !strings.Contains(says[0].String(), note) || strings.Contains(says[1].String(), note) {
-		t.Errorf("the runs on the device and on the host said:\n%s\n---\n%s", says[0].String(), says[1].String())
+	for _, note := range []string{"training images on the device", "valid images on the device"} {
+		if !strings.Contains(says[0].String(), note) || strings.Contains(says[1].String(), note) {
+			t.Errorf("the runs on the device and on the host said:\n%s\n---\n%s", says[0].String(), says[1].String())
+		}
 	}
 	// resume.safetensors holds the elapsed time, which differs.
-	for _, f := range []string{"last.safetensors", "best.safetensors"} {
-		a, errA := os.ReadFile(filepath.Join(dir, trainer.DataDevice, "checkpoints", f))
-		b, errB := os.ReadFile(filepath.Join(dir, trainer.DataHost, "checkpoints", f))
+	for _, f := range []string{"checkpoints/last.safetensors", "checkpoints/best.safetensors", "predictions/valid.csv", "logs/valid.csv"} {
+		a, errA := os.ReadFile(filepath.Join(dir, trainer.DataDevice, f))
+		b, errB := os.ReadFile(filepath.Join(dir, trainer.DataHost, f))
 		if errA != nil || errB != nil {
 			t.Fatal(errA, errB)
 		}

@@ -288,7 +288,7 @@ func newRun(cfg Config) (*run, error) {
 	if !r.lead() {
 		warn = nil
 	}
-	if err := r.setupTrainData(warn); err != nil {
+	if err := r.setupData(warn); err != nil {
 		r.close()
 		return nil, err
 	}
@@ -297,9 +297,7 @@ func newRun(cfg Config) (*run, error) {
 
 func (r *run) close() {
 	r.stepper.Close()
-	if r.store != nil {
-		r.store.free()
-	}
+	r.freeData()
 	if r.ema != nil {
 		r.ema.Close()
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer/dist"
@@ -47,8 +48,11 @@ type Stepper struct {
 	// update. nil is one process.
 	Comm dist.Comm
 
-	x, y        *ops.Tensor // the device batch, reused while its shape stays
-	smp         *ops.Tensor // the batch's samples, for a split on the device
+	x, y *ops.Tensor // the device batch, reused while its shape stays
+	smp  *ops.Tensor // the batch's samples, for a split on the device
+	// stores holds the evaluation loaders' splits on the device (nil:
+	// made on the host); the run sets it (gather.go).
+	stores      map[*datasets.Loader]*imageStore
 	flag, probe *ops.Tensor // the sticky non-finite flag and scratch
 	be          ops.Backend // the model's backend
 	// ctx holds the evaluation (0) and training (1) contexts, reused by

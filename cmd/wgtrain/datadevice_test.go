@@ -11,7 +11,7 @@ import (
 // TestDataOnDeviceWebGPUSameRun trains on Fashion-MNIST through WebGPU
 // with augmentation twice: the training images held on the device (the
 // default there), then every batch made on the host and uploaded. The
-// checkpoints are the same byte for byte, and only the first run says it
+// checkpoints and the test predictions are the same byte for byte, and only the first run says it
 // held the images.
 func TestDataOnDeviceWebGPUSameRun(t *testing.T) {
 	needFashionMNIST(t)
@@ -26,9 +26,9 @@ func TestDataOnDeviceWebGPUSameRun(t *testing.T) {
 	if !strings.Contains(said[0], note) || strings.Contains(said[1], note) {
 		t.Errorf("--data-on-device auto said:\n%s\n--data-on-device off said:\n%s", said[0], said[1])
 	}
-	for _, f := range []string{"last.safetensors", "best.safetensors"} {
-		a, errA := os.ReadFile(filepath.Join(dir, "auto", "checkpoints", f))
-		b, errB := os.ReadFile(filepath.Join(dir, "off", "checkpoints", f))
+	for _, f := range []string{"checkpoints/last.safetensors", "checkpoints/best.safetensors", "predictions/test.csv"} {
+		a, errA := os.ReadFile(filepath.Join(dir, "auto", f))
+		b, errB := os.ReadFile(filepath.Join(dir, "off", f))
 		if errA != nil || errB != nil {
 			t.Fatal(errA, errB)
 		}
