@@ -3,12 +3,16 @@ package trainer_test
 import (
 	"bytes"
 	"context"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/wgtrain/wgtrain/datasets"
+	"github.com/wgtrain/wgtrain/graph"
+	"github.com/wgtrain/wgtrain/internal/gputest"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer"
 )
@@ -35,16 +39,35 @@ func augmentedToyConfig(t *testing.T, dir, mode string, progress *bytes.Buffer) 
 // it held the images.
 func TestDataOnDeviceSameRun(t *testing.T) {
 	for _, tta := range []trainer.TTA{trainer.TTANone, trainer.TTAFlip} {
-		t.Run(string(tta), func(t *testing.T) { sameRun(t, tta) })
+		t.Run(string(tta), func(t *testing.T) { sameRun(t, nil, trainer.DataDevice, tta) })
 	}
 }
 
-func sameRun(t *testing.T, tta trainer.TTA) {
+// TestWebGPUDataOnDeviceSameRun is TestDataOnDeviceSameRun on the WebGPU
+// backend, where the default placement (auto) holds the images.
+func TestWebGPUDataOnDeviceSameRun(t *testing.T) {
+	g := gputest.Backend(t)
+	sameRun(t, g, trainer.DataAuto, trainer.TTAFlip)
+}
+
+// sameRun trains the toy model twice, on b (nil: the CPU), with the
+// images held as mode says, then on the host, and compares the runs.
+func sameRun(t *testing.T, b ops.Backend, mode string, tta trainer.TTA) {
 	dir := t.TempDir()
 	var says [2]bytes.Buffer
-	for i, mode := range []string{trainer.DataDevice, trainer.DataHost} {
-		cfg := augmentedToyConfig(t, filepath.Join(dir, mode), mode, &says[i])
+	for i, mode := range []string{mode, trainer.DataHost} {
+		cfg := augmentedToyConfig(t, filepath.Join(dir, fmt.Sprint(i)), mode, &says[i])
 		cfg.TTA = tta
+		if b != nil {
+			m, err := graph.NewResNet9(b, 1, 4, 2, 0.2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := m.InitPyTorch(b, rand.New(rand.NewPCG(9, 9))); err != nil {
+				t.Fatal(err)
+			}
+			cfg.Model = m
+		}
 		if _, err := trainer.Run(context.Background(), cfg); err != nil {
 			t.Fatalf("%s: %v", mode, err)
 		}
@@ -56,12 +79,12 @@ func sameRun(t *testing.T, tta trainer.TTA) {
 	}
 	// resume.safetensors holds the elapsed time, which differs.
 	for _, f := range []string{"checkpoints/last.safetensors", "checkpoints/best.safetensors", "predictions/valid.csv", "logs/valid.csv"} {
-		a, errA := os.ReadFile(filepath.Join(dir, trainer.DataDevice, f))
-		b, errB := os.ReadFile(filepath.Join(dir, trainer.DataHost, f))
-		if errA != nil || errB != nil {
-			t.Fatal(errA, errB)
+		x, errX := os.ReadFile(filepath.Join(dir, "0", f))
+		y, errY := os.ReadFile(filepath.Join(dir, "1", f))
+		if errX != nil || errY != nil {
+			t.Fatal(errX, errY)
 		}
-		if !bytes.Equal(a, b) {
+		if !bytes.Equal(x, y) {
 			t.Errorf("%s differs between the batches made on the device and on the host", f)
 		}
 	}
