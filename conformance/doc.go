@@ -8,7 +8,8 @@
 //
 // Each operation has one file: conv2d.go, linear.go, batchnorm.go,
 // maxpool.go, relu.go, dropout.go, loss.go (cross-entropy, the sigmoid
-// focal loss and the weighted sum), adam.go, argmax.go, elementwise.go
+// focal loss and the weighted sum), adam.go, argmax.go, gather.go (batches
+// from a byte image store, against the datasets loader), elementwise.go
 // (memory, fill, copy, add and scale, on small shapes and on a large
 // tensor) and gemm.go (the matrix products that linear layers and
 // convolutions are made of). Each holds the operation's

@@ -56,6 +56,7 @@ var Families = []Family{
 	{"Adam", Adam},
 	{"SGD", SGD},
 	{"Argmax", Argmax},
+	{"Gather", Gather},
 	{"Errors", Errors},
 	{"Golden", Golden},
 	{"ResNet9Golden", ResNet9Golden},

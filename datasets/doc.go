@@ -24,7 +24,10 @@
 // (scale to [0,1], zero-pad to 32x32, optional random crop and flip,
 // per-channel normalization) with a background goroutine preparing the
 // next batches; with LoaderOptions.Shard it takes one rank's part of each
-// epoch, as PyTorch's DistributedSampler (shard.go). Every random choice — shuffling, augmentation, the
+// epoch, as PyTorch's DistributedSampler (shard.go). A backend that
+// makes batches on the device from the split's bytes (ops.GatherImages)
+// takes the transform as a lookup table and each sample's crop and flip
+// draws from Loader.DeviceTransform and Loader.Draw (gather.go). Every random choice — shuffling, augmentation, the
 // validation split, the long-tailed subset — comes from a PCG generator
 // seeded by the caller, so that the same seed gives the same batches on
 // every run and every Go release, whatever the goroutine scheduling.

@@ -25,6 +25,7 @@ type Loader struct {
 	oh, ow   int // transformed image size
 	lut      [][256]float32
 	prefetch int
+	noImages bool // batches carry labels and indices only (WithoutImages)
 }
 
 // NewLoader returns a loader of s's samples.
@@ -208,18 +209,26 @@ func (l *Loader) make(buf *Batch, order []int, b, epoch int) *Batch {
 	c, h, w := l.s.C, l.s.H, l.s.W
 	per := c * l.oh * l.ow
 	if buf == nil {
+		var images []float32
+		if !l.noImages {
+			images = make([]float32, l.o.BatchSize*per)
+		}
 		buf = &Batch{
-			Images: make([]float32, l.o.BatchSize*per),
+			Images: images,
 			Labels: make([]int32, l.o.BatchSize),
 			Index:  make([]int, l.o.BatchSize),
 		}
 	}
-	buf.Images = buf.Images[:n*per]
+	if !l.noImages {
+		buf.Images = buf.Images[:n*per]
+	}
 	buf.Labels = buf.Labels[:n]
 	buf.Index = buf.Index[:n]
 	buf.Shape = [4]int{n, c, l.oh, l.ow}
 	for k, i := range order[lo:hi] {
-		if l.o.Transform.Augment && l.o.Transform.ResizedCrop {
+		if l.noImages {
+			// The backend makes the images (WithoutImages).
+		} else if l.o.Transform.Augment && l.o.Transform.ResizedCrop {
 			l.o.Transform.applyResizedCrop(buf.Images[k*per:(k+1)*per], l.s.Image(i), c, h, w, l.o.Seed, epoch, i)
 		} else {
 			a := noCrop

@@ -30,7 +30,8 @@
 // One file per operation, named as its shaders are: conv2d.go, linear.go
 // and gemm.go (the tiled-product planner both use), batchnorm.go,
 // maxpool.go, relu.go, dropout.go, loss.go (cross-entropy, sigmoid focal,
-// weighted sum, and the record of bad labels), adam.go, sgd.go, argmax.go and
+// weighted sum, and the record of bad labels), adam.go, sgd.go, argmax.go, gather.go (batches from
+// a data set held as bytes) and
 // elementwise.go (fill, copy, add, scale). Every operation opens the same
 // way, with Backend.begin: its argument checks, then the lock, then its
 // tensors' buffers. The infrastructure: backend.go (the Backend, its

@@ -34,6 +34,7 @@ var paramBlocks = map[string]reflect.Type{
 	"elementwise_unary":   reflect.TypeFor[unaryParams](),
 	"gemm":                reflect.TypeFor[gemmParams](), // include/gemm_tile.wgsl
 	"gemm_sum":            reflect.TypeFor[gemmSumParams](),
+	"gather":              reflect.TypeFor[gatherParams](),
 	"loss_cross_entropy":  reflect.TypeFor[lossParams](), // include/loss_rows.wgsl
 	"loss_focal":          reflect.TypeFor[lossParams](), // include/loss_rows.wgsl
 	"loss_mean":           reflect.TypeFor[lossMeanParams](),

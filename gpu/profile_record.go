@@ -62,6 +62,9 @@ var bindingUse = map[string]string{
 	"batchnorm_stats:finish":           "-rwwbb",
 	"batchnorm_grad:finish":            "----rww",
 	"loss_weighted_sum:gather":         "w",
+	// The image store is read only at the batch's images, a few bytes
+	// per output value; its whole size (the data set) is not counted.
+	"gather": "w-rr",
 }
 
 // profBytes returns the bytes a dispatch of key reads and writes: the

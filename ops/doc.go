@@ -13,6 +13,9 @@
 //     backend validates its arguments before it computes; they return an
 //     *Error (errors.go) that names the operation, as "conv2d" or
 //     "batchnorm_backward";
+//   - GatherBackend (gather.go), the optional operation that builds a
+//     batch from a data set held on the device as bytes, with PackBytes
+//     and GatherDraw for its inputs;
 //   - CPU (NewCPU), the pure-Go reference backend that all other backends
 //     are checked against, in cpu.go and cpu_<op>.go, with assembly fast
 //     paths on amd64 (cpu.go lists them).

@@ -7,7 +7,7 @@
 // compiles, named shaders/<op>*.wgsl for the operation it serves:
 // conv2d.wgsl, gemm.wgsl and gemm_sum.wgsl (convolutions and linear
 // layers), batchnorm_*.wgsl, maxpool.wgsl, dropout.wgsl, loss_*.wgsl,
-// adam.wgsl, sgd.wgsl, argmax.wgsl and elementwise_*.wgsl (fill, copy, add, scale
+// adam.wgsl, sgd.wgsl, argmax.wgsl, gather.wgsl and elementwise_*.wgsl (fill, copy, add, scale
 // and ReLU). Names lists them; Source returns one ready to compile.
 //
 // # Snippets

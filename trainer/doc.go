@@ -13,5 +13,8 @@
 // PyTorch's names (docs/SPEC.md §8.4); ReadCheckpoint validates an
 // untrusted checkpoint whole before a model is built for it. With a
 // Config.Comm of several ranks (trainer/dist), Run trains data-parallel
-// as PyTorch's DistributedDataParallel (dist_run.go, dist_step.go).
+// as PyTorch's DistributedDataParallel (dist_run.go, dist_step.go). On a
+// backend with ops.GatherBackend, Run can hold each split's images on the
+// device as bytes and upload only each step's indices and draws
+// (Config.DataOnDevice, gather.go).
 package trainer

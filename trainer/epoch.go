@@ -19,7 +19,11 @@ type pending struct {
 // trainEpoch trains the rest of the epoch in progress.
 func (r *run) trainEpoch(ctx context.Context) error {
 	e := r.epoch
-	it := r.cfg.Train.Epoch(e, r.batch)
+	l := r.cfg.Train
+	if r.trainLoader != nil {
+		l = r.trainLoader
+	}
+	it := l.Epoch(e, r.batch)
 	defer it.Close()
 	bar := r.prog.bar(fmt.Sprintf("epoch %d/%d train", e+1, r.cfg.Epochs), r.cfg.Train.Batches(), r.batch)
 	defer bar.done()
@@ -83,7 +87,11 @@ func (r *run) trainEpoch(ctx context.Context) error {
 		}
 		h := r.sched.At(e, step)
 		r.stepper.Opt.SetHyper(h)
-		p, err := r.stepper.Start(toBatch(b), step)
+		batch := toBatch(b)
+		if r.store != nil {
+			batch = r.store.batch(b, e)
+		}
+		p, err := r.stepper.Start(batch, step)
 		if err != nil {
 			return inEpoch(e+1, err)
 		}

@@ -34,7 +34,12 @@ func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalB
 	if flip && !s.KeepLogits {
 		return errors.New("trainer: test-time augmentation needs a Stepper with KeepLogits")
 	}
-	it := l.Epoch(0, 0)
+	st := s.stores[l] // nil: the batches are made on the host
+	src := l
+	if st != nil {
+		src = st.bare
+	}
+	it := src.Epoch(0, 0)
 	defer it.Close()
 	var (
 		prev      *PendingStep
@@ -90,12 +95,21 @@ func Evaluate(ctx context.Context, s *Stepper, l *datasets.Loader, fn func(EvalB
 		}
 		// The loader reuses its batch buffers: keep copies.
 		cur := EvalBatch{Labels: append([]int32(nil), b.Labels...), Index: append([]int(nil), b.Index...)}
-		if err := step(toBatch(b), cur, false); err != nil {
+		batch := toBatch(b)
+		if st != nil {
+			batch = st.batch(b, 0)
+		}
+		if err := step(batch, cur, false); err != nil {
 			return err
 		}
 		if flip {
-			m := mirror(buf, toBatch(b))
-			buf = m.Images
+			var m Batch
+			if st != nil {
+				m = st.mirror(batch)
+			} else {
+				m = mirror(buf, batch)
+				buf = m.Images
+			}
 			if err := step(m, cur, true); err != nil {
 				return err
 			}

@@ -105,6 +105,15 @@ type Config struct {
 	// are those of the whole splits, and only rank 0 writes LogDir and
 	// Progress. nil is one process (dist.Single).
 	Comm dist.Comm
+
+	// DataOnDevice says where the training batches are made: DataAuto
+	// (""), DataDevice or DataHost (gather.go). Results are the same
+	// bit for bit either way.
+	DataOnDevice string
+	// Warn receives the line that says, once, why the training batches
+	// are made on the host when DataOnDevice asked for the device; nil
+	// is silent.
+	Warn io.Writer
 }
 
 // Result is what a finished run reports.
@@ -169,11 +178,15 @@ type run struct {
 	comm    dist.Comm // never nil
 	b       ops.Backend
 	stepper *Stepper
-	ema     *EMA // nil without Config.EMA
-	sched   Schedule
-	dir     RunDir
-	tb      map[string]*tbWriter
-	prog    *progress
+	// store holds the training split on the device (gather.go), and
+	// trainLoader then makes batches without images; nil: Config.Train.
+	store       *imageStore
+	trainLoader *datasets.Loader
+	ema         *EMA // nil without Config.EMA
+	sched       Schedule
+	dir         RunDir
+	tb          map[string]*tbWriter
+	prog        *progress
 
 	epoch      int   // 0-based epoch in progress
 	batch      int   // batches of it trained
@@ -198,6 +211,8 @@ func (cfg *Config) check() error {
 		return fmt.Errorf("trainer: %d epochs: want at least 1", cfg.Epochs)
 	case cfg.LogDir == "":
 		return errors.New("trainer: no log directory")
+	case !slices.Contains([]string{"", DataAuto, DataDevice, DataHost}, cfg.DataOnDevice):
+		return fmt.Errorf("trainer: data placement %q: want %s, %s or %s", cfg.DataOnDevice, DataAuto, DataDevice, DataHost)
 	}
 	found := false
 	for _, e := range cfg.Eval {
@@ -269,11 +284,20 @@ func newRun(cfg Config) (*run, error) {
 		cfg.Progress = nil
 	}
 	r.prog = newProgress(cfg.Progress, cfg.ProgressInterval)
+	warn := cfg.Warn
+	if !r.lead() {
+		warn = nil
+	}
+	if err := r.setupData(warn); err != nil {
+		r.close()
+		return nil, err
+	}
 	return r, nil
 }
 
 func (r *run) close() {
 	r.stepper.Close()
+	r.freeData()
 	if r.ema != nil {
 		r.ema.Close()
 	}

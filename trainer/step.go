@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/wgtrain/wgtrain/datasets"
 	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer/dist"
@@ -47,7 +48,11 @@ type Stepper struct {
 	// update. nil is one process.
 	Comm dist.Comm
 
-	x, y        *ops.Tensor // the device batch, reused while its shape stays
+	x, y *ops.Tensor // the device batch, reused while its shape stays
+	smp  *ops.Tensor // the batch's samples, for a split on the device
+	// stores holds the evaluation loaders' splits on the device (nil:
+	// made on the host); the run sets it (gather.go).
+	stores      map[*datasets.Loader]*imageStore
 	flag, probe *ops.Tensor // the sticky non-finite flag and scratch
 	be          ops.Backend // the model's backend
 	// ctx holds the evaluation (0) and training (1) contexts, reused by
@@ -61,11 +66,18 @@ type Stepper struct {
 // one is the weight of a single criterion.
 var one = []float32{1}
 
-// Batch is one batch of images on the host.
+// Batch is one batch of images on the host, or, for a training split
+// held on the device (gather.go), the indices and draws the device makes
+// them from.
 type Batch struct {
-	Images []float32 // N*C*H*W values, NCHW
+	Images []float32 // N*C*H*W values, NCHW; nil with Samples
 	Shape  ops.Shape // [N, C, H, W]
 	Labels []int32   // N class indices
+	// Samples holds, for a split held on the device, each image's index
+	// and ops.GatherDraw word; nil otherwise. Only the run makes such
+	// batches (a Batch with Samples that it did not make is refused).
+	Samples []int32
+	store   *imageStore
 }
 
 // StepResult is what one step reports.
@@ -262,7 +274,11 @@ func (s *Stepper) context(be ops.Backend, train bool) *graph.Context {
 // upload checks the batch on the host and copies it into the stepper's
 // device tensors, allocating them when the shape changes.
 func (s *Stepper) upload(be ops.Backend, b Batch) error {
-	if len(b.Shape) != 4 || !b.Shape.Valid() || len(b.Images) != b.Shape.Numel() {
+	gathered := b.Samples != nil
+	if gathered && (b.store == nil || b.store.images == nil || len(b.Samples) != 2*b.Shape[0] || b.Images != nil) {
+		return fmt.Errorf("batch of %d samples with shape %v: want 2 per image, no images, and the run's image store", len(b.Samples), b.Shape)
+	}
+	if len(b.Shape) != 4 || !b.Shape.Valid() || (!gathered && len(b.Images) != b.Shape.Numel()) {
 		return fmt.Errorf("batch of %d values with shape %v: want a valid [N,C,H,W] shape of that many values", len(b.Images), b.Shape)
 	}
 	if len(b.Labels) != b.Shape[0] {
@@ -281,7 +297,11 @@ func (s *Stepper) upload(be ops.Backend, b Batch) error {
 			return err
 		}
 	}
-	if err := be.Upload(s.x, b.Images); err != nil {
+	if gathered {
+		if err := b.store.gather(be, s.x, &s.smp, b.Samples); err != nil {
+			return err
+		}
+	} else if err := be.Upload(s.x, b.Images); err != nil {
 		return err
 	}
 	return be.UploadInt(s.y, b.Labels)
@@ -337,12 +357,12 @@ func (s *Stepper) Close() {
 
 // freeBatch frees the device batch.
 func (s *Stepper) freeBatch() {
-	for _, t := range []*ops.Tensor{s.x, s.y} {
+	for _, t := range []*ops.Tensor{s.x, s.y, s.smp} {
 		if t != nil {
 			t.Owner().Free(t)
 		}
 	}
-	s.x, s.y = nil, nil
+	s.x, s.y, s.smp = nil, nil, nil
 }
 
 func (s *Stepper) forward(c *graph.Context, x, labels *ops.Tensor) (logits, loss *graph.Var, parts []*graph.Var, err error) {

@@ -20,9 +20,9 @@ import (
 // the run directory itself, --resume, where the data and the initial
 // weights were read from (the data may have moved; a resumed run starts
 // from its checkpoint), and the WebGPU limit set (the machine's business:
-// the kernels compute the same under both). The trainer lets them differ
-// too.
-var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": true, "init-from": true, "quiet": true, "gpu-limits": true}
+// the kernels compute the same under both), and where batches are made
+// (the same batches either way). The trainer lets them differ too.
+var notFromRun = map[string]bool{"logdir": true, "resume": true, "data-dir": true, "init-from": true, "quiet": true, "gpu-limits": true, "data-on-device": true}
 
 // resumeSettings, with --resume, takes every setting of the run in
 // --logdir from its hparams.json (the resume checkpoint's copy when that

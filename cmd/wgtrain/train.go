@@ -57,6 +57,8 @@ type trainFlags struct {
 
 	tta string // --tta
 
+	dataOnDevice string // --data-on-device
+
 	comm dist.Comm // the ranks of the run (trainComm)
 
 	ema      float64 // --ema
@@ -110,6 +112,7 @@ func trainFlagSet(stdout io.Writer) (*pflag.FlagSet, *trainFlags) {
 	fs.Float64Var(&f.ema, "ema", 0, "keep an exponential moving average of the weights with this `DECAY` (0 <= DECAY < 1; 0: off), evaluated and saved as the run's model (best.safetensors; last_ema.safetensors beside last)")
 	fs.IntVar(&f.emaEvery, "ema-every", 1, "update the --ema average after every `K`-th optimizer step")
 	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.StringVar(&f.dataOnDevice, "data-on-device", trainer.DataAuto, "where training batches are made: auto (on a WebGPU device, from the training images uploaded once as bytes: each step uploads only its indices and draws; on the host with the CPU backend), on (on the CPU backend too) or off (on the host, uploaded every step); the batches are the same bit for bit, and a data set too large for the device, or the folder's resized crop, stays on the host (said on stderr)")
 	return fs, f
 }
 
@@ -239,6 +242,8 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 	switch {
 	case f.width < 1 || f.width > 512:
 		return cfg, nil, usagef("--width %d: want 1..512", f.width)
+	case !slices.Contains([]string{trainer.DataAuto, trainer.DataDevice, trainer.DataHost}, f.dataOnDevice):
+		return cfg, nil, usagef("--data-on-device %q: want %s, %s or %s", f.dataOnDevice, trainer.DataAuto, trainer.DataDevice, trainer.DataHost)
 	case f.epochs < 1:
 		return cfg, nil, usagef("--epochs %d: want at least 1", f.epochs)
 	case f.batchSize < 1:
@@ -379,6 +384,7 @@ func (f *trainFlags) config(fs *pflag.FlagSet, stderr io.Writer) (trainer.Config
 		ClassNames: ds.Classes, LogDir: f.logdir, Seed: f.seed, LoadBestOnEnd: true,
 		Resume: f.resume, Progress: progress, ProgressInterval: progressInterval,
 		Hparams: f.hparams(fs, b, ds), Comm: f.comm,
+		DataOnDevice: f.dataOnDevice, Warn: stderr,
 	}
 	return cfg, cleanup, nil
 }
@@ -459,6 +465,7 @@ func (f *trainFlags) hparams(fs *pflag.FlagSet, b ops.Backend, ds *datasets.Data
 		h["ranks"] = n
 	}
 	delete(h, "quiet")
+	delete(h, "data-on-device") // where batches are made: the same batches either way
 	return h
 }
 
