@@ -54,6 +54,7 @@ var Families = []Family{
 	{"WeightedSum", WeightedSum},
 	{"Adam", Adam},
 	{"SGD", SGD},
+	{"Views", Views},
 	{"Argmax", Argmax},
 	{"Errors", Errors},
 	{"Golden", Golden},
