@@ -30,9 +30,6 @@ func flatten(b ops.Backend, params []*graph.Param) (*flatSet, error) {
 		return f, nil
 	}
 	for _, p := range params {
-		if p.Value.Owner() != b || p.Grad.Owner() != b {
-			return nil, fmt.Errorf("trainer: %s is not on the optimizer's backend %s", p.Name, b.Name())
-		}
 		f.shapes = append(f.shapes, p.Value.Shape().Clone())
 	}
 	value, vs, err := ops.AllocViews(b, f.shapes)
