@@ -23,7 +23,9 @@ type flatSet struct {
 // on b when b is an ops.Viewer: each Param's Value and Grad becomes a view
 // holding the same values, and the tensors they replace are freed. On
 // another backend it returns a flatSet with a nil value and changes
-// nothing.
+// nothing. Params that an earlier optimizer flattened are moved again:
+// that optimizer then updates its own flat tensors, no longer the params,
+// and they are freed with the backend, so make one optimizer per model.
 func flatten(b ops.Backend, params []*graph.Param) (*flatSet, error) {
 	f := &flatSet{b: b}
 	if _, ok := b.(ops.Viewer); !ok || len(params) == 0 {
