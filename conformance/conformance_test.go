@@ -107,7 +107,7 @@ func leaveUnwritten(b ops.Backend, t *ops.Tensor, from int, op func() error) err
 // that each reports its breakage, with the words that identify the check.
 func TestSuiteCatches(t *testing.T) {
 	cases := slices.Concat(convMutants, bnMutants, bnReLUMutants, reluMutants, maxPoolMutants, dropoutMutants, linearMutants,
-		gemmMutants, lossMutants, adamMutants, sgdMutants, argmaxMutants, gatherMutants, elementwiseMutants, errorsMutants)
+		gemmMutants, lossMutants, adamMutants, sgdMutants, viewMutants, argmaxMutants, gatherMutants, elementwiseMutants, errorsMutants)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := &recorder{name: c.name}

@@ -55,6 +55,7 @@ var Families = []Family{
 	{"WeightedSum", WeightedSum},
 	{"Adam", Adam},
 	{"SGD", SGD},
+	{"Views", Views},
 	{"Argmax", Argmax},
 	{"Gather", Gather},
 	{"Errors", Errors},

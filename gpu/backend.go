@@ -169,7 +169,7 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 		if !ok || b == nil {
 			return nil, opErr(op, "%s has no GPU storage", t)
 		}
-		if b.freed {
+		if r, _ := b.root(); b.freed || r.freed {
 			return nil, opErr(op, "%s was used after Free", t)
 		}
 		if n, err := t.Shape().NumelChecked(); err != nil || uint64(n) > b.cap/4 {

@@ -16,6 +16,19 @@ type buffer struct {
 	freed    bool
 	needZero bool   // pooled and not yet written since Alloc
 	gen      uint64 // the submission that last used it
+	// base, for a view (view.go), is the buffer the view lies in, from
+	// byte off; the view's own fields other than cap are unused.
+	base *buffer
+	off  uint64
+}
+
+// root returns the buffer b lies in and b's byte offset there: b itself
+// and 0 unless b is a view.
+func (b *buffer) root() (*buffer, uint64) {
+	if b.base != nil {
+		return b.base, b.off
+	}
+	return b, 0
 }
 
 const storageUsage = wgpu.BufferUsage_Storage | wgpu.BufferUsage_CopySrc | wgpu.BufferUsage_CopyDst

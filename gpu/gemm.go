@@ -131,7 +131,7 @@ func (g *Backend) gemm(p gemmProduct) error {
 	}
 	binds := []binding{out(target, splits*p.numel), p.a, p.b}
 	if splits == 1 {
-		binds[0].off = p.dstOff
+		binds[0].off += p.dstOff
 	}
 	if bias != nil {
 		binds = append(binds, in(bias, p.bmod))
@@ -153,7 +153,9 @@ func (g *Backend) gemm(p gemmProduct) error {
 	if splits == 1 {
 		return nil
 	}
-	sum := []binding{{buf: p.dst, off: p.dstOff, size: 4 * uint64(p.numel), write: true}, in(target, splits*p.numel)}
+	dst := out(p.dst, p.numel)
+	dst.off += p.dstOff
+	sum := []binding{dst, in(target, splits*p.numel)}
 	if p.bias != nil {
 		sum = append(sum, in(p.bias, p.bmod))
 	}

@@ -32,12 +32,17 @@ type binding struct {
 	write bool // the dispatch overwrites the whole range
 }
 
-// in binds a tensor the shader reads (or reads and updates in place).
-func in(b *buffer, numel int) binding { return binding{buf: b, size: 4 * uint64(numel)} }
+// in binds a tensor the shader reads (or reads and updates in place); a
+// view is bound at its offset in the buffer it lies in.
+func in(b *buffer, numel int) binding {
+	r, off := b.root()
+	return binding{buf: r, off: off, size: 4 * uint64(numel)}
+}
 
 // out binds a tensor the shader overwrites element by element.
 func out(b *buffer, numel int) binding {
-	return binding{buf: b, size: 4 * uint64(numel), write: true}
+	r, off := b.root()
+	return binding{buf: r, off: off, size: 4 * uint64(numel), write: true}
 }
 
 // encoder returns the open command encoder, creating one when needed.
@@ -261,9 +266,9 @@ func (g *Backend) zero(b *buffer) error {
 	})
 }
 
-// copyBuffer records a copy of size bytes from src into dst outside any
-// pass.
-func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
+// copyBuffer records a copy of size bytes from src, from byte srcOff,
+// into dst outside any pass.
+func (g *Backend) copyBuffer(src *wgpu.Buffer, srcOff uint64, dst *wgpu.Buffer, size uint64) error {
 	if err := g.endPass(); err != nil {
 		g.err = err
 		return err
@@ -277,7 +282,7 @@ func (g *Backend) copyBuffer(src, dst *wgpu.Buffer, size uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := enc.CopyBufferToBuffer(src, 0, dst, 0, size); err != nil {
+	if err := enc.CopyBufferToBuffer(src, srcOff, dst, 0, size); err != nil {
 		return err
 	}
 	g.recorded = true

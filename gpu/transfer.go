@@ -25,10 +25,18 @@ func (g *Backend) write(op string, b *buffer, data []byte) error {
 	if g.prof != nil {
 		g.profUpload(op, len(data))
 	}
+	view := b.base != nil
+	b, off := b.root()
 	if g.recorded && b.gen == g.gen {
 		if err := g.flush(false); err != nil {
 			return err
 		}
+	}
+	if view { // its buffer was zeroed when the view was made
+		if err := g.d.queue.WriteBuffer(b.wb, off, data); err != nil {
+			return fmt.Errorf("gpu: %s: %w", op, err)
+		}
+		return nil
 	}
 	if err := g.d.queue.WriteBuffer(b.wb, 0, data); err != nil {
 		return fmt.Errorf("gpu: %s: %w", op, err)
@@ -110,7 +118,7 @@ func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
 	if g.err != nil {
 		return nil, g.err
 	}
-	b := bs[0]
+	b, off := bs[0].root()
 	if b.needZero {
 		if err := g.zero(b); err != nil {
 			return nil, err
@@ -121,7 +129,7 @@ func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
 	if err != nil {
 		return nil, fmt.Errorf("gpu: %s: %w", op, err)
 	}
-	if err := g.copyBuffer(b.wb, wb, roundUp(size)); err != nil {
+	if err := g.copyBuffer(b.wb, off, wb, roundUp(size)); err != nil {
 		return nil, fmt.Errorf("gpu: %s: %w", op, err)
 	}
 	b.gen = g.gen

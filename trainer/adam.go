@@ -26,11 +26,20 @@ type Adam struct {
 	params []*graph.Param
 	m, v   []*ops.Tensor
 	step   int
+	// set, fm and fv are the flat layout (flat.go): on a backend with
+	// views, one Adam operation over set.value, set.grad, fm and fv
+	// updates every parameter.
+	set    *flatSet
+	fm, fv *ops.Tensor
 }
 
 // NewAdam returns an Adam optimizer over the trainable params with
 // PyTorch's defaults and learning rate lr, without weight decay (set
-// WeightDecay and Decoupled for it, or use NewOptimizer).
+// WeightDecay and Decoupled for it, or use NewOptimizer). On a backend
+// with views (ops.Viewer) it moves the params' values and gradients into
+// flat tensors (each Param's Value and Grad becomes a view, and the
+// tensors they held before are freed), so that each Step is one Adam
+// operation over all of them.
 func NewAdam(b ops.Backend, params []*graph.Param, lr float64) (*Adam, error) {
 	if !(lr >= 0) || math.IsInf(lr, 0) {
 		return nil, fmt.Errorf("trainer: adam learning rate %g: want a finite value >= 0", lr)
@@ -40,16 +49,17 @@ func NewAdam(b ops.Backend, params []*graph.Param, lr float64) (*Adam, error) {
 		if !p.Trainable() {
 			return nil, fmt.Errorf("trainer: adam: %s has no gradient (a running statistic?)", p.Name)
 		}
-		m, err := b.Alloc(ops.F32, p.Value.Shape())
-		if err != nil {
-			return nil, err
-		}
-		v, err := b.Alloc(ops.F32, p.Value.Shape())
-		if err != nil {
-			return nil, err
-		}
-		a.params = append(a.params, p)
-		a.m, a.v = append(a.m, m), append(a.v, v)
+	}
+	set, err := flatten(b, params)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: adam: %w", err)
+	}
+	a.params, a.set = params, set
+	if a.fm, a.m, err = set.state(params); err != nil {
+		return nil, err
+	}
+	if a.fv, a.v, err = set.state(params); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -59,6 +69,12 @@ func (a *Adam) Step() error {
 	a.step++
 	spec := ops.AdamSpec{LR: a.LR, Beta1: a.Beta1, Beta2: a.Beta2, Eps: a.Eps, Step: a.step,
 		WeightDecay: a.WeightDecay, Decoupled: a.Decoupled, Guard: a.Guard}
+	if a.set.flat() {
+		if err := a.set.b.Adam(a.set.value, a.set.grad, a.fm, a.fv, spec); err != nil {
+			return fmt.Errorf("trainer: adam step %d: %w", a.step, err)
+		}
+		return nil
+	}
 	for i, p := range a.params {
 		if err := p.Value.Owner().Adam(p.Value, p.Grad, a.m[i], a.v[i], spec); err != nil {
 			return fmt.Errorf("trainer: adam step %d on %s: %w", a.step, p.Name, err)

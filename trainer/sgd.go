@@ -23,11 +23,18 @@ type SGD struct {
 	params []*graph.Param
 	buf    []*ops.Tensor
 	step   int
+	// set and fbuf are the flat layout (flat.go): on a backend with
+	// views, one SGD operation over set.value, set.grad and fbuf updates
+	// every parameter.
+	set  *flatSet
+	fbuf *ops.Tensor
 }
 
 // NewSGD returns an SGD optimizer over the trainable params. A momentum
 // buffer is allocated for every parameter even with momentum 0 (a
-// schedule may raise it), so checkpoints always hold momentum_buffer.
+// schedule may raise it), so checkpoints always hold momentum_buffer. On
+// a backend with views it moves the params into flat tensors as NewAdam
+// does, so that each Step is one SGD operation.
 func NewSGD(b ops.Backend, params []*graph.Param, lr, momentum float64, nesterov bool, weightDecay float64) (*SGD, error) {
 	switch {
 	case !(lr >= 0) || math.IsInf(lr, 0):
@@ -44,12 +51,14 @@ func NewSGD(b ops.Backend, params []*graph.Param, lr, momentum float64, nesterov
 		if !p.Trainable() {
 			return nil, fmt.Errorf("trainer: sgd: %s has no gradient (a running statistic?)", p.Name)
 		}
-		buf, err := b.Alloc(ops.F32, p.Value.Shape())
-		if err != nil {
-			return nil, err
-		}
-		s.params = append(s.params, p)
-		s.buf = append(s.buf, buf)
+	}
+	set, err := flatten(b, params)
+	if err != nil {
+		return nil, fmt.Errorf("trainer: sgd: %w", err)
+	}
+	s.params, s.set = params, set
+	if s.fbuf, s.buf, err = set.state(params); err != nil {
+		return nil, err
 	}
 	return s, nil
 }
@@ -62,6 +71,12 @@ func (s *SGD) Step() error {
 	spec := ops.SGDSpec{LR: s.LR, Momentum: s.Momentum, WeightDecay: s.WeightDecay, Nesterov: s.Nesterov,
 		First: s.step == 0, Guard: s.Guard}
 	s.step++
+	if s.set.flat() {
+		if err := s.set.b.SGD(s.set.value, s.set.grad, s.fbuf, spec); err != nil {
+			return fmt.Errorf("trainer: sgd step %d: %w", s.step, err)
+		}
+		return nil
+	}
 	for i, p := range s.params {
 		if err := p.Value.Owner().SGD(p.Value, p.Grad, s.buf[i], spec); err != nil {
 			return fmt.Errorf("trainer: sgd step %d on %s: %w", s.step, p.Name, err)
