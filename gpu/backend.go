@@ -19,10 +19,13 @@ type Backend struct {
 	dummy   *wgpu.Buffer // bound where an entry point leaves a binding unused
 	pipes   map[string]*pipeline
 
-	pool   map[uint64][]*wgpu.Buffer // free storage buffers by size
-	stage  map[uint64][]*wgpu.Buffer // free read-back buffers by size
-	live   uint64                    // bytes of storage buffers created
-	pooled uint64                    // bytes of them now in the pool
+	pool map[uint64][]*wgpu.Buffer // free storage buffers by size
+	// poolGen is, for each pooled buffer, the submission that last used
+	// it (buffer.gen), carried to the buffer get makes of it.
+	poolGen map[*wgpu.Buffer]uint64
+	stage   map[uint64][]*wgpu.Buffer // free read-back buffers by size
+	live    uint64                    // bytes of storage buffers created
+	pooled  uint64                    // bytes of them now in the pool
 
 	enc      *wgpu.CommandEncoder
 	pass     *wgpu.ComputePassEncoder

@@ -54,7 +54,9 @@ func (g *Backend) get(size uint64) (*buffer, error) {
 		wb := list[len(list)-1]
 		g.pool[size] = list[:len(list)-1]
 		g.pooled -= size
-		return &buffer{wb: wb, cap: size, needZero: true}, nil
+		gen := g.poolGen[wb]
+		delete(g.poolGen, wb)
+		return &buffer{wb: wb, cap: size, needZero: true, gen: gen}, nil
 	}
 	if size > g.maxBufferSize() {
 		return nil, fmt.Errorf("%d bytes exceed the device's largest buffer (%d bytes)", size, g.maxBufferSize())
@@ -68,8 +70,15 @@ func (g *Backend) get(size uint64) (*buffer, error) {
 }
 
 // put returns a buffer to the pool. Work already recorded that uses it
-// runs before any later use, in queue order, so it is reusable at once.
+// runs before any later use, in queue order, so it is reusable at once;
+// the pool keeps the submission that last used it, so that an upload into
+// it (write), which the queue runs before the recorded work, first submits
+// that work when it is still unsubmitted.
 func (g *Backend) put(b *buffer) {
+	if g.poolGen == nil {
+		g.poolGen = map[*wgpu.Buffer]uint64{}
+	}
+	g.poolGen[b.wb] = b.gen
 	b.freed = true
 	g.pool[b.cap] = append(g.pool[b.cap], b.wb)
 	g.pooled += b.cap
