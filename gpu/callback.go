@@ -57,8 +57,13 @@ func requestErr(id uintptr) error {
 	return errors.New(msg)
 }
 
+// The two exported functions take the id as an integer: the C
+// trampolines in callback_c.go convert wgpu-native's void* userdata.
+// Held in an unsafe.Pointer across a call, a small id would make the
+// runtime throw ("invalid pointer found on stack") when the stack grows.
+
 //export wgtrainCallbackDone
-func wgtrainCallbackDone(status C.uint32_t, userdata unsafe.Pointer) {
+func wgtrainCallbackDone(status C.uint32_t, userdata C.uintptr_t) {
 	id := uintptr(userdata)
 	callbacks.Lock()
 	fn := callbacks.fn[id]
@@ -70,7 +75,7 @@ func wgtrainCallbackDone(status C.uint32_t, userdata unsafe.Pointer) {
 }
 
 //export wgtrainCallbackError
-func wgtrainCallbackError(typ C.uint32_t, message *C.char, userdata unsafe.Pointer) {
+func wgtrainCallbackError(typ C.uint32_t, message *C.char, userdata C.uintptr_t) {
 	if typ == 0 { // WGPUErrorType_NoError
 		return
 	}
