@@ -198,6 +198,14 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 		slice, nil, []binding{out(bdg, c), out(bdb, c)}); err != nil {
 		return err
 	}
+	return g.bnDx(op, &l, batch, per, item, bdx, bx, bdy, bmean, binv, bgamma, bdg, bdb)
+}
+
+// bnDx records batchnorm_dx over the batch in slices of per images (item
+// values each): dx = gamma*invStd/m * (m*dy - dbeta - xhat*dgamma). dy
+// may be dx itself (BatchNormReLUBackward's masked dy).
+func (g *Backend) bnDx(op string, l *bnChunkParams, batch, per, item int, bdx, bx, bdy, bmean, binv, bgamma, bdg, bdb *buffer) error {
+	n, c := batch*item, int(l.C)
 	for b0 := 0; b0 < batch; b0 += per {
 		m := min(per, batch-b0) * item
 		if err := g.dispatchFlat(op, "batchnorm_dx", m, 256, 8*float64(m), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},

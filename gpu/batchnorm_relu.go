@@ -61,13 +61,5 @@ func (g *Backend) BatchNormReLUBackward(dx, dgamma, dbeta, x, y, dy, mean, invSt
 		slice, finishIn, []binding{out(bdg, c), out(bdb, c)}); err != nil {
 		return err
 	}
-	for b0 := 0; b0 < batch; b0 += per {
-		m := min(per, batch-b0) * item
-		if err := g.dispatchFlat(op, "batchnorm_dx", m, 256, 8*float64(m), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},
-			out(bdx, n).slice(b0*item, m), in(bx, n).slice(b0*item, m), in(bdx, n).slice(b0*item, m),
-			in(bmean, c), in(binv, c), in(bgamma, c), in(bdg, c), in(bdb, c)); err != nil {
-			return err
-		}
-	}
-	return nil
+	return g.bnDx(op, &l, batch, per, item, bdx, bx, bdx, bmean, binv, bgamma, bdg, bdb)
 }
