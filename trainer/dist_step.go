@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 
+	"github.com/wgtrain/wgtrain/graph"
 	"github.com/wgtrain/wgtrain/ops"
 	"github.com/wgtrain/wgtrain/trainer/dist"
 )
@@ -85,6 +86,15 @@ func grow(buf *[]float32, n int) []float32 {
 	return (*buf)[:n]
 }
 
+// gradTensors returns the params' gradients, in s.grads (reused).
+func (s *Stepper) gradTensors(params []*graph.Param) []*ops.Tensor {
+	s.grads = s.grads[:0]
+	for _, q := range params {
+		s.grads = append(s.grads, q.Grad)
+	}
+	return s.grads
+}
+
 // allReduceGrads averages the gradients over the ranks (AllReduceMean of
 // one flat buffer: every gradient in the optimizer's order, then the
 // guard's probe, 0 or NaN), writes them back, and folds the agreed probe
@@ -97,19 +107,29 @@ func (s *Stepper) allReduceGrads(be ops.Backend, p *PendingStep) error {
 		n += q.Grad.Numel()
 	}
 	flat := grow(&s.flat, n)
-	off := 0
-	for _, q := range params {
-		g, err := be.Download(q.Grad)
+	// Every read-back is asked for before any is waited for: on a GPU
+	// that is one wait for the step's submission, not one per tensor.
+	reads := s.reads[:0]
+	for _, t := range append(s.gradTensors(params), s.probe) {
+		f, err := ops.ReadAsync(be, t)
 		if err != nil {
 			return err
 		}
-		off += copy(flat[off:], g)
+		reads = append(reads, f)
 	}
-	probe, err := be.Download(s.probe)
-	if err != nil {
+	s.reads = reads
+	if err := ops.Submit(be); err != nil {
 		return err
 	}
-	flat[off] = probe[0]
+	off := 0
+	for _, f := range reads {
+		v, err := f.Float32()
+		if err != nil {
+			return err
+		}
+		off += copy(flat[off:], v)
+	}
+	off-- // the probe's place
 	if err := s.Comm.AllReduceMean(flat); err != nil {
 		return fmt.Errorf("all-reducing the gradients: %w", err)
 	}

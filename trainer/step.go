@@ -58,9 +58,11 @@ type Stepper struct {
 	// ctx holds the evaluation (0) and training (1) contexts, reused by
 	// every step so that a step allocates nothing once shapes are steady.
 	ctx   [2]*graph.Context
-	parts []*graph.Var // the criteria's losses, reused
-	keys  []string     // "loss_<key>" of each criterion
-	flat  []float32    // the data-parallel step's flat buffer
+	parts []*graph.Var  // the criteria's losses, reused
+	keys  []string      // "loss_<key>" of each criterion
+	flat  []float32     // the data-parallel step's flat buffer
+	reads []ops.Future  // its read-backs of the gradients and the probe
+	grads []*ops.Tensor // the gradients it reads
 }
 
 // one is the weight of a single criterion.
