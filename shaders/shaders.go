@@ -23,8 +23,10 @@
 //   - include/loss_rows.wgsl: the parameter block, bindings and bad-label
 //     handling of loss_cross_entropy.wgsl and loss_focal.wgsl;
 //   - include/batchnorm_chunks.wgsl: the parameter block and chunked
-//     per-channel layout of batchnorm_stats.wgsl, batchnorm_grad.wgsl and
-//     batchnorm_relu_grad.wgsl.
+//     per-channel layout of batch norm's two-pass kernels,
+//     batchnorm_stats.wgsl and batchnorm_train.wgsl (forward),
+//     batchnorm_grad.wgsl or batchnorm_relu_grad.wgsl and batchnorm_dx.wgsl
+//     (backward).
 //
 // A module names the snippets it uses in directive lines at the very top
 // of its file, one per line, before anything else (its doc comment
