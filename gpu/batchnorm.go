@@ -8,24 +8,26 @@ import "github.com/wgtrain/wgtrain/ops"
 const bnChunk = 16 * 256
 
 // bnChunkParams is the parameter block of include/batchnorm_chunks.wgsl
-// (batchnorm_stats.wgsl, batchnorm_train.wgsl, batchnorm_grad.wgsl,
-// batchnorm_relu_grad.wgsl and batchnorm_dx.wgsl): C channels of HW
+// (every batchnorm_*.wgsl but batchnorm_apply.wgsl): C channels of HW
 // values per plane and Total per channel, taken in Parts chunks of Chunk
 // values; a dispatch over a slice of the batch binds Count values per
-// channel from chunk J0 on. The forward also takes the spec's Eps and
-// Momentum.
+// channel from chunk J0 on. The kernels fused with max pooling take the
+// plane's width W and the window's K; the forward takes the spec's Eps
+// and Momentum.
 type bnChunkParams struct {
 	C, HW, Count, Chunk, Parts, J0, Total uint32
+	W, K                                  uint32
 	Eps, Momentum                         float32
 }
 
 // bnApplyParams is the parameter block of batchnorm_apply.wgsl (the
-// evaluation forward): C channels of HW values per plane, and the Eps
-// added to the running variance.
+// evaluation forward): C channels of HW values per plane, W wide, max
+// pooling's window K (eval_relu_pool only), and the Eps added to the
+// running variance.
 type bnApplyParams struct {
 	flat
-	C, HW uint32
-	Eps   float32
+	C, HW, W, K uint32
+	Eps         float32
 }
 
 // bnLayout returns how batch norm's passes over x [N,C,H,W] split each
@@ -60,9 +62,9 @@ func (g *Backend) bnLayout(x *ops.Tensor, per int) bnChunkParams {
 }
 
 // bnScratch returns the float32s of the scratch buffer of batch norm's
-// two passes: two per chunk and channel, and two per channel that the
+// two passes: two per chunk and channel, and four per channel that the
 // first pass stages for the second (include/batchnorm_chunks.wgsl).
-func bnScratch(l *bnChunkParams) int { return 2 * int(l.C) * (int(l.Parts) + 1) }
+func bnScratch(l *bnChunkParams) int { return 2*int(l.C)*int(l.Parts) + 4*int(l.C) }
 
 // bnPasses records batch norm's two passes (batchnorm_stats then
 // batchnorm_train:apply or apply_relu, or batchnorm_grad:partial or

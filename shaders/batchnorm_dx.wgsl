@@ -1,12 +1,12 @@
 //!include batchnorm_chunks
+//!include batchnorm_sums
 //!include tree
 // batchnorm_dx: the second pass of batch norm's backward, after
 // batchnorm_grad.wgsl's (or batchnorm_relu_grad.wgsl's) per-chunk sums
 // (the chunk layout and the parameters are include/batchnorm_chunks.wgsl's).
-// Workgroup (j, c) sums channel c's chunks in a fixed order (strided,
-// then a tree: include/tree.wgsl), giving dbeta = sum(dy) and
-// dgamma = sum(dy * xhat), which the workgroup of chunk 0 writes, then
-// writes dx = gamma*invStd/m * (m*dy - dbeta - xhat*dgamma) over its
+// Workgroup (j, c) sums channel c's chunks (include/batchnorm_sums.wgsl),
+// giving dbeta = sum(dy) and dgamma = sum(dy * xhat), which the workgroup
+// of chunk 0 writes, then writes dx = gamma*invStd/m * (m*dy - dbeta - xhat*dgamma) over its
 // chunk, with m = total (values per channel), xhat = (x - mean[c]) *
 // invStd[c] and gamma from where the first pass staged it. dy may be dx
 // itself (the ReLU-masked dy of batchnorm_relu_grad.wgsl).
@@ -25,15 +25,9 @@ const WG = 256u;
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) t: u32) {
     let ch = chunkOf(wid);
     let c = ch.c;
-    var sdy = 0.0;
-    var sdyx = 0.0;
-    for (var j = t; j < p.parts; j += WG) {
-        let k = partAt(c, j);
-        sdy += part[k];
-        sdyx += part[k + 1u];
-    }
-    let sumDy = treeSum(t, sdy);
-    let sumDyXhat = treeSum(t, sdyx);
+    let s = channelSums(c, t);
+    let sumDy = s.x;
+    let sumDyXhat = s.y;
     if (ch.j == 0u && t == 0u) {
         dbeta[c] = sumDy;
         dgamma[c] = sumDyXhat;

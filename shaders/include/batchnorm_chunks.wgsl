@@ -1,14 +1,15 @@
 // batchnorm_chunks (snippet): the chunked per-channel layout that batch
-// norm's two-pass reductions share: batchnorm_stats.wgsl then
-// batchnorm_train.wgsl (the forward), batchnorm_grad.wgsl or
-// batchnorm_relu_grad.wgsl then batchnorm_dx.wgsl (the backward).
+// norm's two-pass kernels share: batchnorm_stats.wgsl then
+// batchnorm_train.wgsl or batchnorm_relu_pool.wgsl (the forward),
+// batchnorm_grad.wgsl or batchnorm_relu_grad.wgsl then batchnorm_dx.wgsl,
+// or batchnorm_pool_grad.wgsl then batchnorm_pool_dx.wgsl (the backward).
 //
 // Channel c of x [N, C, H, W] (and of dy) has total = N*hw values, value
 // e at x[at(c, e)]. Both passes split each channel into parts chunks of
 // chunk values, workgroup (j, c) taking chunk j (chunkOf). Pass partial
 // stores two values per chunk at part[partAt(c, j)] and the next, and
-// stages up to two per-channel values (gamma, beta) at part[stageAt(c)]
-// and the next; each workgroup of the second pass first combines all of
+// stages up to four per-channel values (gamma, beta; gamma, mean,
+// invStd) at part[stageAt(c)] and the next; each workgroup of the second pass first combines all of
 // channel c's chunk values in a fixed order (the same in every workgroup,
 // so all get the same bits), then works on its own chunk, and the
 // workgroups of chunk 0 write the per-channel results.
@@ -19,6 +20,7 @@ struct P {
     chunk: u32, parts: u32,
     j0: u32,                  // the index of the slice's first chunk
     total: u32,               // values per channel in the whole batch
+    w: u32, k: u32,           // with max pooling: the plane's width, the window's
     eps: f32, momentum: f32,  // the forward only
 }
 @group(0) @binding(0) var<uniform> p: P;
@@ -51,5 +53,5 @@ fn partAt(c: u32, j: u32) -> u32 {
 // second pass's per-channel parameters, so that it binds fewer buffers),
 // after all chunks' values.
 fn stageAt(c: u32) -> u32 {
-    return 2u * (p.C * p.parts + c);
+    return 2u * p.C * p.parts + 4u * c;
 }
