@@ -106,7 +106,7 @@ func leaveUnwritten(b ops.Backend, t *ops.Tensor, from int, op func() error) err
 // TestSuiteCatches runs suite functions on the broken backends and checks
 // that each reports its breakage, with the words that identify the check.
 func TestSuiteCatches(t *testing.T) {
-	cases := slices.Concat(convMutants, bnMutants, bnReLUMutants, reluMutants, maxPoolMutants, dropoutMutants, linearMutants,
+	cases := slices.Concat(convMutants, bnMutants, bnReLUMutants, bnPoolMutants, reluMutants, maxPoolMutants, dropoutMutants, linearMutants,
 		gemmMutants, lossMutants, adamMutants, sgdMutants, viewMutants, argmaxMutants, gatherMutants, elementwiseMutants, errorsMutants)
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -45,6 +45,7 @@ var Families = []Family{
 	{"Conv2D", Conv2D},
 	{"BatchNorm", BatchNorm},
 	{"BatchNormReLU", BatchNormReLU},
+	{"BatchNormReLUPool", BatchNormReLUPool},
 	{"ReLU", ReLU},
 	{"MaxPool2D", MaxPool2D},
 	{"Dropout", Dropout},

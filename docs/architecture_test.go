@@ -67,7 +67,7 @@ func TestArchitecturePathsExist(t *testing.T) {
 // packages, and that every operation file of those packages is in it.
 func TestOperationTable(t *testing.T) {
 	rows := operationTable(t, architecture(t))
-	ops := []string{"conv2d", "linear", "gemm", "batchnorm", "batchnorm_relu", "maxpool", "relu", "dropout", "loss", "adam", "sgd", "argmax", "gather", "elementwise"}
+	ops := []string{"conv2d", "linear", "gemm", "batchnorm", "batchnorm_relu", "batchnorm_relu_pool", "maxpool", "relu", "dropout", "loss", "adam", "sgd", "argmax", "gather", "elementwise"}
 	listed := map[string]bool{}
 	for _, op := range ops {
 		paths := rows[op]

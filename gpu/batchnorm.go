@@ -3,39 +3,35 @@ package gpu
 import "github.com/wgtrain/wgtrain/ops"
 
 // bnChunk is the number of values of one channel that one workgroup of a
-// batch norm reduction takes (16 per invocation); a channel with more
-// values is split into chunks whose partial results a second dispatch
-// combines, so that large batches keep many workgroups busy.
+// batch norm pass takes (16 per invocation); a channel with more values
+// is split into chunks, so that large batches keep many workgroups busy.
 const bnChunk = 16 * 256
 
 // bnChunkParams is the parameter block of include/batchnorm_chunks.wgsl
-// (batchnorm_stats.wgsl and batchnorm_grad.wgsl): C channels of HW values
-// per plane and Count per channel, reduced in Parts chunks of Chunk
-// values, J0 the first chunk of a partial pass over a slice of the batch;
-// batchnorm_stats also takes the spec's Eps and Momentum.
+// (every batchnorm_*.wgsl but batchnorm_apply.wgsl): C channels of HW
+// values per plane and Total per channel, taken in Parts chunks of Chunk
+// values; a dispatch over a slice of the batch binds Count values per
+// channel from chunk J0 on. The kernels fused with max pooling take the
+// plane's width W and the window's K; the forward takes the spec's Eps
+// and Momentum.
 type bnChunkParams struct {
-	C, HW, Count, Chunk, Parts, J0 uint32
-	Eps, Momentum                  float32
+	C, HW, Count, Chunk, Parts, J0, Total uint32
+	W, K                                  uint32
+	Eps, Momentum                         float32
 }
 
-// bnApplyParams is the parameter block of batchnorm_apply.wgsl: C
-// channels of HW values per plane; eval adds Eps to the running variance.
+// bnApplyParams is the parameter block of batchnorm_apply.wgsl (the
+// evaluation forward): C channels of HW values per plane, W wide, max
+// pooling's window K (eval_relu_pool only), and the Eps added to the
+// running variance.
 type bnApplyParams struct {
 	flat
-	C, HW uint32
-	Eps   float32
+	C, HW, W, K uint32
+	Eps         float32
 }
 
-// bnDxParams is the parameter block of batchnorm_dx.wgsl: C channels of
-// HW values per plane, Count values per channel.
-type bnDxParams struct {
-	flat
-	C, HW uint32
-	Count float32
-}
-
-// bnLayout returns how the per-channel reductions over x [N,C,H,W] split
-// each channel: chunk values per workgroup, parts workgroups per channel.
+// bnLayout returns how batch norm's passes over x [N,C,H,W] split each
+// channel: chunk values per workgroup, parts workgroups per channel.
 // When the batch runs in slices of per < N images (split.go), every
 // chunk lies within one slice: chunk is hw times a divisor of per.
 func (g *Backend) bnLayout(x *ops.Tensor, per int) bnChunkParams {
@@ -62,57 +58,63 @@ func (g *Backend) bnLayout(x *ops.Tensor, per int) bnChunkParams {
 		chunk = (count + maxParts - 1) / maxParts
 	}
 	parts := (count + chunk - 1) / chunk
-	return bnChunkParams{C: uint32(c), HW: uint32(hw), Count: uint32(count), Chunk: uint32(chunk), Parts: uint32(parts)}
+	return bnChunkParams{C: uint32(c), HW: uint32(hw), Count: uint32(count), Chunk: uint32(chunk), Parts: uint32(parts), Total: uint32(count)}
 }
 
-// bnReduce records one of batch norm's two-pass per-channel reductions,
-// entry points partial and finish (batchnorm_stats:partial and :finish,
-// batchnorm_grad's, or batchnorm_relu_grad:partial and
-// batchnorm_grad:finish): partial, one workgroup per chunk and channel,
-// reads inputs and writes two values per chunk into a scratch buffer;
-// finish, one workgroup per channel, reads the scratch and writes
-// results. inputs(b0, nb) binds the inputs for images [b0, b0+nb): the
-// partial pass runs once per slice of per images (the whole batch n when
-// it fits one binding). finishIn binds finish's inputs, which it does not
-// read; nil binds inputs' first slice.
-func (g *Backend) bnReduce(op, partial, finish string, l *bnChunkParams, n, per int, partialFlops, finishFlops float64, inputs func(b0, nb int) []binding, finishIn, results []binding) error {
-	c, parts := int(l.C), int(l.Parts)
-	part, err := g.get(uint64(8 * c * parts))
+// bnScratch returns the float32s of the scratch buffer of batch norm's
+// two passes: two per chunk and channel, and four per channel that the
+// first pass stages for the second (include/batchnorm_chunks.wgsl).
+func bnScratch(l *bnChunkParams) int { return 2*int(l.C)*int(l.Parts) + 4*int(l.C) }
+
+// bnPasses records batch norm's two passes (batchnorm_stats then
+// batchnorm_train:apply or apply_relu, or batchnorm_grad:partial or
+// batchnorm_relu_grad:partial then batchnorm_dx), each once per slice of
+// per images (the whole batch n when it fits one binding), one workgroup
+// per chunk and channel: the first writes two values per chunk and
+// stages per-channel values into a scratch buffer, the second reads all
+// of it, so every slice's first pass runs before any second pass.
+// bufs(pass, part, b0, nb) binds pass 0 or 1 for images [b0, b0+nb), part
+// being the scratch.
+func (g *Backend) bnPasses(op string, keys [2]string, l *bnChunkParams, n, per int, flops [2]float64, bufs func(pass int, part binding, b0, nb int) []binding) error {
+	size := bnScratch(l)
+	part, err := g.get(uint64(4 * size))
 	if err != nil {
-		return opErr(op, "scratch for %d partial sums: %v", 2*c*parts, err)
+		return opErr(op, "scratch for %d partial sums: %v", size, err)
 	}
 	defer g.put(part)
-	whole := *l
-	for b0 := 0; b0 < n; b0 += per {
-		nb := min(per, n-b0)
-		sl := whole
-		sl.Count = uint32(nb) * l.HW
-		sl.J0 = uint32(b0) * l.HW / l.Chunk
-		wx := (sl.Count + sl.Chunk - 1) / sl.Chunk
-		bufs := append(inputs(b0, nb), out(part, 2*c*parts))
-		if err := g.dispatch(op, partial, &sl, wx, l.C, partialFlops*float64(nb)/float64(n), bufs...); err != nil {
-			return err
+	for pass, key := range keys {
+		pb := in(part, size)
+		if pass == 0 {
+			pb = out(part, size)
+		}
+		for b0 := 0; b0 < n; b0 += per {
+			nb := min(per, n-b0)
+			sl := *l
+			sl.Count = uint32(nb) * l.HW
+			sl.J0 = uint32(b0) * l.HW / l.Chunk
+			wx := (sl.Count + sl.Chunk - 1) / sl.Chunk
+			if err := g.dispatch(op, key, &sl, wx, l.C, flops[pass]*float64(nb)/float64(n), bufs(pass, pb, b0, nb)...); err != nil {
+				return err
+			}
 		}
 	}
-	if finishIn == nil {
-		finishIn = inputs(0, min(per, n))
-	}
-	bufs := append(append(finishIn, in(part, 2*c*parts)), results...)
-	return g.dispatch(op, finish, l, l.C, 1, finishFlops, bufs...)
+	return nil
 }
 
 // BatchNormTrain normalizes with batch statistics (biased variance),
 // saves mean and 1/sqrt(var+eps), and updates the running statistics with
 // the unbiased variance, as PyTorch's BatchNorm2d does in training mode.
-// The statistics come from two reduction dispatches (chunk mean and
-// squared deviations, then a fixed-order pairwise merge per channel); a
-// third dispatch writes y.
+// Two dispatches: chunk means and squared deviations
+// (batchnorm_stats), then batchnorm_train, whose every workgroup merges
+// its channel's chunks in one fixed pairwise order and normalizes its
+// chunk.
 func (g *Backend) BatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
-	return g.batchNormTrain("batchnorm_train", "batchnorm_apply:train", y, mean, invStd, x, gamma, beta, runMean, runVar, s)
+	return g.batchNormTrain("batchnorm_train", "batchnorm_train:apply", y, mean, invStd, x, gamma, beta, runMean, runVar, s)
 }
 
-// batchNormTrain is BatchNormTrain with apply, the entry point that
-// writes y (batchnorm_apply:train, or train_relu for BatchNormReLUTrain).
+// batchNormTrain is BatchNormTrain with apply, the entry point of the
+// second pass (batchnorm_train:apply, or apply_relu for
+// BatchNormReLUTrain).
 func (g *Backend) batchNormTrain(op, apply string, y, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec) error {
 	checked := ops.CheckBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, s)
 	bs, done, err := g.begin(op, checked, y, mean, invStd, x, gamma, beta, runMean, runVar)
@@ -130,19 +132,15 @@ func (g *Backend) batchNormTrain(op, apply string, y, mean, invStd, x, gamma, be
 	l := g.bnLayout(x, per)
 	l.Eps, l.Momentum = s.Eps, s.Momentum
 	c := int(l.C)
-	slice := func(b0, nb int) []binding { return []binding{in(bx, n).slice(b0*item, nb*item)} }
-	if err := g.bnReduce(op, "batchnorm_stats:partial", "batchnorm_stats:finish", &l, batch, per, 4*float64(n), 8*float64(c*int(l.Parts)),
-		slice, nil, []binding{out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}); err != nil {
-		return err
-	}
-	for b0 := 0; b0 < batch; b0 += per {
-		m := min(per, batch-b0) * item
-		if err := g.dispatchFlat(op, apply, m, 256, 3*float64(m), &bnApplyParams{C: l.C, HW: l.HW},
-			out(by, n).slice(b0*item, m), in(bx, n).slice(b0*item, m), in(bmean, c), in(binv, c), in(bgamma, c), in(bbeta, c)); err != nil {
-			return err
-		}
-	}
-	return nil
+	merge := 8 * float64(c*int(l.Parts)) * float64(l.Parts)
+	return g.bnPasses(op, [2]string{"batchnorm_stats:partial", apply}, &l, batch, per, [2]float64{4 * float64(n), 3*float64(n) + merge},
+		func(pass int, part binding, b0, nb int) []binding {
+			xs := in(bx, n).slice(b0*item, nb*item)
+			if pass == 0 {
+				return []binding{xs, part, in(bgamma, c), in(bbeta, c)}
+			}
+			return []binding{out(by, n).slice(b0*item, nb*item), xs, part, out(bmean, c), out(binv, c), in(brm, c), in(brv, c)}
+		})
 }
 
 // BatchNormEval normalizes with the running statistics.
@@ -170,9 +168,11 @@ func (g *Backend) batchNormEval(op, apply string, y, x, gamma, beta, runMean, ru
 }
 
 // BatchNormBackward writes the training-mode gradients from the saved
-// mean and invStd: dgamma = sum(dy*xhat) and dbeta = sum(dy) by two
-// reduction dispatches (chunk tree sums, then a fixed-order sum per
-// channel), then dx = gamma*invStd/m * (m*dy - dbeta - xhat*dgamma), with
+// mean and invStd in two dispatches: chunk sums of dy and dy*xhat
+// (batchnorm_grad:partial), then batchnorm_dx, whose every workgroup sums
+// its channel's chunks in one fixed order, giving dbeta = sum(dy) and
+// dgamma = sum(dy*xhat), and writes
+// dx = gamma*invStd/m * (m*dy - dbeta - xhat*dgamma) over its chunk, with
 // m the number of values per channel.
 func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamma *ops.Tensor) error {
 	const op = "batchnorm_backward"
@@ -183,6 +183,17 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 	}
 	defer done()
 	bdx, bdg, bdb, bx, bdy, bmean, binv, bgamma := bs[0], bs[1], bs[2], bs[3], bs[4], bs[5], bs[6], bs[7]
+	n, c := x.Numel(), dgamma.Numel()
+	return g.bnBackward(op, "batchnorm_grad:partial", x, func(b0, m int) []binding {
+		return []binding{in(bx, n).slice(b0, m), in(bdy, n).slice(b0, m), in(bmean, c), in(binv, c)}
+	}, bdx, bdy, bx, bmean, binv, bgamma, bdg, bdb, 5)
+}
+
+// bnBackward records batch norm's backward passes over x: partial, whose
+// bindings for values [b0, b0+m) are first(b0, m) followed by the scratch
+// and gamma, with partialFlops per value; then batchnorm_dx, reading dy
+// from dyx (dx itself for BatchNormReLUBackward's masked dy, in place).
+func (g *Backend) bnBackward(op, partial string, x *ops.Tensor, first func(b0, m int) []binding, bdx, dyx, bx, bmean, binv, bgamma, bdg, bdb *buffer, partialFlops float64) error {
 	batch, n := x.Shape()[0], x.Numel()
 	item := n / batch
 	per, err := g.batchChunk(op, batch, item)
@@ -191,28 +202,14 @@ func (g *Backend) BatchNormBackward(dx, dgamma, dbeta, x, dy, mean, invStd, gamm
 	}
 	l := g.bnLayout(x, per)
 	c := int(l.C)
-	slice := func(b0, nb int) []binding {
-		return []binding{in(bx, n).slice(b0*item, nb*item), in(bdy, n).slice(b0*item, nb*item), in(bmean, c), in(binv, c)}
-	}
-	if err := g.bnReduce(op, "batchnorm_grad:partial", "batchnorm_grad:finish", &l, batch, per, 5*float64(n), 2*float64(c*int(l.Parts)),
-		slice, nil, []binding{out(bdg, c), out(bdb, c)}); err != nil {
-		return err
-	}
-	return g.bnDx(op, &l, batch, per, item, bdx, bx, bdy, bmean, binv, bgamma, bdg, bdb)
-}
-
-// bnDx records batchnorm_dx over the batch in slices of per images (item
-// values each): dx = gamma*invStd/m * (m*dy - dbeta - xhat*dgamma). dy
-// may be dx itself (BatchNormReLUBackward's masked dy).
-func (g *Backend) bnDx(op string, l *bnChunkParams, batch, per, item int, bdx, bx, bdy, bmean, binv, bgamma, bdg, bdb *buffer) error {
-	n, c := batch*item, int(l.C)
-	for b0 := 0; b0 < batch; b0 += per {
-		m := min(per, batch-b0) * item
-		if err := g.dispatchFlat(op, "batchnorm_dx", m, 256, 8*float64(m), &bnDxParams{C: l.C, HW: l.HW, Count: float32(l.Count)},
-			out(bdx, n).slice(b0*item, m), in(bx, n).slice(b0*item, m), in(bdy, n).slice(b0*item, m),
-			in(bmean, c), in(binv, c), in(bgamma, c), in(bdg, c), in(bdb, c)); err != nil {
-			return err
-		}
-	}
-	return nil
+	sums := 2 * float64(c*int(l.Parts)) * float64(l.Parts)
+	return g.bnPasses(op, [2]string{partial, "batchnorm_dx"}, &l, batch, per, [2]float64{partialFlops * float64(n), 8*float64(n) + sums},
+		func(pass int, part binding, b0, nb int) []binding {
+			o, m := b0*item, nb*item
+			if pass == 0 {
+				return append(first(o, m), part, in(bgamma, c))
+			}
+			return []binding{out(bdx, n).slice(o, m), in(bx, n).slice(o, m), in(dyx, n).slice(o, m),
+				in(bmean, c), in(binv, c), part, out(bdg, c), out(bdb, c)}
+		})
 }

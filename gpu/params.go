@@ -23,10 +23,14 @@ var paramBlocks = map[string]reflect.Type{
 	"adam":                reflect.TypeFor[adamParams](),
 	"argmax":              reflect.TypeFor[argmaxParams](),
 	"batchnorm_apply":     reflect.TypeFor[bnApplyParams](),
-	"batchnorm_dx":        reflect.TypeFor[bnDxParams](),
+	"batchnorm_dx":        reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
 	"batchnorm_grad":      reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_pool_dx":   reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_pool_grad": reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
 	"batchnorm_relu_grad": reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_relu_pool": reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
 	"batchnorm_stats":     reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
+	"batchnorm_train":     reflect.TypeFor[bnChunkParams](), // include/batchnorm_chunks.wgsl
 	"conv2d":              reflect.TypeFor[gemmParams](),    // include/gemm_tile.wgsl
 	"dropout":             reflect.TypeFor[dropoutParams](),
 	"elementwise_binary":  reflect.TypeFor[binaryParams](),

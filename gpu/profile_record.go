@@ -30,6 +30,9 @@ func familyOf(key string) string {
 		{"gemm:linear", "linear"},
 		{"batchnorm_stats", "bn_stats"},
 		{"batchnorm_apply", "bn_apply"},
+		{"batchnorm_train", "bn_apply"},
+		{"batchnorm_relu_pool", "bn_apply"},
+		{"batchnorm_pool_", "bn_backward"},
 		{"batchnorm_grad", "bn_backward"},
 		{"batchnorm_relu_grad", "bn_backward"},
 		{"batchnorm_dx", "bn_backward"},
@@ -59,8 +62,9 @@ var bindingUse = map[string]string{
 	"elementwise_binary:relu_backward": "w",
 	"adam":                             "brbbr",
 	"sgd":                              "brbr",
-	"batchnorm_stats:finish":           "-rwwbb",
-	"batchnorm_grad:finish":            "----rww",
+	"batchnorm_train:apply":            "wrrwwbb",
+	"batchnorm_train:apply_relu":       "wrrwwbb",
+	"batchnorm_relu_pool:train":        "wwrrwwbb",
 	"loss_weighted_sum:gather":         "w",
 	// The image store is read only at the batch's images, a few bytes
 	// per output value; its whole size (the data set) is not counted.

@@ -42,7 +42,7 @@ var bnSpec = ops.BatchNormSpec{Eps: 1e-5, Momentum: 0.1}
 
 func splitCases() []splitCase {
 	conv := ops.ConvSpec{Stride: 1, Padding: 1}
-	return []splitCase{{
+	cases := []splitCase{{
 		// 37 images of 4x4x4 (256 bytes) and 8x4x4 outputs (512 bytes):
 		// 8 images per 4 KiB binding, the last chunk 5.
 		name: "conv2d", cap: 4 << 10,
@@ -127,6 +127,38 @@ func splitCases() []splitCase {
 				b.Dropout(t["drop"], t["a"], drop), b.DropoutBackward(t["ddrop"], t["b"], drop))
 		},
 	}}
+	return append(cases, bnPoolSplitCase("batchnorm-relu-pool", 4<<10, 37, 4, 4),
+		// Planes of 32x32 in slices of 8 images: two chunks per slice
+		// and channel, and a block of pooled outputs per chunk.
+		bnPoolSplitCase("batchnorm-relu-pool-large-planes", 64<<10, 19, 2, 32))
+}
+
+// bnPoolSplitCase is the fused batch norm + ReLU + 2x2 max pooling
+// (batchnorm_relu_pool.go) over n images of c channels of size x size,
+// under a binding cap of limit bytes.
+func bnPoolSplitCase(name string, limit uint64, n, c, size int) splitCase {
+	full, pooled, ch := ops.Shape{n, c, size, size}, ops.Shape{n, c, size / 2, size / 2}, ops.Shape{c}
+	return splitCase{
+		name: name, cap: limit,
+		tensors: map[string]ops.Shape{"x": full, "y": pooled, "ye": pooled, "mean": ch, "inv": ch,
+			"gamma": ch, "beta": ch, "rm": ch, "rv": ch, "dy": pooled, "dx": full, "dg": ch, "db": ch},
+		init:  map[string]float32{"rv": 1.5, "rm": 0.25},
+		check: []string{"y", "ye", "mean", "inv", "rm", "rv", "dx", "dg", "db", "dy"},
+		run: func(b ops.Backend, t map[string]*ops.Tensor) error {
+			f, ok := b.(ops.BatchNormReLUPoolBackend)
+			if !ok {
+				return fmt.Errorf("%s has no fused batch norm + ReLU + max pooling", b.Name())
+			}
+			idx, err := b.Alloc(ops.I32, pooled)
+			if err != nil {
+				return err
+			}
+			defer b.Free(idx)
+			return errors.Join(f.BatchNormReLUPoolTrain(t["y"], idx, t["mean"], t["inv"], t["x"], t["gamma"], t["beta"], t["rm"], t["rv"], bnSpec, 2),
+				f.BatchNormReLUPoolEval(t["ye"], t["x"], t["gamma"], t["beta"], t["rm"], t["rv"], bnSpec, 2),
+				f.BatchNormReLUPoolBackward(t["dx"], t["dg"], t["db"], t["x"], idx, t["dy"], t["mean"], t["inv"], t["gamma"], 2))
+		},
+	}
 }
 
 // Every operation that splits a batch (or a flat range) into slices that

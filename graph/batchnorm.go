@@ -16,6 +16,9 @@ type BatchNorm2d struct {
 	// fused is this batch norm and the ReLU after it as one operation,
 	// when Sequential.Forward fuses them (batchnorm_relu.go).
 	fused bnReLU
+	// fusedPool is this batch norm, the ReLU and the max pooling after
+	// it as one operation (batchnorm_relu_pool.go).
+	fusedPool bnReLUPool
 }
 
 // NewBatchNorm2d allocates a batch norm over c channels with PyTorch's

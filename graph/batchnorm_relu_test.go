@@ -13,7 +13,7 @@ import (
 type unfused struct{ ops.Backend }
 
 // countingFused is the CPU backend counting its fused batch norm + ReLU
-// calls.
+// calls (with or without the max pooling after them).
 type countingFused struct {
 	*ops.CPU
 	train, eval, backward int
@@ -32,6 +32,21 @@ func (b *countingFused) BatchNormReLUEval(y, x, gamma, beta, runMean, runVar *op
 func (b *countingFused) BatchNormReLUBackward(dx, dgamma, dbeta, x, y, dy, mean, invStd, gamma *ops.Tensor) error {
 	b.backward++
 	return b.CPU.BatchNormReLUBackward(dx, dgamma, dbeta, x, y, dy, mean, invStd, gamma)
+}
+
+func (b *countingFused) BatchNormReLUPoolTrain(y, idx, mean, invStd, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec, k int) error {
+	b.train++
+	return b.CPU.BatchNormReLUPoolTrain(y, idx, mean, invStd, x, gamma, beta, runMean, runVar, s, k)
+}
+
+func (b *countingFused) BatchNormReLUPoolEval(y, x, gamma, beta, runMean, runVar *ops.Tensor, s ops.BatchNormSpec, k int) error {
+	b.eval++
+	return b.CPU.BatchNormReLUPoolEval(y, x, gamma, beta, runMean, runVar, s, k)
+}
+
+func (b *countingFused) BatchNormReLUPoolBackward(dx, dgamma, dbeta, x, idx, dy, mean, invStd, gamma *ops.Tensor, k int) error {
+	b.backward++
+	return b.CPU.BatchNormReLUPoolBackward(dx, dgamma, dbeta, x, idx, dy, mean, invStd, gamma, k)
 }
 
 // TestFusedBNReLUMatchesUnfused checks that resnet9 on a backend with the

@@ -10,10 +10,21 @@ type Sequential struct {
 }
 
 // Forward chains the modules; a BatchNorm2d followed by a ReLU runs as
-// one fused operation when the backend has it (batchnorm_relu.go).
+// one fused operation when the backend has it (batchnorm_relu.go), and
+// with the MaxPool2d after them too when the backend fuses that
+// (batchnorm_relu_pool.go).
 func (s *Sequential) Forward(c *Context, x *Var) (*Var, error) {
 	var err error
 	for i := 0; i < len(s.Modules); i++ {
+		if i+2 < len(s.Modules) {
+			if l, f, ok := fuseBNReLUPool(c.B, s.Modules[i], s.Modules[i+1], s.Modules[i+2]); ok {
+				if x, err = l.forward(c, f, x); err != nil {
+					return nil, err
+				}
+				i += 2
+				continue
+			}
+		}
 		if i+1 < len(s.Modules) {
 			if l, f, ok := fuseBNReLU(c.B, s.Modules[i], s.Modules[i+1]); ok {
 				if x, err = l.forward(c, f, x); err != nil {

@@ -19,9 +19,9 @@ type node struct {
 	x, x2, y *Var
 	// w and b are the parameters' Vars (weight and bias, gamma and beta).
 	w, b *Var
-	// t1 and t2 are tensors saved by the forward pass (batch norm's mean
-	// and inverse standard deviation).
-	t1, t2 *ops.Tensor
+	// t1, t2 and t3 are tensors saved by the forward pass (batch norm's
+	// mean and inverse standard deviation; the fused max pooling's idx).
+	t1, t2, t3 *ops.Tensor
 	// shape is the input's shape (Flatten); spec values are per-op settings.
 	shape   ops.Shape
 	dropout ops.DropoutSpec

@@ -24,9 +24,16 @@ func (c *CPU) batchNormTrain(op string, relu bool, y, mean, invStd, x, gamma, be
 	if err := CheckBatchNormTrain(y, mean, invStd, x, gamma, beta, runMean, runVar, s); err != nil {
 		return err
 	}
+	c.batchNormTrainInto(f32(y), relu, mean, invStd, x, gamma, beta, runMean, runVar, s)
+	return nil
+}
+
+// batchNormTrainInto is batchNormTrain from checked arguments, writing y
+// into ys (x's size).
+func (c *CPU) batchNormTrainInto(ys []float32, relu bool, mean, invStd, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) {
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
 	count := n * hw
-	xs, ys := f32(x), f32(y)
+	xs := f32(x)
 	ms, is, gs, bs, rm, rv := f32(mean), f32(invStd), f32(gamma), f32(beta), f32(runMean), f32(runVar)
 	planes := n * ch
 	chunk := c.planeChunk(planes, hw)
@@ -52,7 +59,6 @@ func (c *CPU) batchNormTrain(op string, relu bool, y, mean, invStd, x, gamma, be
 	}
 	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw, relu: relu}
 	dispatch(c, &c.jobs.bnAffine, j, planes, chunk)
-	return nil
 }
 
 // BatchNormEval normalizes with the running statistics.
@@ -69,8 +75,15 @@ func (c *CPU) batchNormEval(op string, relu bool, y, x, gamma, beta, runMean, ru
 	if err := CheckBatchNormEval(y, x, gamma, beta, runMean, runVar, s); err != nil {
 		return err
 	}
+	c.batchNormEvalInto(f32(y), relu, x, gamma, beta, runMean, runVar, s)
+	return nil
+}
+
+// batchNormEvalInto is batchNormEval from checked arguments, writing y
+// into ys (x's size).
+func (c *CPU) batchNormEvalInto(ys []float32, relu bool, x, gamma, beta, runMean, runVar *Tensor, s BatchNormSpec) {
 	n, ch, hw := x.shape[0], x.shape[1], x.shape[2]*x.shape[3]
-	xs, ys := f32(x), f32(y)
+	xs := f32(x)
 	gs, bs, rm, rv := f32(gamma), f32(beta), f32(runMean), f32(runVar)
 	sc := getF64(2 * ch)
 	defer putF64(sc)
@@ -82,7 +95,6 @@ func (c *CPU) batchNormEval(op string, relu bool, y, x, gamma, beta, runMean, ru
 	}
 	j := bnAffineJob{ys: ys, xs: xs, scale: scale, shift: shift, hw: hw, relu: relu}
 	dispatch(c, &c.jobs.bnAffine, j, n*ch, c.planeChunk(n*ch, hw))
-	return nil
 }
 
 // BatchNormBackward writes the training-mode gradients:

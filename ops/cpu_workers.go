@@ -184,4 +184,6 @@ type cpuJobs struct {
 	bnAffine    bnAffineJob
 	bnDyDev     bnDyDevJob
 	bnBack      bnBackJob
+	poolIdx     poolIdxJob
+	unpool      unpoolJob
 }

@@ -4,10 +4,10 @@
 // norm fused with the ReLU after it. Each value's gradient is first
 // masked by ReLU's: g = dy where the fused output y > 0 or y is NaN
 // (tested on the bits, as elementwise_binary.wgsl's relu_backward does),
-// else 0; g is written to dx, where batchnorm_grad.wgsl's pass finish and
-// batchnorm_dx.wgsl (dy bound to dx) read it. Workgroup (j, c) tree-sums
-// g and g * xhat, xhat = (x - mean[c]) * invStd[c], over the j-th chunk
-// of channel c into part, as batchnorm_grad's partial does.
+// else 0; g is written to dx, where batchnorm_dx.wgsl (dy bound to dx)
+// reads it. Workgroup (j, c) tree-sums g and g * xhat,
+// xhat = (x - mean[c]) * invStd[c], over the j-th chunk of channel c into
+// part and stages gamma[c] there, as batchnorm_grad's partial does.
 @group(0) @binding(1) var<storage, read_write> x: array<f32>;
 @group(0) @binding(2) var<storage, read_write> dy: array<f32>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
@@ -15,6 +15,7 @@
 @group(0) @binding(5) var<storage, read_write> invStd: array<f32>;
 @group(0) @binding(6) var<storage, read_write> dx: array<f32>;
 @group(0) @binding(7) var<storage, read_write> part: array<f32>;
+@group(0) @binding(8) var<storage, read_write> gamma: array<f32>;
 
 const WG = 256u;
 
@@ -38,5 +39,8 @@ fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     if (t == 0u) {
         part[partAt(ch.c, ch.j)] = sumDy;
         part[partAt(ch.c, ch.j) + 1u] = sumDyXhat;
+        if (ch.j == 0u) {
+            part[stageAt(ch.c)] = gamma[ch.c];
+        }
     }
 }

@@ -23,8 +23,16 @@
 //   - include/loss_rows.wgsl: the parameter block, bindings and bad-label
 //     handling of loss_cross_entropy.wgsl and loss_focal.wgsl;
 //   - include/batchnorm_chunks.wgsl: the parameter block and chunked
-//     per-channel layout of batchnorm_stats.wgsl, batchnorm_grad.wgsl and
-//     batchnorm_relu_grad.wgsl.
+//     per-channel layout of batch norm's two-pass kernels (every
+//     batchnorm_*.wgsl but batchnorm_apply.wgsl);
+//   - include/batchnorm_finish.wgsl: the combining of a channel's
+//     per-chunk statistics in the forward's second pass
+//     (batchnorm_train.wgsl, batchnorm_relu_pool.wgsl);
+//   - include/batchnorm_sums.wgsl: the same for the backward's sums
+//     (batchnorm_dx.wgsl, batchnorm_pool_dx.wgsl);
+//   - include/batchnorm_pool.wgsl: the gradient that the fused max
+//     pooling routes to an element (batchnorm_pool_grad.wgsl,
+//     batchnorm_pool_dx.wgsl).
 //
 // A module names the snippets it uses in directive lines at the very top
 // of its file, one per line, before anything else (its doc comment
