@@ -1,7 +1,5 @@
 package graph
 
-import "github.com/wgtrain/wgtrain/ops"
-
 // Sequential applies its modules in order; their state_dict names are
 // prefixed by their index.
 type Sequential struct {
@@ -81,12 +79,17 @@ func (r *Residual) Forward(c *Context, x *Var) (*Var, error) {
 	return y, nil
 }
 
+// backward passes y's gradient to both addends unchanged. An addend
+// without a gradient yet takes y's gradient tensor itself rather than a
+// copy (passGrad). That is safe because nothing reads y's gradient after
+// this step, the block's backward only reads the block output's, and the
+// input's later sum (commit's in-place add of the block's gradient) comes
+// after every reader of the block output's gradient in tape order.
 func (r *Residual) backward(c *Context, n *node) error {
-	copyGrad := func(d *ops.Tensor) error { return c.B.Copy(d, n.y.grad) }
-	if err := c.gradInto(n.x, copyGrad); err != nil {
+	if err := c.passGrad(n.x, n.y.grad); err != nil {
 		return layerErr(r.Name, "add_backward", err)
 	}
-	return layerErr(r.Name, "add_backward", c.gradInto(n.x2, copyGrad))
+	return layerErr(r.Name, "add_backward", c.passGrad(n.x2, n.y.grad))
 }
 
 // State lists the block's entries.

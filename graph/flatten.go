@@ -35,5 +35,5 @@ func (l *Flatten) backward(c *Context, n *node) error {
 	if err != nil {
 		return layerErr(l.Name, "flatten_backward", err)
 	}
-	return c.gradInto(n.x, func(dx *ops.Tensor) error { return c.B.Copy(dx, g) })
+	return layerErr(l.Name, "flatten_backward", c.passGrad(n.x, g))
 }

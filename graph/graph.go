@@ -203,6 +203,22 @@ func (c *Context) commit(v *Var, t *ops.Tensor) error {
 	return c.B.Add(v.grad, v.grad, t)
 }
 
+// passGrad gives x the gradient g unchanged: x's gradient becomes g
+// itself when x has none yet and no tensor of its own (an activation, not
+// a parameter), else g is copied or added in as gradInto does. The caller
+// must not write g afterwards, and nothing may read g once x's gradient
+// is summed into in place.
+func (c *Context) passGrad(x *Var, g *ops.Tensor) error {
+	if !x.needsGrad {
+		return nil
+	}
+	if !x.gradSet && x.grad == nil {
+		x.grad, x.gradSet = g, true
+		return nil
+	}
+	return c.gradInto(x, func(d *ops.Tensor) error { return c.B.Copy(d, g) })
+}
+
 // gradInto lets write fill the gradient of x and commits it (summing
 // with an earlier one); it does nothing when x takes no gradient.
 func (c *Context) gradInto(x *Var, write func(dx *ops.Tensor) error) error {
