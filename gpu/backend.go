@@ -49,19 +49,27 @@ type Backend struct {
 	counts SyncCounts           // read-backs, polls, drains (see SyncCounts)
 
 	testBindCap uint64 // tests: a storage binding cap below the device's, 0 = none (split.go)
+	half        bool   // AllocAct stores binary16 (Options.Precision "f16", half.go)
 }
 
-var _ ops.AsyncBackend = (*Backend)(nil)
+var (
+	_ ops.AsyncBackend = (*Backend)(nil)
+	_ ops.ActBackend   = (*Backend)(nil)
+)
 
 // New opens the best adapter (see Options) and returns a backend on it.
 // With no usable adapter the error wraps ErrNoAdapter and lists what
 // WebGPU found.
 func New(o Options) (*Backend, error) {
+	if err := CheckPrecision(o.Precision); err != nil {
+		return nil, fmt.Errorf("gpu: %w", err)
+	}
 	d, err := open(o)
 	if err != nil {
 		return nil, err
 	}
 	return &Backend{
+		half:    o.Precision == PrecisionF16,
 		d:       d,
 		modules: map[string]*module{},
 		pipes:   map[string]*pipeline{},
@@ -175,7 +183,7 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 		if r, _ := b.root(); b.freed || r.freed {
 			return nil, opErr(op, "%s was used after Free", t)
 		}
-		if n, err := t.Shape().NumelChecked(); err != nil || uint64(n) > b.cap/4 {
+		if n, err := t.Shape().NumelChecked(); err != nil || uint64(n) > b.cap/b.esize() {
 			return nil, opErr(op, "%s is larger than its storage", t)
 		}
 		out[i] = b

@@ -18,7 +18,7 @@ fn train(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
-        y[i] = (x[i] - a[c]) * (gamma[c] * b[c]) + beta[c];
+        y_st(i, (x_ld(i) - a[c]) * (gamma[c] * b[c]) + beta[c]);
     }
 }
 
@@ -28,7 +28,7 @@ fn eval(@builtin(global_invocation_id) id: vec3<u32>) {
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
         let inv = 1.0 / sqrt(b[c] + p.eps);
-        y[i] = (x[i] - a[c]) * (gamma[c] * inv) + beta[c];
+        y_st(i, (x_ld(i) - a[c]) * (gamma[c] * inv) + beta[c]);
     }
 }
 
@@ -43,7 +43,7 @@ fn train_relu(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
-        y[i] = relu((x[i] - a[c]) * (gamma[c] * b[c]) + beta[c]);
+        y_st(i, relu((x_ld(i) - a[c]) * (gamma[c] * b[c]) + beta[c]));
     }
 }
 
@@ -53,6 +53,6 @@ fn eval_relu(@builtin(global_invocation_id) id: vec3<u32>) {
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
         let inv = 1.0 / sqrt(b[c] + p.eps);
-        y[i] = relu((x[i] - a[c]) * (gamma[c] * inv) + beta[c]);
+        y_st(i, relu((x_ld(i) - a[c]) * (gamma[c] * inv) + beta[c]));
     }
 }

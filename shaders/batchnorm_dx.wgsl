@@ -19,8 +19,8 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
         let inv = invStd[c];
-        let xhat = (x[i] - mean[c]) * inv;
+        let xhat = (x_ld(i) - mean[c]) * inv;
         let f = gamma[c] * inv / p.count;
-        dx[i] = f * (p.count * dy[i] - dbeta[c] - xhat * dgamma[c]);
+        dx_st(i, f * (p.count * dy_ld(i) - dbeta[c] - xhat * dgamma[c]));
     }
 }

@@ -1,0 +1,336 @@
+package gpu
+
+import (
+	"math"
+	"math/rand/v2"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/wgtrain/wgtrain/conformance"
+	"github.com/wgtrain/wgtrain/internal/citest"
+	"github.com/wgtrain/wgtrain/ops"
+	"github.com/wgtrain/wgtrain/shaders"
+)
+
+func TestHalfConversion(t *testing.T) {
+	for _, tc := range []struct {
+		f float32
+		h uint16
+	}{
+		{1, 0x3c00}, {-2, 0xc000}, {65504, 0x7bff}, {65520, 0x7c00}, {1e9, 0x7c00},
+		{0x1p-24, 0x0001}, {0x1p-25, 0x0000}, {0x3p-25, 0x0002}, {0x1p-14, 0x0400},
+		{1 + 0x1p-11, 0x3c00}, {1 + 0x3p-11, 0x3c02}, {float32(math.Inf(-1)), 0xfc00},
+	} {
+		if got := toHalf(tc.f); got != tc.h {
+			t.Errorf("toHalf(%g) = %#04x, want %#04x", tc.f, got, tc.h)
+		}
+	}
+	if h := toHalf(float32(math.NaN())); h&0x7c00 != 0x7c00 || h&0x3ff == 0 {
+		t.Errorf("toHalf(NaN) = %#04x, not a NaN", h)
+	}
+	for h := 0; h < 1<<16; h++ {
+		if h&0x7c00 == 0x7c00 && h&0x3ff != 0 {
+			continue // NaNs
+		}
+		if got := toHalf(fromHalf(uint16(h))); got != uint16(h) {
+			t.Fatalf("toHalf(fromHalf(%#04x)) = %#04x", h, got)
+		}
+	}
+}
+
+func TestVariantSource(t *testing.T) {
+	src := "@group(0) @binding(0) var<uniform> p: P;\n" +
+		"@group(0) @binding(1) var<storage, read_write> y: array<f32>;\n" +
+		"@group(0) @binding(2) var<storage, read_write> x: array<f32>;\n" +
+		"@group(0) @binding(3) var<storage, read_write> w: array<f32>;\n" +
+		"fn f(i: u32) { y_st(i, x_ld(i) * w[i]); }\n"
+	if m := halfBindings(src); m != 0b110 {
+		t.Errorf("halfBindings = %b, want 110", m)
+	}
+	v, err := variantSource("t", src, 0b110)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"y: array<atomic<u32>>;", "x: array<u32>;", "w: array<f32>;", "unpack2x16float(x[i >> 1u])", "fn y_st("} {
+		if !strings.Contains(v, want) {
+			t.Errorf("variant lacks %q:\n%s", want, v)
+		}
+	}
+	if _, err := variantSource("t", src, 0b1000); err == nil || !strings.Contains(err.Error(), "binding 3") {
+		t.Errorf("a half tensor on w's binding: err = %v, want one naming binding 3", err)
+	}
+}
+
+// Every module's variant with all its opted bindings half compiles, as
+// the all-f32 one does in TestEveryShaderCompiles.
+func TestEveryHalfVariantCompiles(t *testing.T) {
+	g, err := New(Options{})
+	if err != nil {
+		citest.Missing(t, "WebGPU", err.Error())
+	}
+	defer g.Close()
+	entry := regexp.MustCompile(`@compute[^\n]*\n\s*fn\s+(\w+)`)
+	n := 0
+	for _, name := range shaders.Names() {
+		src, err := shaders.Source(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := halfBindings(src)
+		if m == 0 {
+			continue
+		}
+		for _, e := range entry.FindAllStringSubmatch(src, -1) {
+			if _, err := g.pipelineFor(name+":"+e[1], m); err != nil {
+				t.Errorf("%s half %b: %v", name+":"+e[1], m, err)
+			}
+			n++
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d entry points have half variants", n)
+	}
+}
+
+// halfCase holds one comparison's two backends and random inputs.
+type halfCase struct {
+	t   *testing.T
+	g   *Backend
+	cpu ops.Backend
+	rng *rand.Rand
+}
+
+// pair is one tensor on both backends.
+type pair struct{ g, c *ops.Tensor }
+
+// act returns an activation of shape s with random values in [-r, r],
+// rounded to binary16 so that both backends see the same inputs; on the
+// GPU it is stored as binary16.
+func (h *halfCase) act(s ops.Shape, r float64) pair {
+	return h.tensor(s, r, true)
+}
+
+// f32 returns a float32 tensor (a parameter, statistics, logits).
+func (h *halfCase) f32(s ops.Shape, r float64) pair {
+	return h.tensor(s, r, false)
+}
+
+func (h *halfCase) tensor(s ops.Shape, r float64, act bool) pair {
+	h.t.Helper()
+	data := make([]float32, s.Numel())
+	for i := range data {
+		data[i] = float32((2*h.rng.Float64() - 1) * r)
+		if act {
+			data[i] = RoundHalf(data[i])
+		}
+	}
+	var gt *ops.Tensor
+	var err error
+	if act {
+		gt, err = h.g.AllocAct(s)
+	} else {
+		gt, err = h.g.Alloc(ops.F32, s)
+	}
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if act && !h.g.HalfStorage(gt) {
+		h.t.Fatal("AllocAct on an f16 backend returned a float32 tensor")
+	}
+	ct, _ := h.cpu.Alloc(ops.F32, s)
+	if err := h.g.Upload(gt, data); err != nil {
+		h.t.Fatal(err)
+	}
+	if err := h.cpu.Upload(ct, data); err != nil {
+		h.t.Fatal(err)
+	}
+	return pair{gt, ct}
+}
+
+// check compares the GPU's result with the CPU's under HalfTol, scaled by
+// the largest magnitude of the CPU's.
+func (h *halfCase) check(what string, p pair) {
+	h.t.Helper()
+	got, err := h.g.Download(p.g)
+	if err != nil {
+		h.t.Fatalf("%s: %v", what, err)
+	}
+	want, err := h.cpu.Download(p.c)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	scale := 1.0
+	for _, v := range want {
+		scale = max(scale, math.Abs(float64(v)))
+	}
+	gs, ws := make([]float64, len(got)), make([]float64, len(want))
+	for i := range got {
+		gs[i], ws[i] = float64(got[i])/scale, float64(want[i])/scale
+	}
+	if i, ok := conformance.Close(gs, ws, conformance.HalfTol); !ok {
+		h.t.Errorf("%s: element %d: webgpu f16 %g, cpu %g (scale %g, %s)", what, i, got[i], want[i], scale, conformance.HalfTol)
+	}
+}
+
+func newHalfCase(t *testing.T) *halfCase {
+	g, err := New(Options{Precision: PrecisionF16})
+	if err != nil {
+		citest.Missing(t, "WebGPU", err.Error())
+	}
+	t.Cleanup(func() { g.Close() })
+	return &halfCase{t: t, g: g, cpu: ops.NewCPU(), rng: rand.New(rand.NewPCG(15, 16))}
+}
+
+// run calls op on both backends.
+func (h *halfCase) run(what string, op func(b ops.Backend, pick func(pair) *ops.Tensor) error) {
+	h.t.Helper()
+	if err := op(h.g, func(p pair) *ops.Tensor { return p.g }); err != nil {
+		h.t.Fatalf("%s on webgpu f16: %v", what, err)
+	}
+	if err := op(h.cpu, func(p pair) *ops.Tensor { return p.c }); err != nil {
+		h.t.Fatalf("%s on cpu: %v", what, err)
+	}
+}
+
+// Each operation a resnet9 step runs on activations, with binary16
+// activations on the GPU, against the CPU backend in float32 on the same
+// (rounded) inputs, under conformance.HalfTol. Odd element counts put
+// tensors' ends in the middle of a 32-bit word.
+func TestHalfOpsMatchCPU(t *testing.T) {
+	h := newHalfCase(t)
+	conv := ops.ConvSpec{Stride: 1, Padding: 1}
+	x := h.act(ops.Shape{2, 3, 7, 7}, 2)
+	w := h.f32(ops.Shape{5, 3, 3, 3}, 0.5)
+	bias := h.f32(ops.Shape{5}, 0.5)
+	y := h.act(ops.Shape{2, 5, 7, 7}, 0)
+	h.run("conv2d", func(b ops.Backend, p func(pair) *ops.Tensor) error { return b.Conv2D(p(y), p(x), p(w), p(bias), conv) })
+	h.check("conv2d y", y)
+
+	// The first convolution of a network: a float32 input, a half output.
+	img := h.f32(ops.Shape{2, 3, 7, 7}, 2)
+	h.run("conv2d f32 input", func(b ops.Backend, p func(pair) *ops.Tensor) error { return b.Conv2D(p(y), p(img), p(w), nil, conv) })
+	h.check("conv2d y of an f32 input", y)
+
+	dy := h.act(ops.Shape{2, 5, 7, 7}, 1)
+	dx := h.act(ops.Shape{2, 3, 7, 7}, 0)
+	dw, db := h.f32(ops.Shape{5, 3, 3, 3}, 0), h.f32(ops.Shape{5}, 0)
+	h.run("conv2d backward", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.Conv2DBackwardData(p(dx), p(dy), p(w), conv); err != nil {
+			return err
+		}
+		return b.Conv2DBackwardFilter(p(dw), p(db), p(x), p(dy), conv)
+	})
+	h.check("conv2d dx", dx)
+	h.check("conv2d dw", dw)
+	h.check("conv2d db", db)
+
+	gamma, beta := h.f32(ops.Shape{5}, 1), h.f32(ops.Shape{5}, 0.5)
+	rm, rv := h.f32(ops.Shape{5}, 0), h.f32(ops.Shape{5}, 0)
+	mean, inv := h.f32(ops.Shape{5}, 0), h.f32(ops.Shape{5}, 0)
+	bnIn := h.act(ops.Shape{2, 5, 7, 7}, 3)
+	bnY := h.act(ops.Shape{2, 5, 7, 7}, 0)
+	bnDx := h.act(ops.Shape{2, 5, 7, 7}, 0)
+	dg, dbeta := h.f32(ops.Shape{5}, 0), h.f32(ops.Shape{5}, 0)
+	bn := ops.DefaultBatchNorm
+	h.run("batchnorm", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		f := b.(ops.BatchNormReLUBackend)
+		if err := f.BatchNormReLUTrain(p(bnY), p(mean), p(inv), p(bnIn), p(gamma), p(beta), p(rm), p(rv), bn); err != nil {
+			return err
+		}
+		return f.BatchNormReLUBackward(p(bnDx), p(dg), p(dbeta), p(bnIn), p(bnY), p(dy), p(mean), p(inv), p(gamma))
+	})
+	for _, c := range []struct {
+		what string
+		p    pair
+	}{{"bn+relu y", bnY}, {"bn mean", mean}, {"bn invStd", inv}, {"bn running mean", rm}, {"bn running var", rv}, {"bn+relu dx", bnDx}, {"bn dgamma", dg}, {"bn dbeta", dbeta}} {
+		h.check(c.what, c.p)
+	}
+	h.run("batchnorm eval, unfused", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.BatchNormEval(p(bnY), p(bnIn), p(gamma), p(beta), p(rm), p(rv), bn); err != nil {
+			return err
+		}
+		if err := b.BatchNormTrain(p(y), p(mean), p(inv), p(bnIn), p(gamma), p(beta), p(rm), p(rv), bn); err != nil {
+			return err
+		}
+		return b.BatchNormBackward(p(bnDx), p(dg), p(dbeta), p(bnIn), p(dy), p(mean), p(inv), p(gamma))
+	})
+	h.check("bn eval y", bnY)
+	h.check("bn train y", y)
+	h.check("bn dx", bnDx)
+	h.check("bn dgamma (unfused)", dg)
+
+	pooled := h.act(ops.Shape{2, 5, 3, 3}, 0)
+	dpool := h.act(ops.Shape{2, 5, 3, 3}, 1)
+	h.run("maxpool", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.MaxPool2D(p(pooled), p(bnIn), 2); err != nil {
+			return err
+		}
+		return b.MaxPool2DBackward(p(bnDx), p(bnIn), p(dpool), 2)
+	})
+	h.check("maxpool y", pooled)
+	h.check("maxpool dx", bnDx)
+
+	sum := h.act(ops.Shape{2, 5, 7, 7}, 0)
+	h.run("elementwise", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.Add(p(sum), p(bnIn), p(dy)); err != nil {
+			return err
+		}
+		if err := b.Add(p(dy), p(dy), p(bnIn)); err != nil { // in place
+			return err
+		}
+		if err := b.ReLU(p(y), p(bnIn)); err != nil {
+			return err
+		}
+		if err := b.ReLUBackward(p(bnDx), p(y), p(sum)); err != nil {
+			return err
+		}
+		if err := b.Scale(p(bnY), p(sum), 0.125); err != nil {
+			return err
+		}
+		return b.Copy(p(pooled), p(dpool))
+	})
+	h.check("add", sum)
+	h.check("add in place", dy)
+	h.check("relu", y)
+	h.check("relu backward", bnDx)
+	h.check("scale", bnY)
+	h.check("copy", pooled)
+
+	flat, _ := ops.Reshape(pooled.g, ops.Shape{2, 45})
+	flatC, _ := ops.Reshape(pooled.c, ops.Shape{2, 45})
+	fx := pair{flat, flatC}
+	lw, lb := h.f32(ops.Shape{10, 45}, 0.3), h.f32(ops.Shape{10}, 0.3)
+	logits, dlogits := h.f32(ops.Shape{2, 10}, 0), h.f32(ops.Shape{2, 10}, 1)
+	ldw, ldb := h.f32(ops.Shape{10, 45}, 0), h.f32(ops.Shape{10}, 0)
+	h.run("linear", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.Linear(p(logits), p(fx), p(lw), p(lb)); err != nil {
+			return err
+		}
+		return b.LinearBackward(p(fx), p(ldw), p(ldb), p(fx), p(lw), p(dlogits))
+	})
+	h.check("linear logits (f32)", logits)
+	h.check("linear dw", ldw)
+	h.check("linear dx", fx)
+	if h.g.HalfStorage(logits.g) {
+		t.Error("a float32 tensor reports half storage")
+	}
+}
+
+// A half tensor where an operation takes float32 only is an error naming
+// the binding, not a misread.
+func TestHalfWhereF32Only(t *testing.T) {
+	h := newHalfCase(t)
+	logits := h.act(ops.Shape{2, 3}, 1)
+	pred, err := h.g.Alloc(ops.I32, ops.Shape{2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = h.g.Argmax(pred, logits.g)
+	if err == nil {
+		err = h.g.Sync()
+	}
+	if err == nil || !strings.Contains(err.Error(), "float32 only") {
+		t.Fatalf("argmax of half logits: err = %v, want a float32-only error", err)
+	}
+}
