@@ -62,6 +62,9 @@ type Context struct {
 	// draws the same ones.
 	Seed uint32
 	Step uint32
+	// LossScale is the gradient of the loss that Backward starts from
+	// (0 means 1): the dynamic loss scale of binary16 activations.
+	LossScale float32
 
 	tape []node
 	// owned holds the tensors of the pass in allocation order; the first
@@ -267,7 +270,11 @@ func (c *Context) Backward(loss *Var) error {
 	if err != nil {
 		return err
 	}
-	if err := c.B.Fill(g, 1); err != nil {
+	seed := c.LossScale
+	if seed == 0 {
+		seed = 1
+	}
+	if err := c.B.Fill(g, seed); err != nil {
 		return err
 	}
 	if err := c.commit(loss, g); err != nil {
