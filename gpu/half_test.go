@@ -334,3 +334,61 @@ func TestHalfWhereF32Only(t *testing.T) {
 		t.Fatalf("argmax of half logits: err = %v, want a float32-only error", err)
 	}
 }
+
+// The rest of the kernels that take half tensors: dropout, fill, a
+// convolution long enough in its reduction to be split (split-K sums
+// into a half output) and, with a storage binding cap of 4 KiB, the
+// operations that then run in slices of images or elements, whose
+// offsets into a half tensor count 2-byte elements.
+func TestHalfOpsMatchCPUSplit(t *testing.T) {
+	h := newHalfCase(t)
+	x := h.act(ops.Shape{2, 3, 7, 7}, 2)
+	y := h.act(ops.Shape{2, 3, 7, 7}, 0)
+	dy := h.act(ops.Shape{2, 3, 7, 7}, 1)
+	spec := ops.DropoutSpec{P: 0.3, Seed: 7, Step: 3}
+	h.run("dropout", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.Dropout(p(y), p(x), spec); err != nil {
+			return err
+		}
+		return b.DropoutBackward(p(dy), p(dy), spec)
+	})
+	h.check("dropout y", y)
+	h.check("dropout dx", dy)
+	h.run("fill", func(b ops.Backend, p func(pair) *ops.Tensor) error { return b.Fill(p(y), -0.3) })
+	h.check("fill", y)
+
+	conv := ops.ConvSpec{Stride: 1, Padding: 1}
+	deep := h.act(ops.Shape{2, 64, 4, 4}, 1)
+	w := h.f32(ops.Shape{8, 64, 3, 3}, 0.1)
+	out := h.act(ops.Shape{2, 8, 4, 4}, 0)
+	h.run("conv2d, split-K", func(b ops.Backend, p func(pair) *ops.Tensor) error { return b.Conv2D(p(out), p(deep), p(w), nil, conv) })
+	h.check("conv2d y, split-K", out)
+
+	h.g.testBindCap = 4 << 10
+	defer func() { h.g.testBindCap = 0 }()
+	big := h.act(ops.Shape{6, 8, 8, 8}, 2) // 1 KiB per image as half: 6 KiB, bound in slices
+	w2 := h.f32(ops.Shape{8, 8, 3, 3}, 0.3)
+	bias := h.f32(ops.Shape{8}, 0.3)
+	bigY := h.act(ops.Shape{6, 8, 8, 8}, 0)
+	bigDy := h.act(ops.Shape{6, 8, 8, 8}, 1)
+	dw, db := h.f32(ops.Shape{8, 8, 3, 3}, 0), h.f32(ops.Shape{8}, 0)
+	sum := h.act(ops.Shape{6, 8, 8, 8}, 0)
+	pooled := h.act(ops.Shape{6, 8, 4, 4}, 0)
+	h.run("sliced operations", func(b ops.Backend, p func(pair) *ops.Tensor) error {
+		if err := b.Conv2D(p(bigY), p(big), p(w2), p(bias), conv); err != nil {
+			return err
+		}
+		if err := b.Conv2DBackwardFilter(p(dw), p(db), p(big), p(bigDy), conv); err != nil {
+			return err
+		}
+		if err := b.Add(p(sum), p(big), p(bigDy)); err != nil {
+			return err
+		}
+		return b.MaxPool2D(p(pooled), p(big), 2)
+	})
+	h.check("sliced conv2d y", bigY)
+	h.check("sliced conv2d dw", dw)
+	h.check("sliced conv2d db", db)
+	h.check("sliced add", sum)
+	h.check("sliced maxpool", pooled)
+}
