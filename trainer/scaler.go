@@ -17,9 +17,11 @@ import (
 // non-finite guard) and halves the scale, and 2000 finite steps in a row
 // double it. notes/precision-f16.md has the measurement that asks for it.
 //
-// The check runs on the device: probe = sum over every gradient element
-// of 0·g (a 1 x n product with zeros), NaN exactly when some g is not
-// finite, added to the step's guard. The host reads the probe back with
+// The check runs on the device: probe = the sum of every gradient
+// element (LinearBackward's bias gradient of the flat gradient viewed as
+// n rows of one output: one reduction, no product), not finite exactly
+// when some element is not (the unscaled gradients are far too small for
+// a finite sum to overflow), added to the step's guard. The host reads the probe back with
 // the loss, so a pipelined run updates the scale when it reads a step,
 // after the next step was recorded with the old scale (GradScaler updates
 // it before the next step): a burst of overflow costs one more skipped
@@ -39,9 +41,9 @@ type lossScaler struct {
 	good    int // finite steps since the scale last changed
 	skipped int // steps skipped for a non-finite gradient
 
-	grad         *ops.Tensor // the flat gradient viewed as [1, n]
-	zeros, probe *ops.Tensor // [1, n] zeros; [1, 1] the probe
-	guard        *ops.Tensor // [1]: the sticky flag + this step's probe
+	grad     *ops.Tensor // the flat gradient viewed as [n, 1]
+	w, probe *ops.Tensor // [1, 1], unused by the reduction; [1] the probe
+	guard    *ops.Tensor // [1]: the sticky flag + this step's probe
 }
 
 // newLossScaler returns a scaler over the flat gradient grad of backend b.
@@ -52,13 +54,13 @@ func newLossScaler(b ops.Backend, grad *ops.Tensor) (*lossScaler, error) {
 	n := grad.Numel()
 	s := &lossScaler{scale: LossScaleInit}
 	var err error
-	if s.grad, err = ops.Reshape(grad, ops.Shape{1, n}); err != nil {
+	if s.grad, err = ops.Reshape(grad, ops.Shape{n, 1}); err != nil {
 		return nil, err
 	}
-	if s.zeros, err = b.Alloc(ops.F32, ops.Shape{1, n}); err != nil {
+	if s.w, err = b.Alloc(ops.F32, ops.Shape{1, 1}); err != nil {
 		return nil, err
 	}
-	if s.probe, err = b.Alloc(ops.F32, ops.Shape{1, 1}); err != nil {
+	if s.probe, err = b.Alloc(ops.F32, ops.Shape{1}); err != nil {
 		return nil, err
 	}
 	if s.guard, err = b.Alloc(ops.F32, ops.Shape{1}); err != nil {
@@ -74,14 +76,10 @@ func (s *lossScaler) afterBackward(b ops.Backend, flag *ops.Tensor) (*ops.Tensor
 	if err := b.Scale(s.grad, s.grad, float32(1/s.scale)); err != nil {
 		return nil, nil, err
 	}
-	if err := b.Linear(s.probe, s.zeros, s.grad, nil); err != nil {
+	if err := b.LinearBackward(nil, nil, s.probe, s.grad, s.w, s.grad); err != nil {
 		return nil, nil, err
 	}
-	probe, err := ops.Reshape(s.probe, ops.Shape{1})
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := b.Add(s.guard, flag, probe); err != nil {
+	if err := b.Add(s.guard, flag, s.probe); err != nil {
 		return nil, nil, err
 	}
 	f, err := ops.ReadAsync(b, s.probe)
@@ -107,7 +105,7 @@ func (s *lossScaler) update(finite bool) {
 
 // free returns the scaler's tensors to b.
 func (s *lossScaler) free(b ops.Backend) {
-	for _, t := range []*ops.Tensor{s.zeros, s.probe, s.guard} {
+	for _, t := range []*ops.Tensor{s.w, s.probe, s.guard} {
 		b.Free(t)
 	}
 }
