@@ -77,13 +77,7 @@ func (g *Backend) Precision() string {
 // gradient: stored as binary16 when the backend was opened with
 // Precision "f16", else as Alloc's. It implements ops.ActBackend.
 func (g *Backend) AllocAct(shape ops.Shape) (*ops.Tensor, error) {
-	t, err := g.Alloc(ops.F32, shape)
-	if err != nil || !g.half {
-		return t, err
-	}
-	b := t.Storage().(*buffer)
-	b.half = true
-	return t, nil
+	return g.alloc(ops.F32, shape, g.half)
 }
 
 // HalfActs reports whether AllocAct stores binary16.

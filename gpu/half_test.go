@@ -392,3 +392,24 @@ func TestHalfOpsMatchCPUSplit(t *testing.T) {
 	h.check("sliced add", sum)
 	h.check("sliced maxpool", pooled)
 }
+
+// A half tensor takes half the memory of a float32 one.
+func TestHalfAllocSize(t *testing.T) {
+	h := newHalfCase(t)
+	before, _ := h.g.MemoryStats()
+	a, err := h.g.AllocAct(ops.Shape{3, 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mid, _ := h.g.MemoryStats()
+	f, err := h.g.Alloc(ops.F32, ops.Shape{3, 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, _ := h.g.MemoryStats()
+	if half, full := mid-before, after-mid; half != 6144 || full != 12032 {
+		t.Errorf("3000 elements: %d bytes as half, %d as float32; want 6144 and 12032 (multiples of 256)", half, full)
+	}
+	h.g.Free(a)
+	h.g.Free(f)
+}
