@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/wgtrain/wgtrain/evalkit"
 )
 
 // A --precision other than f32 or f16 is a usage error naming the flag on
@@ -86,4 +89,43 @@ func TestPrecisionRecordedAndResumed(t *testing.T) {
 	if p := readPrecision(t, half); p != "f16" {
 		t.Errorf("the resumed run recorded precision %v, want f16", p)
 	}
+}
+
+// predict --precision f16 writes the logits that predict in f32 writes,
+// within binary16's rounding of the activations: 2% of the largest
+// logit's magnitude (measured: 0.04%).
+func TestPredictHalf(t *testing.T) {
+	needFashionMNIST(t)
+	needWebGPU(t)
+	dir := t.TempDir()
+	logdir := filepath.Join(dir, "run")
+	if code, _, errOut := wgtrain(smallRun(logdir, "--epochs", "1")...); code != 0 {
+		t.Fatalf("train: exit %d: %s", code, errOut)
+	}
+	preds := map[string]*evalkit.Predictions{}
+	for _, p := range []string{"f32", "f16"} {
+		out := filepath.Join(dir, p+".csv")
+		code, _, errOut := wgtrain("predict", "--checkpoint", filepath.Join(logdir, "checkpoints", "best.safetensors"),
+			"--split", "test", "--limit", "32", "--backend", "webgpu", "--precision", p, "--out", out)
+		if code != 0 {
+			t.Fatalf("predict --precision %s: exit %d: %s", p, code, errOut)
+		}
+		var err error
+		if preds[p], err = evalkit.ReadPredictions(out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, b := preds["f32"].Logits, preds["f16"].Logits
+	if len(a) != len(b) || len(a) == 0 {
+		t.Fatalf("%d logits in f32, %d in f16", len(a), len(b))
+	}
+	top, worst := 0.0, 0.0
+	for i := range a {
+		top = max(top, math.Abs(float64(a[i])))
+		worst = max(worst, math.Abs(float64(a[i]-b[i])))
+	}
+	if !(worst <= 0.02*top) {
+		t.Errorf("f16 logits differ from f32 ones by up to %g; the largest is %g", worst, top)
+	}
+	t.Logf("largest logit %g, largest f16-f32 difference %g", top, worst)
 }
