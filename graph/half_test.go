@@ -57,7 +57,7 @@ func TestMeasureHalfUnderflow(t *testing.T) {
 	}
 	ds, err := datasets.Load("fashion-mnist", "/usr/share/datasets/fashion-mnist", datasets.LoadOptions{})
 	if err != nil {
-		t.Skipf("no Fashion-MNIST: %v", err)
+		citest.Missing(t, "Fashion-MNIST", err.Error())
 	}
 	g, err := gpu.New(gpu.Options{Precision: gpu.PrecisionF16})
 	if err != nil {

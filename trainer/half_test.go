@@ -28,7 +28,7 @@ const (
 func fashionBatches(t *testing.T, n int) []trainer.Batch {
 	ds, err := datasets.Load("fashion-mnist", "/usr/share/datasets/fashion-mnist", datasets.LoadOptions{})
 	if err != nil {
-		t.Skipf("no Fashion-MNIST: %v", err)
+		citest.Missing(t, "Fashion-MNIST", err.Error())
 	}
 	const batch, size = 32, 32
 	tr := ds.Train
