@@ -25,6 +25,14 @@ var (
 	// FiniteDiffTol compares an analytic gradient with central finite
 	// differences of the backend's float32 forward.
 	FiniteDiffTol = Tolerance{RTol: 1e-2, ATol: 1e-3}
+	// HalfTol compares an operation whose activations are stored as
+	// binary16 (the WebGPU backend's --precision f16) with the CPU
+	// backend's float32 result on the same binary16-rounded inputs, both
+	// divided by the larger of 1 and the largest magnitude of the CPU
+	// result: two binary16 roundings apart (the output's, 2^-11
+	// relative, and the conversion's own, which may truncate) plus the
+	// float32 accumulation order, relative to the tensor's scale.
+	HalfTol = Tolerance{RTol: 1e-3, ATol: 1e-3}
 )
 
 // exact is the tolerance of operations that must reproduce their inputs

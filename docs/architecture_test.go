@@ -100,6 +100,7 @@ func TestOperationTable(t *testing.T) {
 		"gpu/backend.go": true, "gpu/device.go": true, "gpu/buffer.go": true, "gpu/transfer.go": true, "gpu/pipeline.go": true,
 		"gpu/params.go": true, "gpu/record.go": true, "gpu/select.go": true, "gpu/doc.go": true, "gpu/limits.go": true, "gpu/split.go": true,
 		"gpu/profile.go": true, "gpu/profile_record.go": true, "gpu/sync.go": true, "gpu/view.go": true, "gpu/callback.go": true, "gpu/callback_c.go": true,
+		"gpu/half.go":               true,
 		"shaders/include/tree.wgsl": true,
 		"conformance/doc.go":        true, "conformance/suite.go": true, "conformance/tolerance.go": true, "conformance/env.go": true,
 		"conformance/finitediff.go": true, "conformance/errors.go": true, "conformance/golden.go": true, "conformance/golden_resnet9.go": true,

@@ -49,19 +49,27 @@ type Backend struct {
 	counts SyncCounts           // read-backs, polls, drains (see SyncCounts)
 
 	testBindCap uint64 // tests: a storage binding cap below the device's, 0 = none (split.go)
+	half        bool   // AllocAct stores binary16 (Options.Precision "f16", half.go)
 }
 
-var _ ops.AsyncBackend = (*Backend)(nil)
+var (
+	_ ops.AsyncBackend = (*Backend)(nil)
+	_ ops.ActBackend   = (*Backend)(nil)
+)
 
 // New opens the best adapter (see Options) and returns a backend on it.
 // With no usable adapter the error wraps ErrNoAdapter and lists what
 // WebGPU found.
 func New(o Options) (*Backend, error) {
+	if err := CheckPrecision(o.Precision); err != nil {
+		return nil, fmt.Errorf("gpu: %w", err)
+	}
 	d, err := open(o)
 	if err != nil {
 		return nil, err
 	}
 	return &Backend{
+		half:    o.Precision == PrecisionF16,
 		d:       d,
 		modules: map[string]*module{},
 		pipes:   map[string]*pipeline{},
@@ -175,7 +183,7 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 		if r, _ := b.root(); b.freed || r.freed {
 			return nil, opErr(op, "%s was used after Free", t)
 		}
-		if n, err := t.Shape().NumelChecked(); err != nil || uint64(n) > b.cap/4 {
+		if n, err := t.Shape().NumelChecked(); err != nil || uint64(n) > b.cap/b.esize() {
 			return nil, opErr(op, "%s is larger than its storage", t)
 		}
 		out[i] = b
@@ -188,6 +196,11 @@ func (g *Backend) bufs(op string, ts ...*ops.Tensor) ([]*buffer, error) {
 // one larger than the device's largest buffer (a tensor larger than one
 // storage binding is bound in slices: split.go).
 func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
+	return g.alloc(dtype, shape, false)
+}
+
+// alloc is Alloc, of binary16 storage when half (AllocAct, half.go).
+func (g *Backend) alloc(dtype ops.DType, shape ops.Shape, half bool) (*ops.Tensor, error) {
 	if !shape.Valid() {
 		return nil, opErr("alloc", "shape %s has a non-positive extent", shape)
 	}
@@ -203,13 +216,18 @@ func (g *Backend) Alloc(dtype ops.DType, shape ops.Shape) (*ops.Tensor, error) {
 	if err != nil { // (not a negative extent: Valid said so)
 		return nil, opErr("alloc", "%s%s has more elements than an int can count", dtype, shape)
 	}
-	if limit := g.maxBufferSize(); uint64(n) > limit/4 {
-		return nil, opErr("alloc", "%s%s needs %d bytes, more than the device's largest buffer (%d bytes under the %q limits): use a smaller batch", dtype, shape, 4*uint64(n), limit, g.d.set)
+	es := uint64(4)
+	if half {
+		es = 2
 	}
-	b, err := g.get(4 * uint64(n))
+	if limit := g.maxBufferSize(); uint64(n) > limit/es {
+		return nil, opErr("alloc", "%s%s needs %d bytes, more than the device's largest buffer (%d bytes under the %q limits): use a smaller batch", dtype, shape, es*uint64(n), limit, g.d.set)
+	}
+	b, err := g.get(bytesFor(es, n))
 	if err != nil {
 		return nil, opErr("alloc", "%s%s: %v", dtype, shape, err)
 	}
+	b.half = half
 	t := ops.NewTensor(g, dtype, shape, b)
 	b.owner = t
 	return t, nil

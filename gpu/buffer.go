@@ -16,6 +16,7 @@ type buffer struct {
 	freed    bool
 	needZero bool   // pooled and not yet written since Alloc
 	gen      uint64 // the submission that last used it
+	half     bool   // binary16 elements, two to a word (half.go)
 	// base, for a view (view.go), is the buffer the view lies in, from
 	// byte off; the view's own fields other than cap are unused.
 	base *buffer

@@ -37,7 +37,7 @@ func (g *Backend) Conv2D(y, x, w, b *ops.Tensor, s ops.ConvSpec) error {
 			op: op, key: "conv2d:forward",
 			m: ws[0], n: nb * oh * ow, k: ws[1] * ws[2] * ws[3],
 			conv: conv,
-			dst:  bs[0], dstOff: 4 * uint64(b0*yi), numel: nb * yi,
+			dst:  bs[0], dstOff: bs[0].esize() * uint64(b0*yi), numel: nb * yi,
 			a: in(bs[2], w.Numel()), b: in(bs[1], x.Numel()).slice(b0*xi, nb*xi),
 			bias: bs[3], bdiv: oh * ow, bmod: ws[0],
 		})
@@ -65,7 +65,7 @@ func (g *Backend) Conv2DBackwardData(dx, dy, w *ops.Tensor, s ops.ConvSpec) erro
 			op: op, key: "conv2d:backward_data",
 			m: xs[1], n: nb * xs[2] * xs[3], k: ws[0] * ws[2] * ws[3],
 			conv: conv,
-			dst:  bs[0], dstOff: 4 * uint64(b0*xi), numel: nb * xi,
+			dst:  bs[0], dstOff: bs[0].esize() * uint64(b0*xi), numel: nb * xi,
 			a: in(bs[2], w.Numel()), b: in(bs[1], dy.Numel()).slice(b0*yi, nb*yi),
 		})
 	})

@@ -87,6 +87,11 @@ type Options struct {
 	// on an adapter that offers no more). Empty defers to the environment
 	// variable WGTRAIN_GPU_LIMITS (LimitsEnv), else "adapter".
 	Limits string
+
+	// Precision is the storage of activations and their gradients:
+	// "f32" (or empty) or "f16", binary16 two to a word with f32
+	// arithmetic in every shader (half.go). Any adapter can run it.
+	Precision string
 }
 
 func init() {

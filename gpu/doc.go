@@ -47,7 +47,9 @@
 // by the operations over them), params.go (the Go struct of every shader's
 // parameter block and the check that it matches the shader's struct P),
 // record.go (the command recorder: dispatches, the parameter arena,
-// submissions), select.go (Select), and profile.go with
+// submissions), select.go (Select), half.go (binary16 storage of
+// activations for Options.Precision "f16": AllocAct, and the shader
+// variants that read and write it), and profile.go with
 // profile_record.go (StartProfile, ProfileMark, StopProfile: each
 // command's FLOPs, bytes and timestamps, by kernel family, for wgtrain
 // bench --profile; the recorder calls them only while a profile runs).

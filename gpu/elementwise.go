@@ -27,7 +27,7 @@ func (g *Backend) elementwise(op, key string, n int, params flatParams, bufs ...
 		part := make([]binding, len(bufs))
 		for i, b := range bufs {
 			part[i] = b
-			if b.size == 4*uint64(n) {
+			if b.n == n {
 				part[i] = b.slice(first, count)
 			}
 		}

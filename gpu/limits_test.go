@@ -127,7 +127,7 @@ func TestDefaultLimitsDevice(t *testing.T) {
 		}
 		for _, m := range wgslEntry.FindAllStringSubmatch(src, -1) {
 			entries++
-			if _, err := g.pipelineFor(name + ":" + m[1]); err != nil {
+			if _, err := g.pipelineFor(name+":"+m[1], 0); err != nil {
 				t.Errorf("under the default limits: %v", err)
 			}
 		}

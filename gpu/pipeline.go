@@ -59,13 +59,19 @@ func layoutOf(file, src string) (int, error) {
 	return n, nil
 }
 
-// moduleFor compiles a shader file and its layout once.
-func (g *Backend) moduleFor(file string) (*module, error) {
-	if m, ok := g.modules[file]; ok {
+// moduleFor compiles a shader file and its layout once per variant: half
+// is the bit set of its storage bindings that hold binary16 elements
+// (half.go).
+func (g *Backend) moduleFor(file string, half uint32) (*module, error) {
+	mkey := variantKey(file, half)
+	if m, ok := g.modules[mkey]; ok {
 		return m, nil
 	}
 	src, err := shaders.Source(file)
 	if err != nil {
+		return nil, err
+	}
+	if src, err = variantSource(file, src, half); err != nil {
 		return nil, err
 	}
 	n, err := layoutOf(file, src)
@@ -108,23 +114,33 @@ func (g *Backend) moduleFor(file string) (*module, error) {
 		return nil, fmt.Errorf("gpu: pipeline layout of %s.wgsl: %w", file, err)
 	}
 	m := &module{m: sm, bgl: bgl, pl: pl, storage: n}
-	g.modules[file] = m
+	g.modules[mkey] = m
 	return m, nil
 }
 
+// variantKey names a module or pipeline variant: key itself for the
+// all-f32 one, else key#half in hexadecimal.
+func variantKey(key string, half uint32) string {
+	if half == 0 {
+		return key
+	}
+	return fmt.Sprintf("%s#%x", key, half)
+}
+
 // pipelineFor returns the cached pipeline of "file" (entry point main) or
-// "file:entry", compiling it on first use. Compilation costs
-// milliseconds to hundreds of milliseconds, so each entry point is
-// compiled once per backend.
-func (g *Backend) pipelineFor(key string) (*pipeline, error) {
-	if p, ok := g.pipes[key]; ok {
+// "file:entry" for the variant half (see moduleFor), compiling it on
+// first use. Compilation costs milliseconds to hundreds of milliseconds,
+// so each entry point is compiled once per backend and variant.
+func (g *Backend) pipelineFor(key string, half uint32) (*pipeline, error) {
+	pkey := variantKey(key, half)
+	if p, ok := g.pipes[pkey]; ok {
 		return p, nil
 	}
 	file, entry, ok := strings.Cut(key, ":")
 	if !ok {
 		entry = "main"
 	}
-	m, err := g.moduleFor(file)
+	m, err := g.moduleFor(file, half)
 	if err != nil {
 		return nil, err
 	}
@@ -137,6 +153,6 @@ func (g *Backend) pipelineFor(key string) (*pipeline, error) {
 		return nil, fmt.Errorf("gpu: create pipeline %s: %w", key, err)
 	}
 	p := &pipeline{name: key, file: file, p: cp, layout: m.bgl, storage: m.storage}
-	g.pipes[key] = p
+	g.pipes[pkey] = p
 	return p, nil
 }

@@ -27,7 +27,7 @@ func TestEveryShaderCompiles(t *testing.T) {
 		}
 		for _, m := range entry.FindAllStringSubmatch(src, -1) {
 			key := name + ":" + m[1]
-			if _, err := g.pipelineFor(key); err != nil {
+			if _, err := g.pipelineFor(key, 0); err != nil {
 				t.Errorf("%s: %v", key, err)
 			}
 			n++

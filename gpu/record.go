@@ -29,20 +29,35 @@ type binding struct {
 	buf   *buffer
 	off   uint64 // bytes, a multiple of the storage offset alignment
 	size  uint64
+	n     int  // elements
 	write bool // the dispatch overwrites the whole range
+	half  bool // binary16 elements (half.go): the shader's variant
 }
 
 // in binds a tensor the shader reads (or reads and updates in place); a
 // view is bound at its offset in the buffer it lies in.
 func in(b *buffer, numel int) binding {
 	r, off := b.root()
-	return binding{buf: r, off: off, size: 4 * uint64(numel)}
+	return binding{buf: r, off: off, size: bytesFor(b.esize(), numel), n: numel, half: r.half}
 }
 
 // out binds a tensor the shader overwrites element by element.
 func out(b *buffer, numel int) binding {
-	r, off := b.root()
-	return binding{buf: r, off: off, size: 4 * uint64(numel), write: true}
+	bd := in(b, numel)
+	bd.write = true
+	return bd
+}
+
+// halfMask returns the bit set of the bindings (bit k: binding k) that
+// hold binary16 elements.
+func halfMask(bufs []binding) uint32 {
+	var m uint32
+	for i, b := range bufs {
+		if b.half {
+			m |= 1 << (i + 1)
+		}
+	}
+	return m
 }
 
 // encoder returns the open command encoder, creating one when needed.
@@ -176,7 +191,7 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 	if max(wx, wy) > g.d.limits.MaxComputeWorkgroupsPerDimension {
 		return fmt.Errorf("gpu: %s: dispatch of %d x %d workgroups exceeds the adapter's %d per dimension", op, wx, wy, g.d.limits.MaxComputeWorkgroupsPerDimension)
 	}
-	p, err := g.pipelineFor(key)
+	p, err := g.pipelineFor(key, halfMask(bufs))
 	if err != nil {
 		return fmt.Errorf("gpu: %s: %w", op, err)
 	}
@@ -261,8 +276,9 @@ func (g *Backend) dispatch(op, key string, params any, wx, wy uint32, flops floa
 func (g *Backend) zero(b *buffer) error {
 	n := int(b.cap / 4)
 	b.needZero = false
+	words := binding{buf: b, size: b.cap, n: n, write: true} // as f32 words, half or not
 	return g.flatChunks(n, func(first, count int) error {
-		return g.dispatchFlat("zero", "elementwise_fill", count, 256, 0, &fillParams{}, out(b, n).slice(first, count))
+		return g.dispatchFlat("zero", "elementwise_fill", count, 256, 0, &fillParams{}, words.slice(first, count))
 	})
 }
 

@@ -18,15 +18,22 @@ import (
 // returned function releases the backend.
 func Select(name string, o Options, w io.Writer) (ops.Backend, func() error, error) {
 	none := func() error { return nil }
+	if err := CheckPrecision(o.Precision); err != nil {
+		return nil, none, fmt.Errorf("gpu: %w", err)
+	}
+	half := o.Precision == PrecisionF16
 	switch name {
 	case "cpu":
+		if half {
+			return nil, none, fmt.Errorf("precision f16 needs the WebGPU backend: the CPU backend stores activations as float32 only")
+		}
 		return ops.NewCPU(), none, nil
 	case "webgpu", "auto":
 		g, err := New(o)
 		if err == nil && (name == "webgpu" || !g.Adapter().Software()) {
 			if w != nil {
 				a := g.Adapter()
-				fmt.Fprintf(w, "wgtrain: using WebGPU on %s\n", a)
+				fmt.Fprintf(w, "wgtrain: using WebGPU on %s%s\n", a, map[bool]string{true: ", activations stored as f16"}[half])
 				if a.Software() {
 					fmt.Fprintf(w, "wgtrain: warning: %s is a software adapter: it runs the shaders on the CPU, many times slower than --backend cpu\n", a.Name)
 				}
@@ -39,6 +46,9 @@ func Select(name string, o Options, w io.Writer) (ops.Backend, func() error, err
 		}
 		if name == "webgpu" {
 			return nil, none, err
+		}
+		if half {
+			return nil, none, fmt.Errorf("precision f16 needs a WebGPU adapter, and auto chose the CPU backend: %w", err)
 		}
 		if w != nil {
 			fmt.Fprintf(w, "wgtrain: using the CPU backend: %v\n", err)

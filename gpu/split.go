@@ -33,22 +33,27 @@ func (g *Backend) offsetAlign() uint64 {
 	return max(256, uint64(g.d.limits.MinStorageBufferOffsetAlignment))
 }
 
-// slice returns the binding of numel float32s of b from element first.
+// slice returns the binding of numel elements of b from element first.
 func (b binding) slice(first, numel int) binding {
-	b.off += 4 * uint64(first)
-	b.size = 4 * uint64(numel)
+	es := uint64(4)
+	if b.half {
+		es = 2
+	}
+	b.off += es * uint64(first)
+	b.size = bytesFor(es, numel)
+	b.n = numel
 	return b
 }
 
 // flatChunks calls f over [0, n) in ranges [first, first+count) whose
-// bindings of 4-byte elements fit one binding and start aligned: once,
-// with all of it, when it fits.
+// bindings of 4-byte elements fit one binding and start aligned, for
+// 4-byte and 2-byte elements alike: once, with all of it, when it fits.
 func (g *Backend) flatChunks(n int, f func(first, count int) error) error {
 	per := int(g.bindCap() / 4)
 	if n <= per {
 		return f(0, n)
 	}
-	per -= per % int(g.offsetAlign()/4)
+	per -= per % int(g.offsetAlign()/2)
 	for first := 0; first < n; first += per {
 		if err := f(first, min(per, n-first)); err != nil {
 			return err
@@ -71,7 +76,8 @@ func (g *Backend) batchChunk(op string, n int, perImage ...int) (int, error) {
 			fits = false
 		}
 		per = min(per, int(limit/bytes))
-		q := align / gcd(bytes, align)
+		// Offsets aligned for 2-byte (half.go) and 4-byte elements.
+		q := align / gcd(bytes/2, align)
 		granule = granule / gcd(granule, q) * q
 	}
 	if fits {

@@ -67,8 +67,12 @@ func bytesOf[E float32 | int32](data []E) []byte {
 	return unsafe.Slice((*byte)(unsafe.Pointer(&data[0])), 4*len(data))
 }
 
-// Upload copies data into an F32 tensor.
+// Upload copies data into an F32 tensor (rounded to binary16 for a half
+// tensor, half.go).
 func (g *Backend) Upload(t *ops.Tensor, data []float32) error {
+	if g.HalfStorage(t) {
+		return g.upload("upload", t, ops.F32, packHalf(data), len(data))
+	}
 	return g.upload("upload", t, ops.F32, bytesOf(data), len(data))
 }
 
@@ -124,7 +128,7 @@ func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
 			return nil, err
 		}
 	}
-	size := 4 * uint64(t.Numel())
+	size := bytesFor(bs[0].esize(), t.Numel())
 	wb, err := g.staging(size)
 	if err != nil {
 		return nil, fmt.Errorf("gpu: %s: %w", op, err)
@@ -133,7 +137,7 @@ func (g *Backend) readBack(op string, t *ops.Tensor) (*Pending, error) {
 		return nil, fmt.Errorf("gpu: %s: %w", op, err)
 	}
 	b.gen = g.gen
-	p := &Pending{g: g, wb: wb, size: size, n: t.Numel(), what: op + " " + t.String(), dtype: t.DType()}
+	p := &Pending{g: g, wb: wb, size: size, n: t.Numel(), what: op + " " + t.String(), dtype: t.DType(), half: b.half}
 	g.staged = append(g.staged, p)
 	return p, nil
 }
@@ -186,6 +190,7 @@ type Pending struct {
 	err     error
 	what    string
 	dtype   ops.DType
+	half    bool // binary16 values, widened by Float32
 }
 
 // startMap asks for the mapping once the copy has been submitted in
@@ -282,6 +287,9 @@ func values[E float32 | int32](p *Pending, dt ops.DType) ([]E, error) {
 	defer p.g.mu.Unlock()
 	if err := p.wait(); err != nil {
 		return nil, err
+	}
+	if p.half {
+		return any(unpackHalf(p.data, p.n)).([]E), nil
 	}
 	out := make([]E, p.n)
 	copy(out, unsafe.Slice((*E)(unsafe.Pointer(&p.data[0])), p.n))

@@ -14,6 +14,9 @@ func (g *Backend) View(t *ops.Tensor, off int, shape ops.Shape) (*ops.Tensor, er
 		return nil, err
 	}
 	defer done()
+	if bs[0].half {
+		return nil, opErr(op, "%s is stored as binary16: views are of float32 tensors", t)
+	}
 	r, base := bs[0].root()
 	if r.needZero {
 		if err := g.zero(r); err != nil {

@@ -62,7 +62,7 @@ func (l *BatchNorm2d) Reset(b ops.Backend) error {
 // Forward normalizes x: with batch statistics (updating the running ones)
 // when training, with the running statistics otherwise.
 func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
-	y, err := c.newVar(x.Value.Shape(), true)
+	y, err := c.newAct(x.Value.Shape(), true)
 	if err != nil {
 		return nil, err
 	}
@@ -71,11 +71,11 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 		return y, layerErr(l.Name, "batchnorm_eval", err)
 	}
 	ch := l.Weight.Value.Shape()
-	mean, err := c.alloc(ops.F32, ch)
+	mean, err := c.alloc(ops.F32, ch, false)
 	if err != nil {
 		return nil, err
 	}
-	invStd, err := c.alloc(ops.F32, ch)
+	invStd, err := c.alloc(ops.F32, ch, false)
 	if err != nil {
 		return nil, err
 	}

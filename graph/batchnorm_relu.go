@@ -33,7 +33,7 @@ func fuseBNReLU(be ops.Backend, a, b Module) (*bnReLU, ops.BatchNormReLUBackend,
 // forward writes relu(batchnorm(x)) in one operation.
 func (l *bnReLU) forward(c *Context, f ops.BatchNormReLUBackend, x *Var) (*Var, error) {
 	bn := l.bn
-	y, err := c.newVar(x.Value.Shape(), true)
+	y, err := c.newAct(x.Value.Shape(), true)
 	if err != nil {
 		return nil, err
 	}
@@ -42,11 +42,11 @@ func (l *bnReLU) forward(c *Context, f ops.BatchNormReLUBackend, x *Var) (*Var, 
 		return y, layerErr(bn.Name, "batchnorm_relu_eval", err)
 	}
 	ch := bn.Weight.Value.Shape()
-	mean, err := c.alloc(ops.F32, ch)
+	mean, err := c.alloc(ops.F32, ch, false)
 	if err != nil {
 		return nil, err
 	}
-	invStd, err := c.alloc(ops.F32, ch)
+	invStd, err := c.alloc(ops.F32, ch, false)
 	if err != nil {
 		return nil, err
 	}

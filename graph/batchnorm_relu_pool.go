@@ -50,7 +50,7 @@ func (l *bnReLUPool) forward(c *Context, f ops.BatchNormReLUPoolBackend, x *Var)
 		return nil, layerErr(l.pool.Name, "maxpool2d", fmt.Errorf("input %v too small for kernel %d", x.Value, k))
 	}
 	pooled := ops.Shape{s[0], s[1], s[2] / k, s[3] / k}
-	y, err := c.newVar(pooled, true)
+	y, err := c.newAct(pooled, true)
 	if err != nil {
 		return nil, err
 	}
@@ -59,15 +59,15 @@ func (l *bnReLUPool) forward(c *Context, f ops.BatchNormReLUPoolBackend, x *Var)
 		return y, layerErr(bn.Name, "batchnorm_relu_pool_eval", err)
 	}
 	ch := bn.Weight.Value.Shape()
-	mean, err := c.alloc(ops.F32, ch)
+	mean, err := c.alloc(ops.F32, ch, false)
 	if err != nil {
 		return nil, err
 	}
-	invStd, err := c.alloc(ops.F32, ch)
+	invStd, err := c.alloc(ops.F32, ch, false)
 	if err != nil {
 		return nil, err
 	}
-	idx, err := c.alloc(ops.I32, pooled)
+	idx, err := c.alloc(ops.I32, pooled, false)
 	if err != nil {
 		return nil, err
 	}

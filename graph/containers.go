@@ -68,7 +68,7 @@ func (r *Residual) Forward(c *Context, x *Var) (*Var, error) {
 	if err != nil {
 		return nil, err
 	}
-	y, err := c.newVar(x.Value.Shape(), true)
+	y, err := c.newAct(x.Value.Shape(), true)
 	if err != nil {
 		return nil, err
 	}

@@ -36,7 +36,7 @@ func (l *Conv2d) Forward(c *Context, x *Var) (*Var, error) {
 	if oh < 1 || ow < 1 {
 		oh, ow = 1, 1 // let the op report the size error
 	}
-	y, err := c.newVar(ops.Shape{xs[0], ws[0], oh, ow}, true)
+	y, err := c.newAct(ops.Shape{xs[0], ws[0], oh, ow}, true)
 	if err != nil {
 		return nil, err
 	}

@@ -20,7 +20,7 @@ func (l *Dropout) Forward(c *Context, x *Var) (*Var, error) {
 		return x, nil
 	}
 	spec := ops.DropoutSpec{P: l.P, Seed: c.Seed + l.Salt, Step: c.Step}
-	y, err := c.newVar(x.Value.Shape(), true)
+	y, err := c.newAct(x.Value.Shape(), true)
 	if err != nil {
 		return nil, err
 	}

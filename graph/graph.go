@@ -62,6 +62,9 @@ type Context struct {
 	// draws the same ones.
 	Seed uint32
 	Step uint32
+	// LossScale is the gradient of the loss that Backward starts from
+	// (0 means 1): the dynamic loss scale of binary16 activations.
+	LossScale float32
 
 	tape []node
 	// owned holds the tensors of the pass in allocation order; the first
@@ -103,19 +106,27 @@ func (c *Context) Input(t *ops.Tensor) *Var { return c.wrap(t, false) }
 // when first allocated; a pass after Reset gets the same tensor back with
 // whatever the previous pass left in it, so the caller must write it whole.
 func (c *Context) Alloc(dt ops.DType, shape ops.Shape) (*ops.Tensor, error) {
-	return c.alloc(dt, shape)
+	return c.alloc(dt, shape, false)
 }
 
 // alloc returns the pass's next tensor: the previous pass's tensor at the
-// same position when its type and shape match, a new one otherwise.
-func (c *Context) alloc(dt ops.DType, shape ops.Shape) (*ops.Tensor, error) {
+// same position when its type, shape and storage match, a new one
+// otherwise. act asks for activation storage (ops.AllocAct: binary16
+// under the WebGPU backend's --precision f16).
+func (c *Context) alloc(dt ops.DType, shape ops.Shape, act bool) (*ops.Tensor, error) {
 	if c.nOwned < len(c.owned) {
-		if t := c.owned[c.nOwned]; t.DType() == dt && t.Shape().Equal(shape) {
+		if t := c.owned[c.nOwned]; t.DType() == dt && t.Shape().Equal(shape) && ops.HalfStorage(t) == (act && c.half()) {
 			c.nOwned++
 			return t, nil
 		}
 	}
-	t, err := c.B.Alloc(dt, slices.Clone(shape))
+	var t *ops.Tensor
+	var err error
+	if act {
+		t, err = ops.AllocAct(c.B, slices.Clone(shape))
+	} else {
+		t, err = c.B.Alloc(dt, slices.Clone(shape))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -160,13 +171,31 @@ func (c *Context) wrap(t *ops.Tensor, needsGrad bool) *Var {
 	return v
 }
 
-// newVar allocates an F32 output Var shaped like shape.
+// newVar allocates an F32 output Var shaped like shape, stored as
+// float32 (logits, losses).
 func (c *Context) newVar(shape ops.Shape, needsGrad bool) (*Var, error) {
-	t, err := c.alloc(ops.F32, shape)
+	t, err := c.alloc(ops.F32, shape, false)
 	if err != nil {
 		return nil, err
 	}
 	return c.wrap(t, needsGrad && c.Train), nil
+}
+
+// newAct allocates an activation Var shaped like shape, in the backend's
+// activation storage (ops.AllocAct).
+func (c *Context) newAct(shape ops.Shape, needsGrad bool) (*Var, error) {
+	t, err := c.alloc(ops.F32, shape, true)
+	if err != nil {
+		return nil, err
+	}
+	return c.wrap(t, needsGrad && c.Train), nil
+}
+
+// half reports whether the backend stores activations narrower than
+// float32.
+func (c *Context) half() bool {
+	a, ok := c.B.(ops.ActBackend)
+	return ok && a.HalfActs()
 }
 
 // paramVar wraps a parameter as a Var whose gradient lands in p.Grad.
@@ -183,7 +212,7 @@ func (c *Context) paramVar(p *Param) *Var {
 func (c *Context) gradTarget(v *Var) (*ops.Tensor, error) {
 	if !v.gradSet {
 		if v.grad == nil {
-			g, err := c.alloc(ops.F32, v.Value.Shape())
+			g, err := c.alloc(ops.F32, v.Value.Shape(), ops.HalfStorage(v.Value))
 			if err != nil {
 				return nil, err
 			}
@@ -191,7 +220,7 @@ func (c *Context) gradTarget(v *Var) (*ops.Tensor, error) {
 		}
 		return v.grad, nil
 	}
-	return c.alloc(ops.F32, v.Value.Shape())
+	return c.alloc(ops.F32, v.Value.Shape(), ops.HalfStorage(v.Value))
 }
 
 // commit records that t, from gradTarget(v), now holds a gradient of v.
@@ -257,7 +286,11 @@ func (c *Context) Backward(loss *Var) error {
 	if err != nil {
 		return err
 	}
-	if err := c.B.Fill(g, 1); err != nil {
+	seed := c.LossScale
+	if seed == 0 {
+		seed = 1
+	}
+	if err := c.B.Fill(g, seed); err != nil {
 		return err
 	}
 	if err := c.commit(loss, g); err != nil {

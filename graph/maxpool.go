@@ -19,7 +19,7 @@ func (l *MaxPool2d) Forward(c *Context, x *Var) (*Var, error) {
 	if len(s) != 4 || l.K < 1 || s[2] < l.K || s[3] < l.K {
 		return nil, layerErr(l.Name, "maxpool2d", fmt.Errorf("input %v too small for kernel %d", x.Value, l.K))
 	}
-	y, err := c.newVar(ops.Shape{s[0], s[1], s[2] / l.K, s[3] / l.K}, true)
+	y, err := c.newAct(ops.Shape{s[0], s[1], s[2] / l.K, s[3] / l.K}, true)
 	if err != nil {
 		return nil, err
 	}

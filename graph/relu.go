@@ -10,7 +10,7 @@ type ReLU struct {
 
 // Forward applies the rectifier.
 func (l *ReLU) Forward(c *Context, x *Var) (*Var, error) {
-	y, err := c.newVar(x.Value.Shape(), true)
+	y, err := c.newAct(x.Value.Shape(), true)
 	if err != nil {
 		return nil, err
 	}

@@ -16,6 +16,9 @@
 //   - GatherBackend (gather.go), the optional operation that builds a
 //     batch from a data set held on the device as bytes, with PackBytes
 //     and GatherDraw for its inputs;
+//   - ActBackend (precision.go), the optional activation storage narrower
+//     than float32 (the WebGPU backend's --precision f16), with AllocAct
+//     and HalfStorage, which fall back to float32 on other backends;
 //   - CPU (NewCPU), the pure-Go reference backend that all other backends
 //     are checked against, in cpu.go and cpu_<op>.go, with assembly fast
 //     paths on amd64 (cpu.go lists them).

@@ -22,7 +22,7 @@ fn eval(@builtin(global_invocation_id) id: vec3<u32>) {
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
         let inv = 1.0 / sqrt(b[c] + p.eps);
-        y[i] = (x[i] - a[c]) * (gamma[c] * inv) + beta[c];
+        y_st(i, (x_ld(i) - a[c]) * (gamma[c] * inv) + beta[c]);
     }
 }
 
@@ -42,7 +42,7 @@ fn eval_relu(@builtin(global_invocation_id) id: vec3<u32>) {
     if (i < p.n) {
         let c = (i / p.hw) % p.C;
         let inv = 1.0 / sqrt(b[c] + p.eps);
-        y[i] = relu((x[i] - a[c]) * (gamma[c] * inv) + beta[c]);
+        y_st(i, relu((x_ld(i) - a[c]) * (gamma[c] * inv) + beta[c]));
     }
 }
 
@@ -61,14 +61,14 @@ fn eval_relu_pool(@builtin(global_invocation_id) id: vec3<u32>) {
     let y0 = r / ow * p.k;
     let x0 = r % ow * p.k;
     let base = plane * p.hw;
-    var top = relu((x[base + y0 * p.w + x0] - a[c]) * g + beta[c]);
+    var top = relu((x_ld(base + y0 * p.w + x0) - a[c]) * g + beta[c]);
     for (var i = 0u; i < p.k; i++) {
         for (var j = 0u; j < p.k; j++) {
-            let v = relu((x[base + (y0 + i) * p.w + x0 + j] - a[c]) * g + beta[c]);
+            let v = relu((x_ld(base + (y0 + i) * p.w + x0 + j) - a[c]) * g + beta[c]);
             if (v > top || isNaN(v)) {
                 top = v;
             }
         }
     }
-    y[o] = top;
+    y_st(o, top);
 }

@@ -38,7 +38,7 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) 
     let f = part[stageAt(c)] * inv / m;
     for (var e = ch.start + t; e < ch.end; e += WG) {
         let k = at(c, e);
-        let xhat = (x[k] - mu) * inv;
-        dx[k] = f * (m * dy[k] - sumDy - xhat * sumDyXhat);
+        let xhat = (x_ld(k) - mu) * inv;
+        dx_st(k, f * (m * dy_ld(k) - sumDy - xhat * sumDyXhat));
     }
 }

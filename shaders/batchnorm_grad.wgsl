@@ -25,9 +25,9 @@ fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     var sdyx = 0.0;
     for (var e = ch.start + t; e < ch.end; e += WG) {
         let k = at(ch.c, e);
-        let g = dy[k];
+        let g = dy_ld(k);
         sdy += g;
-        sdyx += g * ((x[k] - mu) * inv);
+        sdyx += g * ((x_ld(k) - mu) * inv);
     }
     let sumDy = treeSum(t, sdy);
     let sumDyXhat = treeSum(t, sdyx);

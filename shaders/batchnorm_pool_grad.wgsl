@@ -28,7 +28,7 @@ fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     for (var e = ch.start + t; e < ch.end; e += WG) {
         let g = routed(ch.c, e);
         sdy += g;
-        sdyx += g * ((x[at(ch.c, e)] - mu) * inv);
+        sdyx += g * ((x_ld(at(ch.c, e)) - mu) * inv);
     }
     let sumDy = treeSum(t, sdy);
     let sumDyXhat = treeSum(t, sdyx);

@@ -28,11 +28,11 @@ fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     var sdyx = 0.0;
     for (var e = ch.start + t; e < ch.end; e += WG) {
         let k = at(ch.c, e);
-        let v = y[k];
-        let g = select(0.0, dy[k], v > 0.0 || (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
-        dx[k] = g;
+        let v = y_ld(k);
+        let g = select(0.0, dy_ld(k), v > 0.0 || (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
+        dx_st(k, g);
         sdy += g;
-        sdyx += g * ((x[k] - mu) * inv);
+        sdyx += g * ((x_ld(k) - mu) * inv);
     }
     let sumDy = treeSum(t, sdy);
     let sumDyXhat = treeSum(t, sdyx);

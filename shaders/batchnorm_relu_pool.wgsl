@@ -41,10 +41,10 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
         let x0 = r % ow * p.k;
         let base = (img * p.C + c) * p.hw;
         var best = 0u;
-        var top = relu((x[base + y0 * p.w + x0] - f.mu) * f.scale + f.shift);
+        var top = relu((x_ld(base + y0 * p.w + x0) - f.mu) * f.scale + f.shift);
         for (var i = 0u; i < p.k; i++) {
             for (var j = 0u; j < p.k; j++) {
-                let v = relu((x[base + (y0 + i) * p.w + x0 + j] - f.mu) * f.scale + f.shift);
+                let v = relu((x_ld(base + (y0 + i) * p.w + x0 + j) - f.mu) * f.scale + f.shift);
                 if (v > top || isNaN(v)) {
                     best = i * p.k + j;
                     top = v;
@@ -52,7 +52,7 @@ fn train(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
             }
         }
         let o = (img * p.C + c) * oh * ow + r;
-        y[o] = top;
+        y_st(o, top);
         idx[o] = select(-1, i32(best), top > 0.0 || isNaN(top));
     }
 }

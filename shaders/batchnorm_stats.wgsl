@@ -20,12 +20,12 @@ fn partial(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_inde
     let ch = chunkOf(wid);
     var s = 0.0;
     for (var e = ch.start + t; e < ch.end; e += WG) {
-        s += x[at(ch.c, e)];
+        s += x_ld(at(ch.c, e));
     }
     let m = treeSum(t, s) / f32(ch.end - ch.start);
     var q = 0.0;
     for (var e = ch.start + t; e < ch.end; e += WG) {
-        let d = x[at(ch.c, e)] - m;
+        let d = x_ld(at(ch.c, e)) - m;
         q += d * d;
     }
     let squares = treeSum(t, q);

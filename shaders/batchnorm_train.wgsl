@@ -26,7 +26,7 @@ fn apply(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index)
     let f = finish(ch, t);
     for (var e = ch.start + t; e < ch.end; e += WG) {
         let k = at(ch.c, e);
-        y[k] = (x[k] - f.mu) * f.scale + f.shift;
+        y_st(k, (x_ld(k) - f.mu) * f.scale + f.shift);
     }
 }
 
@@ -36,6 +36,6 @@ fn apply_relu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_i
     let f = finish(ch, t);
     for (var e = ch.start + t; e < ch.end; e += WG) {
         let k = at(ch.c, e);
-        y[k] = relu((x[k] - f.mu) * f.scale + f.shift);
+        y_st(k, relu((x_ld(k) - f.mu) * f.scale + f.shift));
     }
 }

@@ -56,14 +56,14 @@ fn column(kind: u32, j: u32) -> Column {
 // loadA returns A[i, k] (i < m, k < the split's end).
 fn loadA(kind: u32, i: u32, k: u32) -> f32 {
     if (kind == FORWARD) {
-        return a[i * p.k + k];
+        return a_ld(i * p.k + k);
     }
     if (kind == BACKWARD_DATA) {
         let khw = p.kh * p.kw;
-        return a[((k / khw) * p.c + i) * khw + k % khw];
+        return a_ld(((k / khw) * p.c + i) * khw + k % khw);
     }
     let ohw = p.oh * p.ow;
-    return a[((k / ohw) * p.m + i) * ohw + k % ohw];
+    return a_ld(((k / ohw) * p.m + i) * ohw + k % ohw);
 }
 
 // loadB returns B[k, col.j] (col.j < n, k < the split's end): the input
@@ -77,7 +77,7 @@ fn loadB(kind: u32, k: u32) -> f32 {
         let iy = col.y + i32(r / p.kw);
         let ix = col.x + i32(r % p.kw);
         if (iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w)) {
-            return b[col.base + (ci * p.h + u32(iy)) * p.w + u32(ix)];
+            return b_ld(col.base + (ci * p.h + u32(iy)) * p.w + u32(ix));
         }
         return 0.0;
     }
@@ -92,7 +92,7 @@ fn loadB(kind: u32, k: u32) -> f32 {
             let oy = u32(ty / s);
             let ox = u32(tx / s);
             if (oy < p.oh && ox < p.ow) {
-                return b[col.base + (o * p.oh + oy) * p.ow + ox];
+                return b_ld(col.base + (o * p.oh + oy) * p.ow + ox);
             }
         }
         return 0.0;
@@ -103,7 +103,7 @@ fn loadB(kind: u32, k: u32) -> f32 {
     let iy = i32((pix / p.ow) * p.stride) + col.y;
     let ix = i32((pix % p.ow) * p.stride) + col.x;
     if (iy >= 0 && iy < i32(p.h) && ix >= 0 && ix < i32(p.w)) {
-        return b[((img * p.c + col.base) * p.h + u32(iy)) * p.w + u32(ix)];
+        return b_ld(((img * p.c + col.base) * p.h + u32(iy)) * p.w + u32(ix));
     }
     return 0.0;
 }

@@ -25,6 +25,6 @@ fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
         let keep = (mix32(p.key ^ (i + p.first)) >> 8u) >= p.threshold;
-        y[i] = select(0.0, x[i] * p.scale, keep);
+        y_st(i, select(0.0, x_ld(i) * p.scale, keep));
     }
 }

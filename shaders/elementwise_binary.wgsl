@@ -11,7 +11,7 @@ struct P { n: u32, row: u32 }
 fn add(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        d[i] = a[i] + b[i];
+        d_st(i, a_ld(i) + b_ld(i));
     }
 }
 
@@ -21,7 +21,7 @@ fn add(@builtin(global_invocation_id) id: vec3<u32>) {
 fn relu_backward(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        let y = a[i];
-        d[i] = select(0.0, b[i], y > 0.0 || (bitcast<u32>(y) & 0x7fffffffu) > 0x7f800000u);
+        let y = a_ld(i);
+        d_st(i, select(0.0, b_ld(i), y > 0.0 || (bitcast<u32>(y) & 0x7fffffffu) > 0x7f800000u));
     }
 }

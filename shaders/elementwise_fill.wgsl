@@ -8,6 +8,6 @@ struct P { n: u32, row: u32, v: f32 }
 fn main(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        t[i] = p.v;
+        t_st(i, p.v);
     }
 }

@@ -10,7 +10,7 @@ struct P { n: u32, row: u32, a: f32 }
 fn copy(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        y[i] = x[i];
+        y_st(i, x_ld(i));
     }
 }
 
@@ -18,7 +18,7 @@ fn copy(@builtin(global_invocation_id) id: vec3<u32>) {
 fn scale(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        y[i] = p.a * x[i];
+        y_st(i, p.a * x_ld(i));
     }
 }
 
@@ -29,7 +29,7 @@ fn scale(@builtin(global_invocation_id) id: vec3<u32>) {
 fn relu(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
     if (i < p.n) {
-        let v = x[i];
-        y[i] = select(0.0, v, v > 0.0 || (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u);
+        let v = x_ld(i);
+        y_st(i, select(0.0, v, v > 0.0 || (bitcast<u32>(v) & 0x7fffffffu) > 0x7f800000u));
     }
 }

@@ -20,7 +20,7 @@ fn stage(kind: u32, t: Tile, k0: u32, lid: u32) {
         let k = k0 + kl;
         var v = 0.0;
         if (i < p.m && k < t.ke) {
-            v = a[i * p.sam + k * p.sak];
+            v = a_ld(i * p.sam + k * p.sak);
         }
         sh[kl * p.tm + ml] = v;
     }
@@ -31,7 +31,7 @@ fn stage(kind: u32, t: Tile, k0: u32, lid: u32) {
         let k = k0 + kl;
         var v = 0.0;
         if (j < p.n && k < t.ke) {
-            v = b[k * p.sbk + j * p.sbn];
+            v = b_ld(k * p.sbk + j * p.sbn);
         }
         sh[TK * p.tm + kl * p.tn + nl] = v;
     }

@@ -28,7 +28,7 @@ fn split(@builtin(global_invocation_id) id: vec3<u32>) {
         // A pairwise tree over the splits (at most 64), in place.
         var t: array<f32, 64>;
         for (var s = 0u; s < p.splits; s++) {
-            t[s] = src[s * p.n + i];
+            t[s] = src_ld(s * p.n + i);
         }
         for (var w = 1u; w < p.splits; w *= 2u) {
             for (var s = 0u; s + w < p.splits; s += 2u * w) {
@@ -39,7 +39,7 @@ fn split(@builtin(global_invocation_id) id: vec3<u32>) {
         if (p.bias != 0u) {
             v += bias[(i / p.bdiv) % p.bmod];
         }
-        dst[i] = v;
+        dst_st(i, v);
     }
 }
 
@@ -56,13 +56,13 @@ fn bias_grad(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_in
         for (var q0 = lid; q0 < total; q0 += 16u * 256u) {
             var s = 0.0;
             for (var q = q0; q < min(total, q0 + 16u * 256u); q += 256u) {
-                s += src[((q / p.hw) * p.ch + o) * p.hw + q % p.hw];
+                s += src_ld(((q / p.hw) * p.ch + o) * p.hw + q % p.hw);
             }
             v += s;
         }
     }
     let sum = treeSum(lid, v);
     if (lid == 0u && o < p.ch) {
-        dst[o] = sum;
+        dst_st(o, sum);
     }
 }

@@ -17,11 +17,11 @@ fn isNaN(v: f32) -> bool {
 // of the window whose top-left corner is (y0, x0).
 fn argmax(base: u32, y0: u32, x0: u32) -> u32 {
     var best = y0 * p.w + x0;
-    var top = x[base + best];
+    var top = x_ld(base + best);
     for (var i = y0; i < y0 + p.k; i++) {
         for (var j = x0; j < x0 + p.k; j++) {
             let o = i * p.w + j;
-            let v = x[base + o];
+            let v = x_ld(base + o);
             if (v > top || isNaN(v)) {
                 best = o;
                 top = v;
@@ -42,7 +42,7 @@ fn forward(@builtin(global_invocation_id) id: vec3<u32>) {
     let plane = o / per;
     let r = o % per;
     let base = plane * p.h * p.w;
-    d[o] = x[base + argmax(base, (r / p.ow) * p.k, (r % p.ow) * p.k)];
+    d_st(o, x_ld(base + argmax(base, (r / p.ow) * p.k, (r % p.ow) * p.k)));
 }
 
 // backward is a gather: one invocation per input element, n = planes *
@@ -61,7 +61,7 @@ fn backward(@builtin(global_invocation_id) id: vec3<u32>) {
     let ox = (r % p.w) / p.k;
     var g = 0.0;
     if (oy < p.oh && ox < p.ow && argmax(plane * hw, oy * p.k, ox * p.k) == r) {
-        g = dy[(plane * p.oh + oy) * p.ow + ox];
+        g = dy_ld((plane * p.oh + oy) * p.ow + ox);
     }
-    d[i] = g;
+    d_st(i, g);
 }

@@ -61,6 +61,14 @@
 // one buffer bound both read-only and writable in a dispatch. Binding
 // numbers have no gaps.
 //
+// A storage binding that may hold binary16 values (activations and their
+// gradients under --precision f16) is read only through NAME_ld(i) and
+// written only through NAME_st(i, v), with f32 values and an element
+// index, never by indexing NAME: package gpu generates those functions
+// for each compiled variant, plain indexing when the binding is f32, and
+// unpacking from (or atomically packing into) 32-bit words of two values
+// when it is half. Such a binding is declared array<f32> like any other.
+//
 // Element-wise shaders fold a flat index out of a two-dimensional grid
 // (global_invocation_id.x + global_invocation_id.y * p.row), since one
 // dispatch dimension holds at most 65,535 workgroups.

@@ -16,5 +16,7 @@
 // as PyTorch's DistributedDataParallel (dist_run.go, dist_step.go). On a
 // backend with ops.GatherBackend, Run can hold each split's images on the
 // device as bytes and upload only each step's indices and draws
-// (Config.DataOnDevice, gather.go).
+// (Config.DataOnDevice, gather.go). On a backend whose activations are
+// binary16 (ops.ActBackend), the Stepper scales the loss dynamically as
+// PyTorch's GradScaler does (scaler.go).
 package trainer

@@ -33,6 +33,7 @@ func (r *run) finish(ctx context.Context) (*Result, error) {
 	if n := len(r.history); n > 0 {
 		res.TrainS = r.history[n-1].ElapsedS
 	}
+	res.LossScale, res.SkippedSteps = r.stepper.LossScale()
 	// A resumed run's target may have changed since its last epoch.
 	if err := r.write(func() error {
 		return r.dir.writeMetrics(r.best, r.cfg.ValidMetric, r.cfg.Valid, r.history, res.StopAt)

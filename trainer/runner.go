@@ -137,6 +137,11 @@ type Result struct {
 	Epochs int
 	// StopAt is the time to Config.StopAt's target; nil without one.
 	StopAt *TimeToTarget
+	// LossScale and SkippedSteps are the dynamic loss scale at the end of
+	// a run with binary16 activations (scaler.go) and the steps it
+	// skipped for non-finite gradients in this session; 0 otherwise.
+	LossScale    float64
+	SkippedSteps int
 }
 
 // Metrics are the logged values of one loader for one epoch.

@@ -63,6 +63,9 @@ type Stepper struct {
 	flat  []float32     // the data-parallel step's flat buffer
 	reads []ops.Future  // its read-backs of the gradients and the probe
 	grads []*ops.Tensor // the gradients it reads
+	// scaler is the dynamic loss scale of binary16 activations
+	// (scaler.go); nil with float32 activations.
+	scaler *lossScaler
 }
 
 // one is the weight of a single criterion.
@@ -106,6 +109,10 @@ type PendingStep struct {
 	// peerNonFinite: a data-parallel step whose loss was not finite on
 	// some rank, so that no rank updated.
 	peerNonFinite bool
+	// overflow reads the loss scaler's probe (scaler.go), which moves
+	// scaler's scale; nil without loss scaling.
+	overflow ops.Future
+	scaler   *lossScaler
 }
 
 // Start validates the batch on the host, uploads it, records the training
@@ -185,6 +192,13 @@ func (p *PendingStep) wait() (StepResult, error) {
 			return res, err
 		}
 	}
+	if p.overflow != nil {
+		v, err := p.overflow.Float32()
+		if err != nil {
+			return res, err
+		}
+		p.scaler.update(!math.IsNaN(float64(v[0])) && !math.IsInf(float64(v[0]), 0))
+	}
 	if err := nonFinite(res.Loss, p.train); err != nil || !p.peerNonFinite {
 		return res, err
 	}
@@ -233,8 +247,19 @@ func (s *Stepper) start(batch Batch, step int, train bool) (*PendingStep, error)
 		if err := s.guard(be, loss.Value); err != nil {
 			return nil, err
 		}
+		if err := s.startScaling(be, c); err != nil {
+			return nil, err
+		}
 		if err := c.Backward(loss); err != nil {
 			return nil, err
+		}
+		if s.scaler != nil {
+			guard, f, err := s.scaler.afterBackward(be, s.flag)
+			if err != nil {
+				return nil, err
+			}
+			s.Opt.SetGuard(guard)
+			p.overflow, p.scaler = f, s.scaler
 		}
 		if s.distributed() {
 			if err := s.allReduceGrads(be, p); err != nil {
@@ -349,6 +374,10 @@ func (s *Stepper) ResetGuard() error {
 // activations and gradients. The stepper may be used again afterwards.
 func (s *Stepper) Close() {
 	s.freeBatch()
+	if s.scaler != nil {
+		s.scaler.free(s.be)
+		s.scaler = nil
+	}
 	for i, c := range s.ctx {
 		if c != nil {
 			c.Release()

@@ -31,6 +31,7 @@ type benchResult struct {
 	Backend          string  `json:"backend"`
 	Adapter          string  `json:"adapter"`
 	GPULimits        string  `json:"gpu_limits,omitempty"` // the WebGPU limit set: adapter or default
+	Precision        string  `json:"precision"`            // activation storage: f32 or f16
 	BatchSize        int     `json:"batch_size"`
 	Width            int     `json:"width"`
 	Steps            int     `json:"steps"`
@@ -45,7 +46,7 @@ type benchResult struct {
 }
 
 func runBench(args []string, stdout, stderr io.Writer) error {
-	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--gpu-limits adapter|default] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model [--dispatch-us U]]]", stdout)
+	fs := newFlags("bench", "[--backend auto|webgpu|cpu] [--gpu-limits adapter|default] [--precision f32|f16] [--batch-size N] [--steps S] [--width W] [--json] [--profile [--count-only] [--cost-model [--dispatch-us U]]]", stdout)
 	backend := fs.String("backend", "auto", "auto (WebGPU on a hardware adapter, else CPU), webgpu or cpu")
 	addGPULimits(fs)
 	batch := fs.Int("batch-size", 32, "images per step")
@@ -83,7 +84,10 @@ func runBench(args []string, stdout, stderr io.Writer) error {
 	if err := prof.checkBackend(b); err != nil {
 		return err
 	}
-	res := benchResult{Backend: b.Name(), Adapter: adapterName(b), BatchSize: *batch, Width: *width, Steps: *steps}
+	res := benchResult{Backend: b.Name(), Adapter: adapterName(b), BatchSize: *batch, Width: *width, Steps: *steps, Precision: gpu.PrecisionF32}
+	if gopt.Precision != "" {
+		res.Precision = gopt.Precision
+	}
 	if g, ok := b.(*gpu.Backend); ok {
 		res.GPULimits = g.Limits().Set
 	}
@@ -182,6 +186,9 @@ func writeBench(stdout io.Writer, res benchResult, asJSON bool) error {
 	limits := ""
 	if res.GPULimits != "" {
 		limits = ", " + res.GPULimits + " limits"
+	}
+	if res.Precision == gpu.PrecisionF16 {
+		limits += ", f16 activations"
 	}
 	fmt.Fprintf(stdout, "backend %s (%s%s), resnet9 width %d, batch %d, %d steps\n", res.Backend, res.Adapter, limits, res.Width, res.BatchSize, res.Steps)
 	if res.Profile == nil || !res.Profile.CountOnly {

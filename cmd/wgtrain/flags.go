@@ -47,15 +47,27 @@ func checkBackend(name string) error {
 // gpuLimitsUsage is the help text of --gpu-limits.
 const gpuLimitsUsage = "the WebGPU device limits to request: adapter (the adapter's own) or default (exactly the WebGPU spec's defaults, as on the most limited adapter, e.g. 8 storage buffers per stage, 128 MiB per binding); not given: $" + gpu.LimitsEnv + ", else adapter"
 
-// addGPULimits adds --gpu-limits to a command that opens a backend.
+// addGPULimits adds --gpu-limits, and --precision (precision.go), to a
+// command that opens a backend.
 func addGPULimits(fs *pflag.FlagSet) {
 	fs.String("gpu-limits", "", gpuLimitsUsage)
+	addPrecision(fs)
 }
 
 // gpuOptions returns the gpu.Options that --gpu-limits (else the
-// environment variable gpu.LimitsEnv) asks for: a bad value of either is a
-// usage error naming it, before any work starts.
+// environment variable gpu.LimitsEnv) and --precision ask for: a bad value
+// of any is a usage error naming it, before any work starts.
 func gpuOptions(fs *pflag.FlagSet) (gpu.Options, error) {
+	o, err := gpuLimitOptions(fs)
+	if err != nil {
+		return o, err
+	}
+	o.Precision, err = precisionFlag(fs)
+	return o, err
+}
+
+// gpuLimitOptions is gpuOptions' --gpu-limits part.
+func gpuLimitOptions(fs *pflag.FlagSet) (gpu.Options, error) {
 	set, _ := fs.GetString("gpu-limits")
 	if fs.Changed("gpu-limits") {
 		if set != gpu.LimitsAdapter && set != gpu.LimitsDefault {

@@ -87,6 +87,7 @@ func TestHparamsJSONIsTyped(t *testing.T) {
 	strs["tta"] = true       // --tta none|flip
 	strs["schedule"] = true  // --schedule multistep|onecycle|linear
 	strs["optimizer"] = true // --optimizer adam|adamw|sgd
+	strs["precision"] = true // --precision f32|f16
 	for k, v := range h {
 		if _, isStr := v.(string); isStr != strs[k] {
 			t.Errorf("%s = %#v: a string only for string settings", k, v)

@@ -192,6 +192,9 @@ func summaryTimes(w io.Writer, cfg trainer.Config, res *trainer.Result) {
 		epochs = "1 epoch"
 	}
 	fmt.Fprintf(w, "training time: %.1f s for %s\n", res.TrainS, epochs)
+	if res.LossScale > 0 {
+		fmt.Fprintf(w, "f16 loss scaling: final scale %g, %d steps skipped for non-finite gradients\n", res.LossScale, res.SkippedSteps)
+	}
 	if s := res.StopAt; s != nil {
 		if s.Reached {
 			fmt.Fprintf(w, "time to %s %s: %.1f s at epoch %d\n", s.Loader, s.StopAt, s.ElapsedS, s.Epoch)

@@ -24,5 +24,5 @@ fn routed(c: u32, e: u32) -> f32 {
     }
     let o = ((e / p.hw * p.C + c) * oh + oy) * ow + ox;
     let want = (row - oy * p.k) * p.k + col - ox * p.k;
-    return select(0.0, dy[o], idx[o] == i32(want));
+    return select(0.0, dy_ld(o), idx[o] == i32(want));
 }

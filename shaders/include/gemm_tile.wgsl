@@ -142,7 +142,7 @@ fn store(t: Tile, lid: u32, acc: ptr<function, array<vec4<f32>, 4>>, hw: u32, by
                 if (hw != 0u) {
                     at = (j / hw) * p.m * hw + j % hw + i * hw;
                 }
-                dst[t.part + at] = v;
+                dst_st(t.part + at, v);
             }
         }
     }
