@@ -32,7 +32,7 @@ type gemmParams struct {
 	Numel, Bias   uint32 // output elements (distance between splits), 1: add the bias
 	convShape            // convolutions only
 	linearStrides        // linear products only
-	Sums          uint32 // 1: each split's row sums of A into the bias binding
+	Sums          uint32 // row sums of A: 0 none, 1 into the bias binding, 2 after each split's output there
 }
 
 // convShape is a convolution's geometry: x [BN, C, H, W], w [O, C, KH,
@@ -46,8 +46,8 @@ type convShape struct {
 type linearStrides struct{ SAM, SAK, SBK, SBN uint32 }
 
 // gemmSumParams is the parameter block of gemm_sum.wgsl: split uses the
-// flat head and Splits, Bias, BDiv, BMod and Tail (row sums to add
-// after the N outputs); bias_grad uses Ch, Batch, HW and GX.
+// flat head and Splits, Bias, BDiv, BMod and Tail (the last Tail values
+// go to binding 3); bias_grad uses Ch, Batch, HW and GX.
 type gemmSumParams struct {
 	flat
 	Splits, Bias, BDiv, BMod uint32
@@ -105,29 +105,27 @@ func gemmSplit(tiles, k, numel, maxBytes int) (splits, kc int) {
 // gemm records a product: the tiled dispatches (several when the grid is
 // larger than a dispatch may be or than the adapter's work per
 // submission), then, with split-K, the pass that sums the splits. With
-// rowSums, the product also sums A's rows (each split its own, in
-// scratch, which the sum pass adds).
+// rowSums, each split's partial output is followed by its m row sums,
+// which the sum pass writes to rowSums.
 func (g *Backend) gemm(p gemmProduct) error {
-	if p.rowSums != nil && p.bias != nil {
-		return opErr(p.op, "row sums of a product with a bias")
+	if p.rowSums != nil && (p.bias != nil || p.numel != p.m*p.n) {
+		return opErr(p.op, "row sums of a product with a bias or a %d-element output of %d x %d", p.numel, p.m, p.n)
+	}
+	region := p.numel // elements of each split's partial output
+	if p.rowSums != nil {
+		region += p.m
 	}
 	tm, tn := gemmTileFor(p.m, p.n)
 	rowTiles, colTiles := gemmDivUp(p.m, tm), gemmDivUp(p.n, tn)
-	splits, kc := gemmSplit(rowTiles*colTiles, p.k, p.numel, int(min(g.bindCap(), 1<<40)))
-	target, bias, sums := p.dst, p.bias, p.rowSums
+	splits, kc := gemmSplit(rowTiles*colTiles, p.k, region, int(min(g.bindCap(), 1<<40)))
+	target, bias := p.dst, p.bias
 	if splits > 1 {
-		part, err := g.get(4 * uint64(splits*p.numel))
+		part, err := g.get(4 * uint64(splits*region))
 		if err != nil {
 			return opErr(p.op, "scratch for %d partial outputs: %v", splits, err)
 		}
 		defer g.put(part)
 		target, bias = part, nil
-		if sums != nil {
-			if sums, err = g.get(4 * uint64(splits*p.m)); err != nil {
-				return opErr(p.op, "scratch for %d partial row sums: %v", splits, err)
-			}
-			defer g.put(sums)
-		}
 	}
 
 	maxDim := g.maxGroups()
@@ -144,18 +142,25 @@ func (g *Backend) gemm(p gemmProduct) error {
 
 	params := &gemmParams{
 		M: uint32(p.m), N: uint32(p.n), K: uint32(p.k), TM: uint32(tm), TN: uint32(tn), KC: uint32(kc),
-		Numel: uint32(p.numel), Bias: flag(bias != nil), Sums: flag(sums != nil),
-		convShape: p.conv, linearStrides: p.strides,
+		Numel: uint32(region), Bias: flag(bias != nil), convShape: p.conv, linearStrides: p.strides,
 	}
-	binds := []binding{out(target, splits*p.numel), p.a, p.b}
+	binds := []binding{out(target, splits*region), p.a, p.b}
 	if splits == 1 {
+		binds[0] = out(target, p.numel)
 		binds[0].off += p.dstOff
 	}
 	if bias != nil {
 		binds = append(binds, in(bias, p.bmod))
 	}
-	if sums != nil {
-		binds = append(binds, out(sums, splits*p.m))
+	if p.rowSums != nil {
+		// The tile writes the row sums through the bias binding: db, or
+		// the partial outputs again (after each split's).
+		params.Sums = 1
+		sums := out(p.rowSums, p.m)
+		if splits > 1 {
+			params.Sums, sums = 2, binds[0]
+		}
+		binds = append(binds, sums)
 	}
 	for ti0 := 0; ti0 < rowTiles; ti0 += rowsPer {
 		rows := min(rowsPer, rowTiles-ti0)
@@ -176,21 +181,17 @@ func (g *Backend) gemm(p gemmProduct) error {
 	}
 	dst := out(p.dst, p.numel)
 	dst.off += p.dstOff
-	sum := []binding{dst, in(target, splits*p.numel)}
-	sp := &gemmSumParams{
-		Splits: uint32(splits), Bias: flag(p.bias != nil), BDiv: uint32(max(p.bdiv, 1)), BMod: uint32(max(p.bmod, 1)),
-	}
+	sum := []binding{dst, in(target, splits*region)}
 	if p.bias != nil {
 		sum = append(sum, in(p.bias, p.bmod))
 	}
-	if sums != nil {
-		// The row sums' invocations follow the outputs' (gemm_sum.wgsl).
-		sum = append(sum, in(sums, splits*p.m), out(p.rowSums, p.m))
-		sp.Tail = uint32(p.m)
+	if p.rowSums != nil {
+		sum = append(sum, out(p.rowSums, p.m))
 	}
-	wx, wy, row := g.grid(p.numel+int(sp.Tail), 256)
-	sp.flat = flat{N: uint32(p.numel), Row: row}
-	return g.dispatch(p.op, "gemm_sum:split", sp, wx, wy, float64(splits*(p.numel+int(sp.Tail))), sum...)
+	return g.dispatchFlat(p.op, "gemm_sum:split", region, 256, float64(splits*region), &gemmSumParams{
+		Splits: uint32(splits), Bias: flag(p.bias != nil), BDiv: uint32(max(p.bdiv, 1)), BMod: uint32(max(p.bmod, 1)),
+		Tail: uint32(region - p.numel),
+	}, sum...)
 }
 
 // gemmBiasGrad records db[o] = the sum of dy[image, o, q] over images <

@@ -4,10 +4,10 @@
 //
 // split: dst[i] = sum over s < splits of src[s*n + i] (+ bias[(i / bdiv)
 // % bmod]), adding the split-K partial outputs (at most 64) in a fixed
-// pairwise order. When tail is not 0, invocations n + j (j < tail) also
-// write sums[j] = the sum over s of bias[s*tail + j] in the same order:
-// the splits' row sums of a product (include/gemm_tile.wgsl, p.sums), a
-// convolution's bias gradient; there is no bias then.
+// pairwise order. The last tail of the n values go to bias[i - (n -
+// tail)] instead (without the bias): the row sums that a product writes
+// after its output (include/gemm_tile.wgsl, p.sums 2), a convolution's
+// bias gradient.
 //
 // bias_grad: dst[o] = sum over image < batch and q < hw of
 // src[(image*ch + o)*hw + q], the bias gradient of a convolution (hw =
@@ -24,29 +24,10 @@ struct P {
 @group(0) @binding(1) var<storage, read_write> dst: array<f32>;
 @group(0) @binding(2) var<storage, read_write> src: array<f32>;
 @group(0) @binding(3) var<storage, read_write> bias: array<f32>;
-@group(0) @binding(4) var<storage, read_write> sums: array<f32>;
-
-// rowSum writes sums[j], the pairwise sum of the splits' row sums.
-fn rowSum(j: u32) {
-    var t: array<f32, 64>;
-    for (var s = 0u; s < p.splits; s++) {
-        t[s] = bias[s * p.tail + j];
-    }
-    for (var w = 1u; w < p.splits; w *= 2u) {
-        for (var s = 0u; s + w < p.splits; s += 2u * w) {
-            t[s] += t[s + w];
-        }
-    }
-    sums[j] = t[0];
-}
 
 @compute @workgroup_size(256)
 fn split(@builtin(global_invocation_id) id: vec3<u32>) {
     let i = id.x + id.y * p.row;
-    if (i >= p.n && i < p.n + p.tail) {
-        rowSum(i - p.n);
-        return;
-    }
     if (i < p.n) {
         // A pairwise tree over the splits (at most 64), in place.
         var t: array<f32, 64>;
@@ -59,6 +40,10 @@ fn split(@builtin(global_invocation_id) id: vec3<u32>) {
             }
         }
         var v = t[0];
+        if (i >= p.n - p.tail) {
+            bias[i - (p.n - p.tail)] = v;
+            return;
+        }
         if (p.bias != 0u) {
             v += bias[(i / p.bdiv) % p.bmod];
         }

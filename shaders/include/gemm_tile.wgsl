@@ -18,12 +18,15 @@
 // splits in a fixed order. With one split the entry points write the
 // output directly, with the bias when p.bias is 1 (store).
 //
-// Row sums: when p.sums is 1, the workgroups of the first column tile
-// also sum the rows of A over their split's range, from the staged
+// Row sums: when p.sums is not 0, the workgroups of the first column
+// tile also sum the rows of A over their split's range, from the staged
 // slices (a convolution's bias gradient is the row sum of the filter
-// gradient's A, dy), and write split s's sum of row i to bias[s*m + i]
-// (gemm_sum.wgsl's split adds the splits' sums). Products with row sums
-// have no bias.
+// gradient's A, dy). p.sums 1: they write row i's sum to bias[i] (one
+// split, bias is the destination); 2: to bias[t.part + m*n + i], after
+// the split's partial output, where bias binds the partial outputs as
+// dst does (p.numel is then m*n + m, and gemm_sum.wgsl's split moves the
+// sums of the last m values to its own binding 3). The row sums never go
+// through dst, whose access the including module may define.
 //
 // Bindings: 1 the output (or the splits' partial outputs), 2 and 3 the
 // operands as each entry point says, 4 the bias (or, p.sums 1, the row
@@ -49,7 +52,7 @@ struct P {
     oh: u32, ow: u32, stride: u32, pad: u32,
     // Linear: A[i, k] = a[i*sam + k*sak], B[k, j] = b[k*sbk + j*sbn].
     sam: u32, sak: u32, sbk: u32, sbn: u32,
-    sums: u32,                      // 1: write the row sums of A into bias
+    sums: u32,                      // 0: no row sums of A; 1: into bias; 2: after each output
 }
 
 @group(0) @binding(0) var<uniform> p: P;
@@ -139,7 +142,11 @@ fn product(kind: u32, t: Tile, lid: u32, acc: ptr<function, array<vec4<f32>, 4>>
     }
     let i = t.i0 + lid;
     if (sums && i < p.m) {
-        bias[(t.kb / p.kc) * p.m + i] = rs;
+        if (p.sums == 1u) {
+            bias[i] = rs;
+        } else {
+            bias[t.part + p.m * p.n + i] = rs;
+        }
     }
 }
 
