@@ -100,6 +100,14 @@ var gemmConvCases = []convCase{
 	// The data gradient 3x20 reduced over 531 outputs and taps: split-K in
 	// slices of 272 and 259.
 	{ConvDims{N: 1, C: 3, H: 4, W: 5, O: 59, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
+	// The filter gradient 70x144 reduced over 576 output pixels: five
+	// 128x32 tiles, split-K in slices of 288; db, the row sums of dy,
+	// from the first column tile, after each split's partial output.
+	{ConvDims{N: 4, C: 16, H: 12, W: 12, O: 70, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
+	// The filter gradient 140x18 (k 36) in two 128x32 row tiles, one
+	// split: db written by the product directly, the second tile's 12
+	// rows past 128.
+	{ConvDims{N: 1, C: 2, H: 6, W: 6, O: 140, KH: 3, KW: 3, Stride: 1, Pad: 1}, true},
 }
 
 // GEMM checks Linear, LinearBackward (every subset of the gradients),

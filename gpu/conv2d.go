@@ -74,9 +74,10 @@ func (g *Backend) Conv2DBackwardData(dx, dy, w *ops.Tensor, s ops.ConvSpec) erro
 // Conv2DBackwardFilter writes dw (rows output channels, columns input
 // channels and taps, reduced over every output pixel of the batch,
 // usually with split-K) and, when db is not nil, db, the sum of dy over
-// images and pixels. A batch too large for one binding runs in chunks of
-// images: the first writes dw and db, each later one writes its own into
-// scratch, which is then added to them.
+// images and pixels, which the same product adds up from the slices of
+// dy it stages (gemmProduct.rowSums). A batch too large for one binding
+// runs in chunks of images: the first writes dw and db, each later one
+// writes its own into scratch, which is then added to them.
 func (g *Backend) Conv2DBackwardFilter(dw, db, x, dy *ops.Tensor, s ops.ConvSpec) error {
 	const op = "conv2d_backward_filter"
 	bs, done, err := g.begin(op, ops.CheckConv2DBackwardFilter(dw, db, x, dy, s), dw, db, x, dy)
@@ -86,42 +87,44 @@ func (g *Backend) Conv2DBackwardFilter(dw, db, x, dy *ops.Tensor, s ops.ConvSpec
 	defer done()
 	ws, ys := dw.Shape(), dy.Shape()
 	xi, yi := x.Numel()/ys[0], dy.Numel()/ys[0]
-	var scratch *buffer // a chunk's dw, then its db
+	var scratch [2]*buffer // a later chunk's dw and db
 	defer func() {
-		if scratch != nil {
-			g.put(scratch)
+		for _, b := range scratch {
+			if b != nil {
+				g.put(b)
+			}
 		}
 	}()
 	return g.batchChunks(op, ys[0], []int{xi, yi}, func(b0, nb int) error {
 		dwOut, dbOut := bs[0], bs[1]
 		if b0 > 0 {
-			if scratch == nil {
-				if scratch, err = g.get(4 * uint64(dw.Numel())); err != nil {
-					return opErr(op, "scratch for a chunk's gradient: %v", err)
+			for i, n := range []int{dw.Numel(), ws[0]} {
+				if scratch[i] == nil && (i == 0 || db != nil) {
+					if scratch[i], err = g.get(4 * uint64(n)); err != nil {
+						return opErr(op, "scratch for a chunk's gradient: %v", err)
+					}
 				}
 			}
-			dwOut, dbOut = scratch, scratch
+			dwOut, dbOut = scratch[0], scratch[1]
 		}
 		conv := convShapeOf(x, dw, ys[2], ys[3], s)
 		conv.BN = uint32(nb)
-		dyPart := in(bs[3], dy.Numel()).slice(b0*yi, nb*yi)
+		// db is the row sum of A = dy, which the product sums on the way.
 		err := g.gemm(gemmProduct{
 			op: op, key: "conv2d:backward_filter",
 			m: ws[0], n: ws[1] * ws[2] * ws[3], k: nb * ys[2] * ys[3],
 			conv: conv,
 			dst:  dwOut, numel: dw.Numel(),
-			a: dyPart, b: in(bs[2], x.Numel()).slice(b0*xi, nb*xi),
+			a: in(bs[3], dy.Numel()).slice(b0*yi, nb*yi), b: in(bs[2], x.Numel()).slice(b0*xi, nb*xi),
+			rowSums: dbOut,
 		})
-		if err == nil && b0 > 0 {
-			err = g.accumulate(op, bs[0], scratch, dw.Numel())
-		}
-		if err != nil || db == nil {
+		if err != nil || b0 == 0 {
 			return err
 		}
-		if err := g.gemmBiasGradOf(op, dbOut, dyPart, nb, ys[1], ys[2]*ys[3]); err != nil || b0 == 0 {
+		if err := g.accumulate(op, bs[0], scratch[0], dw.Numel()); err != nil || db == nil {
 			return err
 		}
-		return g.accumulate(op, bs[1], scratch, ys[1])
+		return g.accumulate(op, bs[1], scratch[1], ws[0])
 	})
 }
 

@@ -32,6 +32,7 @@ type gemmParams struct {
 	Numel, Bias   uint32 // output elements (distance between splits), 1: add the bias
 	convShape            // convolutions only
 	linearStrides        // linear products only
+	Sums          uint32 // row sums of A: 0 none, 1 into the bias binding, 2 after each split's output there
 }
 
 // convShape is a convolution's geometry: x [BN, C, H, W], w [O, C, KH,
@@ -45,12 +46,13 @@ type convShape struct {
 type linearStrides struct{ SAM, SAK, SBK, SBN uint32 }
 
 // gemmSumParams is the parameter block of gemm_sum.wgsl: split uses the
-// flat head and Splits, Bias, BDiv and BMod; bias_grad uses Ch, Batch,
-// HW and GX.
+// flat head and Splits, Bias, BDiv, BMod and Tail (the last Tail values
+// go to binding 3); bias_grad uses Ch, Batch, HW and GX.
 type gemmSumParams struct {
 	flat
 	Splits, Bias, BDiv, BMod uint32
 	Ch, Batch, HW, GX        uint32
+	Tail                     uint32
 }
 
 // gemmProduct is one matrix product: an m x n output reduced over k,
@@ -68,6 +70,10 @@ type gemmProduct struct {
 	bias    *buffer // nil: no bias
 	bdiv    int     // bias of output element i is bias[(i/bdiv) % bmod]
 	bmod    int
+	// rowSums, when not nil, receives the m row sums of A (a
+	// convolution's bias gradient, the row sums of dy); only for products
+	// without a bias whose output is m x n.
+	rowSums *buffer
 }
 
 func gemmDivUp(a, b int) int { return (a + b - 1) / b }
@@ -98,14 +104,23 @@ func gemmSplit(tiles, k, numel, maxBytes int) (splits, kc int) {
 
 // gemm records a product: the tiled dispatches (several when the grid is
 // larger than a dispatch may be or than the adapter's work per
-// submission), then, with split-K, the pass that sums the splits.
+// submission), then, with split-K, the pass that sums the splits. With
+// rowSums, each split's partial output is followed by its m row sums,
+// which the sum pass writes to rowSums.
 func (g *Backend) gemm(p gemmProduct) error {
+	if p.rowSums != nil && (p.bias != nil || p.numel != p.m*p.n) {
+		return opErr(p.op, "row sums of a product with a bias or a %d-element output of %d x %d", p.numel, p.m, p.n)
+	}
+	region := p.numel // elements of each split's partial output
+	if p.rowSums != nil {
+		region += p.m
+	}
 	tm, tn := gemmTileFor(p.m, p.n)
 	rowTiles, colTiles := gemmDivUp(p.m, tm), gemmDivUp(p.n, tn)
-	splits, kc := gemmSplit(rowTiles*colTiles, p.k, p.numel, int(min(g.bindCap(), 1<<40)))
+	splits, kc := gemmSplit(rowTiles*colTiles, p.k, region, int(min(g.bindCap(), 1<<40)))
 	target, bias := p.dst, p.bias
 	if splits > 1 {
-		part, err := g.get(4 * uint64(splits*p.numel))
+		part, err := g.get(4 * uint64(splits*region))
 		if err != nil {
 			return opErr(p.op, "scratch for %d partial outputs: %v", splits, err)
 		}
@@ -127,14 +142,25 @@ func (g *Backend) gemm(p gemmProduct) error {
 
 	params := &gemmParams{
 		M: uint32(p.m), N: uint32(p.n), K: uint32(p.k), TM: uint32(tm), TN: uint32(tn), KC: uint32(kc),
-		Numel: uint32(p.numel), Bias: flag(bias != nil), convShape: p.conv, linearStrides: p.strides,
+		Numel: uint32(region), Bias: flag(bias != nil), convShape: p.conv, linearStrides: p.strides,
 	}
-	binds := []binding{out(target, splits*p.numel), p.a, p.b}
+	binds := []binding{out(target, splits*region), p.a, p.b}
 	if splits == 1 {
+		binds[0] = out(target, p.numel)
 		binds[0].off += p.dstOff
 	}
 	if bias != nil {
 		binds = append(binds, in(bias, p.bmod))
+	}
+	if p.rowSums != nil {
+		// The tile writes the row sums through the bias binding: db, or
+		// the partial outputs again (after each split's).
+		params.Sums = 1
+		sums := out(p.rowSums, p.m)
+		if splits > 1 {
+			params.Sums, sums = 2, binds[0]
+		}
+		binds = append(binds, sums)
 	}
 	for ti0 := 0; ti0 < rowTiles; ti0 += rowsPer {
 		rows := min(rowsPer, rowTiles-ti0)
@@ -155,26 +181,26 @@ func (g *Backend) gemm(p gemmProduct) error {
 	}
 	dst := out(p.dst, p.numel)
 	dst.off += p.dstOff
-	sum := []binding{dst, in(target, splits*p.numel)}
+	sum := []binding{dst, in(target, splits*region)}
 	if p.bias != nil {
 		sum = append(sum, in(p.bias, p.bmod))
 	}
-	return g.dispatchFlat(p.op, "gemm_sum:split", p.numel, 256, float64(splits*p.numel), &gemmSumParams{
+	if p.rowSums != nil {
+		sum = append(sum, out(p.rowSums, p.m))
+	}
+	return g.dispatchFlat(p.op, "gemm_sum:split", region, 256, float64(splits*region), &gemmSumParams{
 		Splits: uint32(splits), Bias: flag(p.bias != nil), BDiv: uint32(max(p.bdiv, 1)), BMod: uint32(max(p.bmod, 1)),
+		Tail: uint32(region - p.numel),
 	}, sum...)
 }
 
-// gemmBiasGrad records db[o] = the sum of dy[image, o, q] over images < batch
-// and q < hw.
+// gemmBiasGrad records db[o] = the sum of dy[image, o, q] over images <
+// batch and q < hw: a linear layer's bias gradient (hw = 1); a
+// convolution's comes with its filter gradient (gemmProduct.rowSums).
 func (g *Backend) gemmBiasGrad(op string, db, dy *buffer, batch, ch, hw int) error {
-	return g.gemmBiasGradOf(op, db, in(dy, batch*ch*hw), batch, ch, hw)
-}
-
-// gemmBiasGradOf is gemmBiasGrad over dy bound as given (a batch slice).
-func (g *Backend) gemmBiasGradOf(op string, db *buffer, dy binding, batch, ch, hw int) error {
 	wx, wy, _ := g.grid(ch*256, 256)
 	params := &gemmSumParams{Ch: uint32(ch), Batch: uint32(batch), HW: uint32(hw), GX: wx}
-	return g.dispatch(op, "gemm_sum:bias_grad", params, wx, wy, float64(batch*ch*hw), out(db, ch), dy)
+	return g.dispatch(op, "gemm_sum:bias_grad", params, wx, wy, float64(batch*ch*hw), out(db, ch), in(dy, batch*ch*hw))
 }
 
 // flag is a shader parameter's boolean.

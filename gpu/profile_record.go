@@ -85,6 +85,7 @@ func (p *profiler) profBytes(key string, bufs []binding) (read, written uint64) 
 		return 0, 0
 	}
 	use := bindingUse[key]
+	uses := make([]byte, len(bufs))
 	for i, b := range bufs {
 		u := byte('r')
 		if b.write {
@@ -92,6 +93,16 @@ func (p *profiler) profBytes(key string, bufs []binding) (read, written uint64) 
 		}
 		if i < len(use) {
 			u = use[i]
+		}
+		uses[i] = u
+		// A range bound again for the same use (a split product's row
+		// sums, written through the bias binding) moves once.
+		again := false
+		for j := range i {
+			again = again || uses[j] == u && bufs[j].buf == b.buf && bufs[j].off == b.off && bufs[j].size == b.size
+		}
+		if again {
+			continue
 		}
 		if u == 'r' || u == 'b' {
 			read += b.size

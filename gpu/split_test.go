@@ -55,6 +55,17 @@ func splitCases() []splitCase {
 				b.Conv2DBackwardFilter(t["dw"], t["db"], t["x"], t["dy"], conv))
 		},
 	}, {
+		// 9 images of 2x16x16 (2 KiB) and 4x16x16 outputs (4 KiB): 4
+		// images per 16 KiB binding, so the filter gradient of a chunk of
+		// 4 reduces over 1024 pixels with split-K (its db summed with
+		// it), the last chunk of 1 over 256 without.
+		name: "conv2d-split-k", cap: 16 << 10,
+		tensors: map[string]ops.Shape{"x": {9, 2, 16, 16}, "dy": {9, 4, 16, 16}, "dw": {4, 2, 3, 3}, "db": {4}},
+		check:   []string{"dw", "db"},
+		run: func(b ops.Backend, t map[string]*ops.Tensor) error {
+			return b.Conv2DBackwardFilter(t["dw"], t["db"], t["x"], t["dy"], conv)
+		},
+	}, {
 		// Batch norm over slices of 8 images of 4 channels of 4x4: one
 		// chunk per slice and channel, the last short.
 		name: "batchnorm", cap: 4 << 10,

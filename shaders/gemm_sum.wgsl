@@ -4,7 +4,10 @@
 //
 // split: dst[i] = sum over s < splits of src[s*n + i] (+ bias[(i / bdiv)
 // % bmod]), adding the split-K partial outputs (at most 64) in a fixed
-// pairwise order.
+// pairwise order. The last tail of the n values go to bias[i - (n -
+// tail)] instead (without the bias): the row sums that a product writes
+// after its output (include/gemm_tile.wgsl, p.sums 2), a convolution's
+// bias gradient.
 //
 // bias_grad: dst[o] = sum over image < batch and q < hw of
 // src[(image*ch + o)*hw + q], the bias gradient of a convolution (hw =
@@ -14,6 +17,7 @@
 struct P {
     n: u32, row: u32, splits: u32, bias: u32, bdiv: u32, bmod: u32,
     ch: u32, batch: u32, hw: u32, gx: u32,
+    tail: u32,
 }
 
 @group(0) @binding(0) var<uniform> p: P;
@@ -36,6 +40,10 @@ fn split(@builtin(global_invocation_id) id: vec3<u32>) {
             }
         }
         var v = t[0];
+        if (i >= p.n - p.tail) {
+            bias[i - (p.n - p.tail)] = v;
+            return;
+        }
         if (p.bias != 0u) {
             v += bias[(i / p.bdiv) % p.bmod];
         }

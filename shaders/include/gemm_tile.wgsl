@@ -18,9 +18,19 @@
 // splits in a fixed order. With one split the entry points write the
 // output directly, with the bias when p.bias is 1 (store).
 //
+// Row sums: when p.sums is not 0, the workgroups of the first column
+// tile also sum the rows of A over their split's range, from the staged
+// slices (a convolution's bias gradient is the row sum of the filter
+// gradient's A, dy). p.sums 1: they write row i's sum to bias[i] (one
+// split, bias is the destination); 2: to bias[t.part + m*n + i], after
+// the split's partial output, where bias binds the partial outputs as
+// dst does (p.numel is then m*n + m, and gemm_sum.wgsl's split moves the
+// sums of the last m values to its own binding 3). The row sums never go
+// through dst, whose access the including module may define.
+//
 // Bindings: 1 the output (or the splits' partial outputs), 2 and 3 the
-// operands as each entry point says, 4 the bias. All read_write so that
-// the layout is one for every entry point.
+// operands as each entry point says, 4 the bias (or, p.sums 1, the row
+// sums). All read_write so that the layout is one for every entry point.
 //
 // The including module defines
 //
@@ -42,6 +52,7 @@ struct P {
     oh: u32, ow: u32, stride: u32, pad: u32,
     // Linear: A[i, k] = a[i*sam + k*sak], B[k, j] = b[k*sbk + j*sbn].
     sam: u32, sak: u32, sbk: u32, sbn: u32,
+    sums: u32,                      // 0: no row sums of A; 1: into bias; 2: after each output
 }
 
 @group(0) @binding(0) var<uniform> p: P;
@@ -103,14 +114,39 @@ fn mac(acc: ptr<function, array<vec4<f32>, 4>>, lid: u32) {
     (*acc)[3] += s3;
 }
 
+// rowSlice returns the sum of the staged slice of A's row lid (lid < tm),
+// the slice's 16 terms summed apart as in mac.
+fn rowSlice(lid: u32) -> f32 {
+    var s = 0.0;
+    for (var kk = 0u; kk < TK; kk++) {
+        s += sh[kk * p.tm + lid];
+    }
+    return s;
+}
+
 // product reduces the tile t of the product kind over its split's range
-// into the invocation's 4 x 4 sums: stage a slice, then mac it.
+// into the invocation's 4 x 4 sums: stage a slice, then mac it. With
+// p.sums, invocation lid < tm of a first-column-tile workgroup also sums
+// row t.i0 + lid of A and writes it (see Row sums above).
 fn product(kind: u32, t: Tile, lid: u32, acc: ptr<function, array<vec4<f32>, 4>>) {
+    let sums = p.sums != 0u && t.j0 == 0u && lid < p.tm;
+    var rs = 0.0;
     for (var k0 = t.kb; k0 < t.ke; k0 += TK) {
         stage(kind, t, k0, lid);
         workgroupBarrier();
         mac(acc, lid);
+        if (sums) {
+            rs += rowSlice(lid);
+        }
         workgroupBarrier();
+    }
+    let i = t.i0 + lid;
+    if (sums && i < p.m) {
+        if (p.sums == 1u) {
+            bias[i] = rs;
+        } else {
+            bias[t.part + p.m * p.n + i] = rs;
+        }
     }
 }
 
