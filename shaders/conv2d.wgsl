@@ -138,7 +138,7 @@ fn convolve(kind: u32, wid: vec3<u32>, lid: u32) {
     let t = tileOf(wid);
     col = column(kind, t.j0 + lid % p.tn);
     var acc: array<vec4<f32>, 4>;
-    product(kind, t, lid, &acc);
+    product(kind, t, lid, &acc, kind == BACKWARD_FILTER);
     var hw = 0u;
     if (kind == FORWARD) {
         hw = p.oh * p.ow;

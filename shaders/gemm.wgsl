@@ -41,6 +41,6 @@ fn stage(kind: u32, t: Tile, k0: u32, lid: u32) {
 fn linear(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
     let t = tileOf(wid);
     var acc: array<vec4<f32>, 4>;
-    product(0u, t, lid, &acc);
+    product(0u, t, lid, &acc, false);
     store(t, lid, &acc, 0u, false);
 }

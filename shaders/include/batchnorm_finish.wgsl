@@ -15,11 +15,9 @@ fn relu(v: f32) -> f32 {
     return select(0.0, v, v > 0.0 || isNaN(v));
 }
 
-// The merge tree: a chunk count, mean and sum of squared deviations per
-// invocation.
-var<workgroup> sn: array<f32, WG>;
-var<workgroup> sm: array<f32, WG>;
-var<workgroup> sq: array<f32, WG>;
+// chStats is where invocation 0 leaves the channel's statistics (count,
+// mean, sum of squared deviations) for the others.
+var<workgroup> chStats: array<f32, 3>;
 
 // Stats is a count, a mean and a sum of squared deviations from it.
 struct Stats { n: f32, m: f32, q: f32 }
@@ -39,30 +37,25 @@ fn merge(a: Stats, b: Stats) -> Stats {
 }
 
 // channel returns channel c's statistics over the whole batch to every
-// invocation: invocation t merges chunks t, t + WG, ... in order with
-// Chan et al.'s pairwise formula, then a tree merges the invocations'
-// (three values each).
+// invocation: invocation 0 merges the chunks' statistics in chunk order
+// with Chan et al.'s formula (a channel has a few to a few hundred
+// chunks), then a barrier shares them. One barrier, where a tree over the
+// workgroup took eight: on a CPU adapter (lavapipe) barriers cost more
+// than the short loop. Every invocation calls it (it has a barrier).
 fn channel(c: u32, t: u32) -> Stats {
-    var s = Stats(0.0, 0.0, 0.0);
-    for (var j = t; j < p.parts; j += WG) {
-        let k = partAt(c, j);
-        let n = f32(min(p.chunk, p.total - j * p.chunk));
-        s = merge(s, Stats(n, part[k], part[k + 1u]));
-    }
-    sn[t] = s.n;
-    sm[t] = s.m;
-    sq[t] = s.q;
-    workgroupBarrier();
-    for (var h = WG / 2u; h > 0u; h >>= 1u) {
-        if (t < h) {
-            let r = merge(Stats(sn[t], sm[t], sq[t]), Stats(sn[t + h], sm[t + h], sq[t + h]));
-            sn[t] = r.n;
-            sm[t] = r.m;
-            sq[t] = r.q;
+    if (t == 0u) {
+        var s = Stats(0.0, 0.0, 0.0);
+        for (var j = 0u; j < p.parts; j++) {
+            let k = partAt(c, j);
+            let n = f32(min(p.chunk, p.total - j * p.chunk));
+            s = merge(s, Stats(n, part[k], part[k + 1u]));
         }
-        workgroupBarrier();
+        chStats[0] = s.n;
+        chStats[1] = s.m;
+        chStats[2] = s.q;
     }
-    return Stats(sn[0], sm[0], sq[0]);
+    let r = workgroupUniformLoad(&chStats);
+    return Stats(r[0], r[1], r[2]);
 }
 
 // Norm is what normalizing chunk ch takes: y = (x - mu) * scale + shift.

@@ -126,10 +126,13 @@ fn rowSlice(lid: u32) -> f32 {
 
 // product reduces the tile t of the product kind over its split's range
 // into the invocation's 4 x 4 sums: stage a slice, then mac it. With
-// p.sums, invocation lid < tm of a first-column-tile workgroup also sums
-// row t.i0 + lid of A and writes it (see Row sums above).
-fn product(kind: u32, t: Tile, lid: u32, acc: ptr<function, array<vec4<f32>, 4>>) {
-    let sums = p.sums != 0u && t.j0 == 0u && lid < p.tm;
+// rowSums and p.sums, invocation lid < tm of a first-column-tile
+// workgroup also sums row t.i0 + lid of A and writes it (see Row sums
+// above). rowSums is a constant at each call, so that the products that
+// never take row sums compile without that code: as a run-time test alone
+// it cost the convolutions 4-6% on lavapipe.
+fn product(kind: u32, t: Tile, lid: u32, acc: ptr<function, array<vec4<f32>, 4>>, rowSums: bool) {
+    let sums = rowSums && p.sums != 0u && t.j0 == 0u && lid < p.tm;
     var rs = 0.0;
     for (var k0 = t.kb; k0 < t.ke; k0 += TK) {
         stage(kind, t, k0, lid);
