@@ -79,12 +79,10 @@ func (r *Residual) Forward(c *Context, x *Var) (*Var, error) {
 	return y, nil
 }
 
-// backward passes y's gradient to both addends unchanged. An addend
-// without a gradient yet takes y's gradient tensor itself rather than a
-// copy (passGrad). That is safe because nothing reads y's gradient after
-// this step, the block's backward only reads the block output's, and the
-// input's later sum (commit's in-place add of the block's gradient) comes
-// after every reader of the block output's gradient in tape order.
+// backward passes y's gradient to both addends unchanged, as the same
+// tensor rather than two copies (passGrad: a tensor handed over is never
+// written again, so later sums into either addend's gradient go to a new
+// tensor).
 func (r *Residual) backward(c *Context, n *node) error {
 	if err := c.passGrad(n.x, n.y.grad); err != nil {
 		return layerErr(r.Name, "add_backward", err)

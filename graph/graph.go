@@ -31,6 +31,10 @@ type Var struct {
 	// been written in this backward pass.
 	grad    *ops.Tensor
 	gradSet bool
+	// shared is true while grad is a tensor that passGrad handed over
+	// (another Var's gradient too): commit then sums into a new tensor
+	// instead of in place, so that no handed-over tensor is written.
+	shared bool
 	// needsGrad is false for inputs and labels: nothing flows into them.
 	needsGrad bool
 }
@@ -229,20 +233,33 @@ func (c *Context) commit(v *Var, t *ops.Tensor) error {
 		v.gradSet = true
 		return nil
 	}
+	if v.shared {
+		// Out of place: v.grad is also another Var's gradient.
+		n, err := c.alloc(ops.F32, v.Value.Shape(), ops.HalfStorage(v.Value))
+		if err != nil {
+			return err
+		}
+		if err := c.B.Add(n, v.grad, t); err != nil {
+			return err
+		}
+		v.grad, v.shared = n, false
+		return nil
+	}
 	return c.B.Add(v.grad, v.grad, t)
 }
 
 // passGrad gives x the gradient g unchanged: x's gradient becomes g
 // itself when x has none yet and no tensor of its own (an activation, not
-// a parameter), else g is copied or added in as gradInto does. The caller
-// must not write g afterwards, and nothing may read g once x's gradient
-// is summed into in place.
+// a parameter), else g is copied or added in as gradInto does. A tensor
+// handed over is never written again: the caller must not write g, and a
+// later gradient of x is summed into a new tensor (commit), so every Var
+// sharing g keeps its gradient, however the modules nest.
 func (c *Context) passGrad(x *Var, g *ops.Tensor) error {
 	if !x.needsGrad {
 		return nil
 	}
 	if !x.gradSet && x.grad == nil {
-		x.grad, x.gradSet = g, true
+		x.grad, x.gradSet, x.shared = g, true, true
 		return nil
 	}
 	return c.gradInto(x, func(d *ops.Tensor) error { return c.B.Copy(d, g) })
