@@ -170,6 +170,25 @@ func unpackHalf(data []byte, n int) []float32 {
 	return out
 }
 
+// halfBitsWGSL is the store's conversion to binary16 bits. WGSL leaves
+// pack2x16float of a value outside binary16's finite range indeterminate,
+// so NaN, infinities and values that round past 65504 are written as the
+// host's toHalf writes them (NaN, infinity of the value's sign): an
+// overflow then reaches the loss scaler's check as an infinity on every
+// adapter.
+const halfBitsWGSL = `fn halfBits(v: f32) -> u32 {
+    let b = bitcast<u32>(v);
+    let sign = (b >> 16u) & 0x8000u;
+    if ((b & 0x7fffffffu) > 0x7f800000u) {
+        return sign | 0x7e00u;
+    }
+    if (abs(v) >= 65520.0) {
+        return sign | 0x7c00u;
+    }
+    return pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu;
+}
+`
+
 var storageDeclRE = regexp.MustCompile(`(@group\(0\)\s*@binding\((\d+)\)\s*var<storage,\s*read_write>\s*(\w+)\s*:\s*)array<f32>;`)
 
 // halfBindings returns the bit set of a module's storage bindings that
@@ -192,6 +211,7 @@ func halfBindings(src string) uint32 {
 func variantSource(file, src string, half uint32) (string, error) {
 	var helpers strings.Builder
 	var opted uint32
+	stores := false
 	text := storageDeclRE.ReplaceAllStringFunc(src, func(decl string) string {
 		m := storageDeclRE.FindStringSubmatch(decl)
 		k, _ := strconv.Atoi(m[2])
@@ -214,8 +234,9 @@ func variantSource(file, src string, half uint32) (string, error) {
 		fmt.Fprintf(&helpers, "fn %[1]s_st(i: u32, v: f32) {\n"+
 			"    let s = (i & 1u) * 16u;\n"+
 			"    atomicAnd(&%[1]s[i >> 1u], ~(0xffffu << s));\n"+
-			"    atomicOr(&%[1]s[i >> 1u], (pack2x16float(vec2<f32>(v, 0.0)) & 0xffffu) << s);\n"+
+			"    atomicOr(&%[1]s[i >> 1u], halfBits(v) << s);\n"+
 			"}\n", name)
+		stores = true
 		return m[1] + "array<atomic<u32>>;"
 	})
 	if bad := half &^ opted; bad != 0 {
@@ -224,6 +245,9 @@ func variantSource(file, src string, half uint32) (string, error) {
 			k++
 		}
 		return "", fmt.Errorf("gpu: shader %s.wgsl: binding %d takes float32 only, not a half-precision tensor", file, k)
+	}
+	if stores {
+		helpers.WriteString(halfBitsWGSL)
 	}
 	return text + "\n// Generated element access (gpu/half.go).\n" + helpers.String(), nil
 }

@@ -443,3 +443,39 @@ func TestHalfAllocSize(t *testing.T) {
 	h.g.Free(a)
 	h.g.Free(f)
 }
+
+// A half store of a value beyond binary16's range writes an infinity of
+// its sign (what the loss scaler looks for) and NaN stays NaN, as the
+// host's rounding does; 65504 + 15 still rounds to 65504.
+func TestHalfStoreSaturates(t *testing.T) {
+	h := newHalfCase(t)
+	a, _ := h.g.AllocAct(ops.Shape{5})
+	b, _ := h.g.AllocAct(ops.Shape{5})
+	y, _ := h.g.AllocAct(ops.Shape{5})
+	nan := float32(math.NaN())
+	if err := h.g.Upload(a, []float32{60000, -60000, 32752, nan, 65504}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.g.Upload(b, []float32{60000, -60000, 32752, 1, 0}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.g.Add(y, a, b); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.g.Download(y)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inf := float32(math.Inf(1))
+	want := []float32{inf, -inf, 65504, nan, 65504}
+	for i := range want {
+		if !(got[i] == want[i] || math.IsNaN(float64(got[i])) && math.IsNaN(float64(want[i]))) {
+			t.Errorf("element %d: %g, want %g", i, got[i], want[i])
+		}
+	}
+	for i, v := range want {
+		if r := RoundHalf(v); !(r == v || math.IsNaN(float64(r)) && math.IsNaN(float64(v))) {
+			t.Errorf("host rounding of element %d: %g, want %g", i, r, v)
+		}
+	}
+}
