@@ -70,12 +70,7 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 		err := c.B.BatchNormEval(y.Value, x.Value, l.Weight.Value, l.Bias.Value, l.RunningMean.Value, l.RunningVar.Value, l.Spec)
 		return y, layerErr(l.Name, "batchnorm_eval", err)
 	}
-	ch := l.Weight.Value.Shape()
-	mean, err := c.alloc(ops.F32, ch, false)
-	if err != nil {
-		return nil, err
-	}
-	invStd, err := c.alloc(ops.F32, ch, false)
+	mean, invStd, err := l.batchStats(c)
 	if err != nil {
 		return nil, err
 	}
@@ -86,6 +81,18 @@ func (l *BatchNorm2d) Forward(c *Context, x *Var) (*Var, error) {
 	l.NumBatchesTracked++
 	c.record(node{op: l, x: x, y: y, w: c.paramVar(l.Weight), b: c.paramVar(l.Bias), t1: mean, t2: invStd})
 	return y, nil
+}
+
+// batchStats returns the pass's tensors for a training forward's batch
+// mean and inverse standard deviation, one per channel, which the
+// backward pass reads (the plain and the fused forms alike).
+func (l *BatchNorm2d) batchStats(c *Context) (mean, invStd *ops.Tensor, err error) {
+	ch := l.Weight.Value.Shape()
+	if mean, err = c.alloc(ops.F32, ch, false); err != nil {
+		return nil, nil, err
+	}
+	invStd, err = c.alloc(ops.F32, ch, false)
+	return mean, invStd, err
 }
 
 func (l *BatchNorm2d) backward(c *Context, n *node) error {

@@ -41,12 +41,7 @@ func (l *bnReLU) forward(c *Context, f ops.BatchNormReLUBackend, x *Var) (*Var, 
 		err := f.BatchNormReLUEval(y.Value, x.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean.Value, bn.RunningVar.Value, bn.Spec)
 		return y, layerErr(bn.Name, "batchnorm_relu_eval", err)
 	}
-	ch := bn.Weight.Value.Shape()
-	mean, err := c.alloc(ops.F32, ch, false)
-	if err != nil {
-		return nil, err
-	}
-	invStd, err := c.alloc(ops.F32, ch, false)
+	mean, invStd, err := bn.batchStats(c)
 	if err != nil {
 		return nil, err
 	}

@@ -58,12 +58,7 @@ func (l *bnReLUPool) forward(c *Context, f ops.BatchNormReLUPoolBackend, x *Var)
 		err := f.BatchNormReLUPoolEval(y.Value, x.Value, bn.Weight.Value, bn.Bias.Value, bn.RunningMean.Value, bn.RunningVar.Value, bn.Spec, k)
 		return y, layerErr(bn.Name, "batchnorm_relu_pool_eval", err)
 	}
-	ch := bn.Weight.Value.Shape()
-	mean, err := c.alloc(ops.F32, ch, false)
-	if err != nil {
-		return nil, err
-	}
-	invStd, err := c.alloc(ops.F32, ch, false)
+	mean, invStd, err := bn.batchStats(c)
 	if err != nil {
 		return nil, err
 	}
